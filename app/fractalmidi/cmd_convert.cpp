@@ -1,0 +1,70 @@
+// fractalmidi convert IN.mid --out OUT.mid — MIDI -> piano roll -> MIDI (and PNG).
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <memory>
+
+#include "commands.h"
+#include "core/error.h"
+#include "core/midi_roll.h"
+#include "core/roll_image.h"
+
+namespace fmcli {
+
+namespace {
+
+struct ConvertArgs {
+    std::string input, output, png;
+    bool fold = false;
+    bool keep_drums = false;
+    bool no_phase = false;
+    int offset = 0;
+    int width = 0;   // 0: the whole file
+    int scale = 4;
+};
+
+void run_convert(const ConvertArgs& a) {
+    if (a.output.empty() && a.png.empty()) throw fm::Error("nothing to write: give --out and/or --png");
+    if (a.offset < 0) throw fm::Error("--offset " + std::to_string(a.offset) + " must be >= 0");
+    if (a.width != 0) fm::check_width(a.width);
+    fm::ImportOptions opt;
+    opt.keep_drums = a.keep_drums;
+    opt.estimate_phase = !a.no_phase;
+    const fm::MidiRoll m = fm::load_midi(a.input, opt);
+    const int width = a.width != 0 ? a.width : m.roll.width - a.offset;
+    if (width <= 0)
+        throw fm::Error("--offset " + std::to_string(a.offset) + " is past the end of the file (" +
+                        std::to_string(m.roll.width) + " steps)", a.input);
+    const bool whole = a.offset == 0 && width == m.roll.width;
+    const fm::Roll roll = whole ? m.roll : fm::crop(m.roll, a.offset, width);
+    const auto tempo = whole ? m.tempo : fm::tempo_window(m.tempo, a.offset, width);
+    if (!a.output.empty()) fm::save_midi(a.output, roll, tempo);
+    if (!a.png.empty()) {
+        if (a.fold && roll.width % 2 != 0) throw fm::Error("--fold needs an even width");
+        fm::save_roll_png(a.png, a.fold ? fm::fold(roll) : roll, a.scale);
+    }
+    std::printf("%s: %d notes read, %d in the roll, steps %d-%d (%d steps, %.2f bars), grid phase %+.1f ticks\n",
+                a.input.c_str(), m.source_notes, fm::count_notes(roll), a.offset, a.offset + width, width,
+                width / double(fm::kStepsPerBar), m.phase_ticks);
+    if (!a.output.empty()) std::printf("wrote %s\n", a.output.c_str());
+    if (!a.png.empty()) std::printf("wrote %s\n", a.png.c_str());
+}
+
+}  // namespace
+
+void add_convert_command(CLI::App& app) {
+    auto a = std::make_shared<ConvertArgs>();
+    CLI::App* cmd = app.add_subcommand("convert", "MIDI -> 1/16-note piano roll -> MIDI (the whole file or a window), and a PNG of the roll");
+    cmd->add_option("input", a->input, "MIDI file to read")->required();
+    cmd->add_option("--out", a->output, "MIDI file to write (SMF type 1: tempo track + one piano track)");
+    cmd->add_option("--png", a->png, "PNG image of the roll to write (pitch up, time right)");
+    cmd->add_flag("--fold", a->fold, "Draw the PNG folded: a 128x512 roll as a 256x256 square");
+    cmd->add_option("--offset", a->offset, "First step of the window (1/16 notes)")->capture_default_str();
+    cmd->add_option("--width", a->width, "Window width in steps, a multiple of 4 (default: to the end)");
+    cmd->add_option("--scale", a->scale, "PNG pixels per cell")->capture_default_str()->check(CLI::Range(1, 64));
+    cmd->add_flag("--keep_drums", a->keep_drums, "Keep channel 10 (percussion)");
+    cmd->add_flag("--no_phase", a->no_phase, "Quantise on the raw tick grid, without the per-file grid phase");
+    cmd->callback([a] { run_convert(*a); });
+}
+
+}  // namespace fmcli

@@ -1,0 +1,69 @@
+// fractalmidi info FILE.mid — what the importer sees in a MIDI file.
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "commands.h"
+#include "core/midi_roll.h"
+
+namespace fmcli {
+
+namespace {
+
+struct InfoArgs {
+    std::string input;
+    bool keep_drums = false;
+    bool json = false;
+};
+
+void run_info(const InfoArgs& a) {
+    fm::ImportOptions opt;
+    opt.keep_drums = a.keep_drums;
+    const fm::MidiRoll m = fm::load_midi(a.input, opt);
+    double lo = 1e9, hi = 0;
+    for (const fm::TempoChange& t : m.tempo) lo = std::min(lo, t.bpm()), hi = std::max(hi, t.bpm());
+    const double step_ticks = m.ticks_per_quarter / 4.0;
+    int last = 0;
+    for (const fm::StepNote& n : m.notes) last = std::max(last, n.end);
+    const double seconds = fm::steps_to_seconds(m.tempo, last);
+
+    if (a.json) {
+        nlohmann::json j = {
+            {"file", a.input}, {"format", m.format}, {"tracks", m.tracks}, {"ticks_per_quarter", m.ticks_per_quarter},
+            {"tempo_min_bpm", lo}, {"tempo_max_bpm", hi}, {"tempo_changes", int(m.tempo.size()) - 1},
+            {"source_notes", m.source_notes}, {"notes", int(m.notes.size())}, {"drum_notes_left_out", m.dropped_drum_notes},
+            {"length_steps", m.roll.width}, {"length_bars", m.roll.width / double(fm::kStepsPerBar)},
+            {"seconds", seconds}, {"grid_phase_ticks", m.phase_ticks}, {"grid_phase_steps", m.phase_ticks / step_ticks},
+            {"warnings", m.warnings}};
+        std::cout << j.dump() << "\n";
+        return;
+    }
+    std::printf("file:           %s\n", a.input.c_str());
+    std::printf("format:         %d (%d track%s)\n", m.format, m.tracks, m.tracks == 1 ? "" : "s");
+    std::printf("ticks/quarter:  %d (one 1/16 step = %g ticks)\n", m.ticks_per_quarter, step_ticks);
+    if (m.tempo.size() == 1) std::printf("tempo:          %.1f bpm\n", lo);
+    else std::printf("tempo:          %.1f-%.1f bpm (%zu changes)\n", lo, hi, m.tempo.size() - 1);
+    std::printf("notes:          %d read, %d in the roll", m.source_notes, int(m.notes.size()));
+    if (m.dropped_drum_notes > 0) std::printf(", %d drum notes left out (--keep_drums keeps them)", m.dropped_drum_notes);
+    std::printf("\nlength:         %d steps = %.2f bars (4/4), %.1f s\n", m.roll.width, m.roll.width / double(fm::kStepsPerBar), seconds);
+    std::printf("grid phase:     %+.1f ticks (%+.3f step)\n", m.phase_ticks, m.phase_ticks / step_ticks);
+    for (const std::string& w : m.warnings) std::printf("warning:        %s\n", w.c_str());
+}
+
+}  // namespace
+
+void add_info_command(CLI::App& app) {
+    auto args = std::make_shared<InfoArgs>();
+    CLI::App* cmd = app.add_subcommand("info", "Show a MIDI file's format, tracks, tempo, notes, length and grid phase");
+    cmd->add_option("file", args->input, "MIDI file")->required();
+    cmd->add_flag("--keep_drums", args->keep_drums, "Keep channel 10 (percussion)");
+    cmd->add_flag("--json", args->json, "Print one JSON object");
+    cmd->callback([args] { run_info(*args); });
+}
+
+}  // namespace fmcli

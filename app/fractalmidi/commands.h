@@ -1,0 +1,15 @@
+// commands.h — the `fractalmidi` subcommands. Each registers its flags on the app and runs through the
+// library; errors are thrown as fm::Error and printed by main() as "error: FILE: reason".
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace fmcli {
+
+void add_info_command(CLI::App& app);
+void add_convert_command(CLI::App& app);
+void add_dataset_command(CLI::App& app);
+
+}  // namespace fmcli

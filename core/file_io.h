@@ -1,0 +1,22 @@
+// file_io.h — whole-file reads and all-or-nothing writes.
+//
+//   auto bytes = fm::read_file_bytes("in.mid");              // throws fm::Error("in.mid: reason")
+//   fm::write_file_atomic("out.mid", bytes.data(), bytes.size());
+//
+// Thread-safety: free functions; concurrent writers of one path leave one of the versions whole.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace fm {
+
+// Temporary file in the same folder, write, fsync, rename. On any failure (a full disk, say) the temporary
+// file is removed, the old file at `path` is untouched, and fm::Error(reason, path) is thrown.
+void write_file_atomic(const std::string& path, const void* data, size_t size);
+
+std::vector<uint8_t> read_file_bytes(const std::string& path);
+
+}  // namespace fm

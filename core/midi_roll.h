@@ -1,0 +1,83 @@
+// midi_roll.h — MIDI files <-> piano rolls, with the rules of DESIGN.md.
+//
+//   fm::MidiRoll m = fm::load_midi("song.mid");          // throws fm::Error("song.mid: reason")
+//   fm::Roll eight_bars = fm::crop(m.roll, 0, 128);
+//   fm::save_midi("out.mid", eight_bars, m.tempo);         // SMF type 1: tempo track + one piano track
+//
+// Import: all non-drum tracks merged (channel 10 kept with keep_drums), note-on velocity 0 = note-off,
+// overlapping notes matched first-in first-out per track/channel/pitch, unmatched note-ons end at their
+// track's end, the per-file grid phase subtracted before onsets and offsets are rounded to the 1/16 grid,
+// a note lasts >= 1 step, then the re-strike rule of notes.h. Format 2 tracks play one after another.
+// Thread-safety: free functions over values.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "midi_file.h"
+#include "notes.h"
+#include "roll.h"
+
+namespace fm {
+
+constexpr int kMaxImportSteps = 1 << 18;   // 16384 bars; longer files are refused (128 MB of roll)
+
+struct TempoChange {
+    double step = 0;               // position on the roll's grid (fractional: tempo events need not sit on it)
+    uint32_t us_per_quarter = 500000;
+    double bpm() const { return 60e6 / us_per_quarter; }
+};
+
+struct MidiNote {       // a note in source ticks, before quantisation
+    int pitch = 0;
+    int64_t start = 0, end = 0;
+    int velocity = 0;
+    int channel = 0;
+    int track = 0;
+};
+
+struct ImportOptions {
+    bool keep_drums = false;       // keep MIDI channel 10 (percussion)
+    bool estimate_phase = true;    // subtract the per-file grid phase before quantising
+};
+
+struct MidiRoll {
+    Roll roll;                          // 128 x width; width = last note end rounded up to a quarter
+    std::vector<StepNote> notes;        // the roll's notes (after the re-strike rule)
+    std::vector<TempoChange> tempo;     // starts at step 0; 120 bpm when the file has none
+    int format = 1;
+    int tracks = 0;
+    int ticks_per_quarter = 480;
+    double phase_ticks = 0;             // grid phase subtracted (ticks, in (-step/2, step/2])
+    int source_notes = 0;               // notes read from the file (kept channels)
+    int dropped_drum_notes = 0;
+    std::vector<std::string> warnings;  // from the reader
+};
+
+// Notes of the kept channels in source ticks (format 2 tracks laid end to end). Sorted by start.
+std::vector<MidiNote> collect_notes(const SmfFile& smf, bool keep_drums, int* dropped_drums = nullptr);
+
+// The constant tick offset (in (-step/2, step/2]) that best puts the onsets on the grid of `step_ticks`.
+// Robust: each onset's distance to the grid counts up to a quarter step. Ties go to the offset nearest 0.
+double estimate_grid_phase(const std::vector<int64_t>& onsets, double step_ticks);
+
+// Tempo map in source ticks (first change at tick 0; 120 bpm when the file has none).
+std::vector<std::pair<int64_t, uint32_t>> tempo_map_ticks(const SmfFile& smf);
+// Seconds at `tick` under a tick tempo map.
+double ticks_to_seconds(const std::vector<std::pair<int64_t, uint32_t>>& map, int ticks_per_quarter, double tick);
+// Seconds at `step` under a roll tempo map.
+double steps_to_seconds(const std::vector<TempoChange>& tempo, double step);
+
+MidiRoll midi_to_roll(const SmfFile& smf, const ImportOptions& options = {});
+MidiRoll load_midi(const std::string& path, const ImportOptions& options = {});   // errors name the file
+
+// The tempo map of a window [offset, offset+width): the tempo in force at `offset` moves to step 0.
+std::vector<TempoChange> tempo_window(const std::vector<TempoChange>& tempo, int offset, int width);
+
+// SMF type 1 at 480 ticks per quarter: track 0 tempo map (120 bpm when empty) and 4/4; track 1 the notes
+// (channel 1, piano) split by the export rule of notes.h. A folded roll is unfolded first.
+SmfFile roll_to_smf(const Roll& roll, const std::vector<TempoChange>& tempo = {});
+void save_midi(const std::string& path, const Roll& roll, const std::vector<TempoChange>& tempo = {});
+
+}  // namespace fm

@@ -1,0 +1,72 @@
+#include "notes.h"
+
+#include <algorithm>
+
+#include "error.h"
+
+namespace fm {
+
+std::vector<StepNote> apply_strike_rule(std::vector<StepNote> notes) {
+    std::stable_sort(notes.begin(), notes.end(), [](const StepNote& a, const StepNote& b) {
+        return a.pitch != b.pitch ? a.pitch < b.pitch : a.start < b.start;
+    });
+    std::vector<StepNote> out;
+    out.reserve(notes.size());
+    for (StepNote n : notes) {
+        n.end = std::max(n.end, n.start + 1);
+        n.velocity = std::clamp(n.velocity, 1, 127);
+        if (!out.empty() && out.back().pitch == n.pitch && out.back().end >= n.start) {
+            StepNote& prev = out.back();
+            if (prev.start == n.start) {   // doubled strike: one note
+                prev.velocity = std::max(prev.velocity, n.velocity);
+                prev.end = std::max(prev.end, n.end);
+                continue;
+            }
+            if (n.start - prev.start >= 2) {
+                prev.end = n.start - 1;
+            } else {
+                prev.end = n.start;
+                if (n.velocity == prev.velocity) n.velocity += n.velocity < 127 ? 1 : -1;
+            }
+        }
+        out.push_back(n);
+    }
+    return out;
+}
+
+void paint_notes(Roll& roll, const std::vector<StepNote>& notes, int step_offset, int pitch_shift) {
+    if (roll.rows != kPitches) throw Error("notes can only be painted into a 128-row roll");
+    for (const StepNote& n : notes) {
+        const int p = n.pitch + pitch_shift;
+        if (p < 0 || p >= kPitches) continue;
+        const int b = std::max(n.start - step_offset, 0);
+        const int e = std::min(n.end - step_offset, roll.width);
+        const float v = velocity_to_value(n.velocity);
+        for (int t = b; t < e; ++t) roll.at(p, t) = v;
+    }
+}
+
+Roll notes_to_roll(const std::vector<StepNote>& notes, int width) {
+    Roll roll(width);
+    paint_notes(roll, apply_strike_rule(notes));
+    return roll;
+}
+
+std::vector<StepNote> roll_to_notes(const Roll& roll) {
+    if (roll.rows != kPitches) throw Error("notes can only be read from a 128-row roll (unfold a folded roll first)");
+    std::vector<StepNote> out;
+    for (int p = 0; p < kPitches; ++p) {
+        int t = 0;
+        while (t < roll.width) {
+            const float v = roll.at(p, t);
+            if (!(v > 0.0f)) { ++t; continue; }
+            int e = t + 1;
+            while (e < roll.width && roll.at(p, e) == v) ++e;
+            out.push_back({p, t, e, value_to_velocity(v)});
+            t = e;
+        }
+    }
+    return out;
+}
+
+}  // namespace fm
