@@ -32,6 +32,16 @@ int64_t round_to_step(double tick, double phase, double step_ticks) {
 
 }  // namespace
 
+int64_t last_event_tick(const SmfFile& smf) {
+    const std::vector<int64_t> offsets = track_offsets(smf);
+    int64_t last = 0;
+    for (size_t i = 0; i < smf.tracks.size(); ++i) {
+        const SmfTrack& tr = smf.tracks[i];
+        last = std::max(last, offsets[i] + std::max(tr.end_tick, tr.events.empty() ? int64_t(0) : tr.events.back().tick));
+    }
+    return last;
+}
+
 std::vector<MidiNote> collect_notes(const SmfFile& smf, bool keep_drums, int* dropped_drums) {
     std::vector<MidiNote> out;
     int dropped = 0;
@@ -172,7 +182,11 @@ MidiRoll midi_to_roll(const SmfFile& smf, const ImportOptions& options) {
         last = std::max(last, e);
         steps.push_back({n.pitch, int(s), int(e), n.velocity});
     }
-    const int width = std::max<int>(kStepsPerQuarter, int((last + kStepsPerQuarter - 1) / kStepsPerQuarter * kStepsPerQuarter));
+    // The roll lasts as long as the file: to its last event (End of Track included), unless that lies
+    // beyond what can be imported, where the notes alone decide.
+    const int64_t end_step = round_to_step(double(last_event_tick(smf)), m.phase_ticks, step_ticks);
+    if (end_step <= kMaxImportSteps) last = std::max(last, end_step);
+    const int width = std::max<int>(1, int(last));
     m.notes = apply_strike_rule(std::move(steps));
     m.roll = Roll(width);
     paint_notes(m.roll, m.notes);

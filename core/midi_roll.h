@@ -43,7 +43,7 @@ struct ImportOptions {
 };
 
 struct MidiRoll {
-    Roll roll;                          // 128 x width; width = last note end rounded up to a quarter
+    Roll roll;                          // 128 x width; width = the file's end (last note or End of Track), in steps
     std::vector<StepNote> notes;        // the roll's notes (after the re-strike rule)
     std::vector<TempoChange> tempo;     // starts at step 0; 120 bpm when the file has none
     int format = 1;
@@ -61,6 +61,9 @@ std::vector<MidiNote> collect_notes(const SmfFile& smf, bool keep_drums, int* dr
 // The constant tick offset (in (-step/2, step/2]) that best puts the onsets on the grid of `step_ticks`.
 // Robust: each onset's distance to the grid counts up to a quarter step. Ties go to the offset nearest 0.
 double estimate_grid_phase(const std::vector<int64_t>& onsets, double step_ticks);
+
+// Tick of the file's last event (End of Track included), format 2 tracks laid end to end.
+int64_t last_event_tick(const SmfFile& smf);
 
 // Tempo map in source ticks (first change at tick 0; 120 bpm when the file has none).
 std::vector<std::pair<int64_t, uint32_t>> tempo_map_ticks(const SmfFile& smf);

@@ -10,18 +10,25 @@ std::vector<StepNote> apply_strike_rule(std::vector<StepNote> notes) {
     std::stable_sort(notes.begin(), notes.end(), [](const StepNote& a, const StepNote& b) {
         return a.pitch != b.pitch ? a.pitch < b.pitch : a.start < b.start;
     });
-    std::vector<StepNote> out;
-    out.reserve(notes.size());
+    // Doubled strikes (one pitch, one onset: two tracks, say) first become one note, so that the rule below
+    // compares each strike with the final value of the one before it.
+    std::vector<StepNote> merged;
+    merged.reserve(notes.size());
     for (StepNote n : notes) {
         n.end = std::max(n.end, n.start + 1);
         n.velocity = std::clamp(n.velocity, 1, 127);
+        if (!merged.empty() && merged.back().pitch == n.pitch && merged.back().start == n.start) {
+            merged.back().velocity = std::max(merged.back().velocity, n.velocity);
+            merged.back().end = std::max(merged.back().end, n.end);
+        } else {
+            merged.push_back(n);
+        }
+    }
+    std::vector<StepNote> out;
+    out.reserve(merged.size());
+    for (StepNote n : merged) {
         if (!out.empty() && out.back().pitch == n.pitch && out.back().end >= n.start) {
             StepNote& prev = out.back();
-            if (prev.start == n.start) {   // doubled strike: one note
-                prev.velocity = std::max(prev.velocity, n.velocity);
-                prev.end = std::max(prev.end, n.end);
-                continue;
-            }
             if (n.start - prev.start >= 2) {
                 prev.end = n.start - 1;
             } else {

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/midi_roll.h"
 #include "core/roll_image.h"
+#include "core/roundtrip.h"
 
 namespace fmcli {
 
@@ -30,7 +31,13 @@ void run_convert(const ConvertArgs& a) {
     fm::ImportOptions opt;
     opt.keep_drums = a.keep_drums;
     opt.estimate_phase = !a.no_phase;
-    const fm::MidiRoll m = fm::load_midi(a.input, opt);
+    const fm::SmfFile source = fm::read_smf_file(a.input);
+    fm::MidiRoll m;
+    try {
+        m = fm::midi_to_roll(source, opt);
+    } catch (const fm::Error& e) {
+        throw fm::Error(e.reason(), a.input);
+    }
     const int width = a.width != 0 ? a.width : m.roll.width - a.offset;
     if (width <= 0)
         throw fm::Error("--offset " + std::to_string(a.offset) + " is past the end of the file (" +
@@ -46,7 +53,16 @@ void run_convert(const ConvertArgs& a) {
     std::printf("%s: %d notes read, %d in the roll, steps %d-%d (%d steps, %.2f bars), grid phase %+.1f ticks\n",
                 a.input.c_str(), m.source_notes, fm::count_notes(roll), a.offset, a.offset + width, width,
                 width / double(fm::kStepsPerBar), m.phase_ticks);
-    if (!a.output.empty()) std::printf("wrote %s\n", a.output.c_str());
+    if (!a.output.empty()) {
+        if (whole) {   // how much of the file survived, read back from what was written
+            const fm::RoundTrip r = fm::compare_roundtrip(source, fm::read_smf_file(a.output), opt);
+            std::printf("round trip: %.2f%% of %d notes kept at pitch and onset, %.2f%% added, %.2f%% of durations within "
+                        "one step, length %.2f s -> %.2f s\n",
+                        100 * r.kept_rate(), r.source_notes, 100 * r.extra_rate(), 100 * r.duration_rate(),
+                        r.source_seconds, r.exported_seconds);
+        }
+        std::printf("wrote %s\n", a.output.c_str());
+    }
     if (!a.png.empty()) std::printf("wrote %s\n", a.png.c_str());
 }
 
