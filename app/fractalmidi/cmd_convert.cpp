@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "core/midi_roll.h"
 #include "core/roll_image.h"
 #include "core/roundtrip.h"
@@ -38,6 +39,7 @@ void run_convert(const ConvertArgs& a) {
     } catch (const fm::Error& e) {
         throw fm::Error(e.reason(), a.input);
     }
+    for (const std::string& w : m.warnings) fm::log_warning("%s: %s", a.input.c_str(), w.c_str());
     const int width = a.width != 0 ? a.width : m.roll.width - a.offset;
     if (width <= 0)
         throw fm::Error("--offset " + std::to_string(a.offset) + " is past the end of the file (" +
