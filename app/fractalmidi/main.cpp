@@ -1,7 +1,6 @@
 // fractalmidi — the command-line tool over the FractalMIDI library.
 #include <CLI/CLI.hpp>
 
-#include <csignal>
 #include <iostream>
 
 #include "commands.h"
@@ -26,8 +25,9 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        const int code = app.exit(e);
-        return code == 0 ? 0 : 1;
+        if (e.get_exit_code() == 0) return app.exit(e);   // --help, --version
+        std::cerr << "error: " << e.what() << " (see --help)\n";
+        return 1;
     } catch (const fm::Error& e) {
         std::cerr << "error: " << e.what() << "\n";
         return 1;
