@@ -22,7 +22,7 @@ Roll crop(const Roll& roll, int offset, int width, float fill) {
     if (width < 0) throw Error("crop width " + std::to_string(width) + " is negative");
     Roll out(width, fill, roll.rows);
     int begin = std::max(offset, 0);
-    int end = std::min(offset + width, roll.width);
+    int end = int(std::min<int64_t>(int64_t(offset) + width, roll.width));   // no int overflow near INT_MAX
     if (begin >= end) return out;
     for (int r = 0; r < roll.rows; ++r)
         std::copy(&roll.cells[size_t(r) * roll.width + begin], &roll.cells[size_t(r) * roll.width + end],

@@ -36,6 +36,8 @@ Rgb cell_colour(float value) {
 
 std::vector<uint8_t> render_roll_rgb(const Roll& roll, int scale) {
     if (scale < 1) throw Error("image scale must be at least 1");
+    if (roll.rows % kPitches != 0)   // each band is 128 rows; other heights would be drawn outside the image
+        throw Error("cannot draw a roll of " + std::to_string(roll.rows) + " rows (a multiple of 128 is needed)");
     const size_t w = size_t(roll.width) * scale, h = size_t(roll.rows) * scale;
     std::vector<uint8_t> rgb(w * h * 3);
     for (int r = 0; r < roll.rows; ++r) {
