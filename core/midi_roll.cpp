@@ -46,9 +46,11 @@ std::vector<MidiNote> collect_notes(const SmfFile& smf, bool keep_drums, int* dr
     std::vector<MidiNote> out;
     int dropped = 0;
     const std::vector<int64_t> offsets = track_offsets(smf);
+    // (channel, pitch) -> onsets, FIFO. One set for all tracks (each track's end empties it): 2048 deques
+    // per track made a file of thousands of empty tracks take seconds.
+    std::vector<std::deque<std::pair<int64_t, int>>> open(16 * 128);
     for (size_t ti = 0; ti < smf.tracks.size(); ++ti) {
         const SmfTrack& tr = smf.tracks[ti];
-        std::vector<std::deque<std::pair<int64_t, int>>> open(16 * 128);   // (channel, pitch) -> onsets, FIFO
         auto close = [&](int channel, int pitch, int64_t tick) {
             auto& q = open[size_t(channel * 128 + pitch)];
             if (q.empty()) return;   // unmatched note-off: nothing to end
