@@ -7,6 +7,7 @@
 //   fm::CropSampler train(ds, split.train, {128, 5, 42});    // crop_length, pitch_shift, seed
 //   fm::Roll x = train.next();                              // 128 x 128, never all silent
 //
+// The cache file (one per data set, notes not rolls: POP909 is ~10 MB) is described in core/dataset_cache.h.
 // Thread-safety: a Dataset is immutable once open and may be shared by threads; a CropSampler is one thread's.
 #pragma once
 
@@ -25,7 +26,8 @@ namespace fm {
 
 // A source is a folder (searched recursively for .mid/.midi, any case) or a list file with one path per line
 // (blank lines and lines starting with # skipped; relative paths are relative to the list file's folder).
-// Sorted, absolute paths. Throws fm::Error when the source does not exist or holds no MIDI file.
+// A single .mid/.midi file is a source of one. Sorted, absolute paths (a listed path need not exist: building
+// the cache then reports it as failed). Throws fm::Error when the source does not exist or holds no MIDI file.
 std::vector<std::string> list_midi_sources(const std::string& dir_or_list);
 
 struct CacheOptions {
@@ -75,6 +77,8 @@ public:
     Dataset& operator=(Dataset&&) noexcept;
     ~Dataset();
 
+    // The cache also lists the files without notes and those that failed (so that an unchanged one is not read
+    // again); they are not exposed here: indices run over the usable files, in path order.
     int size() const;                             // usable files (files with notes)
     DatasetFile file(int index) const;
     std::vector<StepNote> notes(int index) const; // the file's notes, sorted by start
@@ -85,6 +89,8 @@ public:
     bool has_notes(int index, int offset, int width) const;
     // Lowest and highest pitch used by the file.
     std::pair<int, int> pitch_range(int index) const;
+    // Lowest and highest pitch of the notes sounding in [offset, offset + width); (128, -1) when none does.
+    std::pair<int, int> pitch_range(int index, int offset, int width) const;
 
 private:
     struct Impl;
