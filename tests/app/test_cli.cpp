@@ -1,0 +1,460 @@
+// test_cli.cpp — the `fractalmidi` binary run as a user runs it (posix_spawn, stdout/stderr captured, exit
+// status checked) on MIDI files written here, so every expected number follows from the file.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/midi_roll.h"
+#include "core/roll.h"
+#include "support/test_support.h"
+
+#ifndef FRACTALMIDI_BIN
+#error "FRACTALMIDI_BIN (path of the fractalmidi executable) must be defined"
+#endif
+
+extern char** environ;
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Proc {
+    int status = -1;   // exit status; 128 + signal when killed
+    std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+Proc run(const std::vector<std::string>& args) {
+    static const std::string io = fmtest::temp_dir("cli_io");
+    static int n = 0;
+    const std::string out_path = io + "/out" + std::to_string(n) + ".txt";
+    const std::string err_path = io + "/err" + std::to_string(n++) + ".txt";
+
+    std::vector<std::string> argv_s = {FRACTALMIDI_BIN};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid = 0;
+    const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    Proc r;
+    if (rc != 0) {
+        ADD_FAILURE() << "cannot start " << FRACTALMIDI_BIN << ": " << std::strerror(rc);
+        return r;
+    }
+    int ws = 0;
+    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
+    }
+    r.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : -1;
+    r.out = slurp(out_path);
+    r.err = slurp(err_path);
+    return r;
+}
+
+std::vector<std::string> lines(const std::string& s) {
+    std::vector<std::string> out;
+    std::stringstream ss(s);
+    for (std::string line; std::getline(ss, line);) out.push_back(line);
+    return out;
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// The text after `label` on the first line that starts with it, trimmed; "(no line LABEL)" when none does.
+std::string field(const std::string& out, const std::string& label) {
+    for (const std::string& line : lines(out))
+        if (line.rfind(label, 0) == 0) {
+            std::string v = line.substr(label.size());
+            v.erase(0, v.find_first_not_of(' '));
+            return v;
+        }
+    return "(no line " + label + ")";
+}
+
+// Exit status 1 and exactly one stderr line "error: ..." that contains `part`.
+void expect_one_error(const Proc& r, const std::string& part) {
+    EXPECT_EQ(r.status, 1) << "stdout: " << r.out << "\nstderr: " << r.err;
+    const std::vector<std::string> err = lines(r.err);
+    ASSERT_EQ(err.size(), 1u) << "stderr: " << r.err;
+    EXPECT_EQ(err[0].rfind("error: ", 0), 0u) << err[0];
+    EXPECT_TRUE(contains(err[0], part)) << "'" << part << "' not in: " << err[0];
+}
+
+// PNG width and height from the IHDR chunk (bytes 16-19 and 20-23, big-endian), after checking the signature.
+std::pair<uint32_t, uint32_t> png_size(const std::string& path) {
+    const std::string b = slurp(path);
+    if (b.size() < 24 || b.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0 || b.compare(12, 4, "IHDR") != 0) {
+        ADD_FAILURE() << path << " is not a PNG";
+        return {0, 0};
+    }
+    auto be32 = [&](size_t i) {
+        return uint32_t(uint8_t(b[i])) << 24 | uint32_t(uint8_t(b[i + 1])) << 16 | uint32_t(uint8_t(b[i + 2])) << 8 |
+               uint32_t(uint8_t(b[i + 3]));
+    };
+    return {be32(16), be32(20)};
+}
+
+// A format 1 file at 480 ticks per quarter (120 ticks a step) whose onsets all lie 7 ticks after the grid.
+// Track 0: 90 bpm, 120 bpm from tick 1927 (step 16 once the phase is taken off), End of Track at tick 3847
+// (step 32 = 2 bars). Track 1: five notes, steps 0-4, 4-8, 12-16, 16-24, 26-30.
+fm::SmfFile phased_song() {
+    fmtest::TrackBuilder meta;
+    meta.tempo(0, 90).tempo(1927, 120).end(3847);
+    fmtest::TrackBuilder notes;
+    notes.note(7, 487, 60, 100).note(487, 967, 62, 90).note(1447, 1927, 64, 80).note(1927, 2887, 65, 70)
+        .note(3127, 3607, 67, 60).end(3847);
+    return fmtest::make_smf(1, 480, {meta.build(), notes.build()});
+}
+
+// 64 steps (4 bars) at 480 ticks per quarter with what the importer has to work at: a re-strike on a sounding
+// pitch, a one-step re-strike at the same velocity, a doubled strike (one pitch, one onset) in a second track,
+// a drum note (left out), notes crossing the windows the tests cut, 100 -> 140 bpm at step 24.
+fm::SmfFile busy_song() {
+    const int64_t s = 120;   // ticks a step
+    fmtest::TrackBuilder meta;
+    meta.tempo(0, 100).tempo(24 * s, 140).end(64 * s);
+    fmtest::TrackBuilder a;
+    a.note(0, 8 * s, 60, 100).note(4 * s, 12 * s, 60, 100);     // re-strike: the first ends at step 3
+    a.note(2 * s, 3 * s, 62, 80).note(3 * s, 9 * s, 62, 80);    // one step apart: the second is nudged
+    a.note(6 * s, 20 * s, 48, 30);                               // crosses step 8 and 16
+    for (int k = 0; k < 16; ++k) a.note(k * 4 * s, (k * 4 + 3) * s, 70 + (k % 5), 20 + 7 * k);
+    a.note(30 * s, 63 * s, 36, 127).note(60 * s, 64 * s, 100, 1);
+    a.note(40 * s, 44 * s, 38, 64, 9);                           // channel 10: drums
+    fmtest::TrackBuilder b;
+    b.note(0, 2 * s, 80, 50).note(16 * s, 18 * s, 72, 90).note(16 * s, 20 * s, 72, 110);   // doubled strike
+    b.note(44 * s, 52 * s, 84, 64);
+    return fmtest::make_smf(1, 480, {meta.build(), a.build(), b.build()});
+}
+
+}  // namespace
+
+TEST(Cli, HelpExitsZero) {
+    const Proc top = run({"--help"});
+    EXPECT_EQ(top.status, 0) << top.err;
+    for (const char* cmd : {"info", "convert", "dataset"}) EXPECT_TRUE(contains(top.out, cmd)) << top.out;
+    const std::vector<std::pair<std::string, std::string>> subs = {
+        {"info", "--json"}, {"convert", "--fold"}, {"dataset", "--train_data"}};
+    for (const auto& [cmd, flag] : subs) {
+        const Proc r = run({cmd, "--help"});
+        EXPECT_EQ(r.status, 0) << cmd << ": " << r.err;
+        EXPECT_TRUE(contains(r.out, flag)) << cmd << " --help does not mention " << flag << ":\n" << r.out;
+    }
+}
+
+TEST(Cli, UsageErrorsAreOneErrorLine) {
+    expect_one_error(run({}), "subcommand");                                      // no subcommand
+    expect_one_error(run({"frobnicate"}), "");                                    // unknown subcommand
+    expect_one_error(run({"info"}), "file");                                      // missing file argument
+    expect_one_error(run({"info", "x.mid", "--no_such_flag"}), "--no_such_flag");
+    expect_one_error(run({"convert", "x.mid", "--scale", "0", "--png", "x.png"}), "--scale");   // 1..64
+    EXPECT_FALSE(fs::exists("x.png"));
+}
+
+TEST(Cli, InfoPrintsWhatTheImporterSees) {
+    const std::string dir = fmtest::temp_dir("cli");
+    const std::string path = fmtest::write_midi(dir, "phased.mid", phased_song());
+    const Proc r = run({"info", path});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_TRUE(r.err.empty()) << r.err;
+    EXPECT_EQ(field(r.out, "file:"), path);
+    EXPECT_EQ(field(r.out, "format:"), "1 (2 tracks)");
+    EXPECT_EQ(field(r.out, "ticks/quarter:").rfind("480 ", 0), 0u) << r.out;
+    EXPECT_TRUE(contains(field(r.out, "ticks/quarter:"), "= 120 ticks")) << r.out;
+    EXPECT_EQ(field(r.out, "tempo:").rfind("90.0-120.0 bpm", 0), 0u) << r.out;
+    EXPECT_EQ(field(r.out, "notes:"), "5 read, 5 in the roll");
+    // 32 steps = 2 bars; 16 steps at 90 bpm (1/6 s each) + 14 at 120 bpm (1/8 s) up to the last note's end.
+    EXPECT_EQ(field(r.out, "length:"), "32 steps = 2.00 bars (4/4), 4.4 s");
+    EXPECT_EQ(field(r.out, "grid phase:").rfind("+7.0 ticks", 0), 0u) << r.out;
+    EXPECT_TRUE(contains(field(r.out, "grid phase:"), "+0.058 step")) << r.out;   // 7 / 120
+    EXPECT_FALSE(contains(r.out, "warning:")) << r.out;
+}
+
+TEST(Cli, InfoJson) {
+    const std::string dir = fmtest::temp_dir("cli");
+    const std::string path = fmtest::write_midi(dir, "phased.mid", phased_song());
+    const Proc r = run({"info", path, "--json"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    nlohmann::json j;
+    ASSERT_NO_THROW(j = nlohmann::json::parse(r.out)) << r.out;
+    EXPECT_EQ(j.at("file"), path);
+    EXPECT_EQ(j.at("format"), 1);
+    EXPECT_EQ(j.at("tracks"), 2);
+    EXPECT_EQ(j.at("ticks_per_quarter"), 480);
+    EXPECT_NEAR(j.at("tempo_min_bpm").get<double>(), 90.0, 1e-3);
+    EXPECT_NEAR(j.at("tempo_max_bpm").get<double>(), 120.0, 1e-3);
+    EXPECT_EQ(j.at("tempo_changes"), 1);
+    EXPECT_EQ(j.at("source_notes"), 5);
+    EXPECT_EQ(j.at("notes"), 5);
+    EXPECT_EQ(j.at("drum_notes_left_out"), 0);
+    EXPECT_EQ(j.at("length_steps"), 32);
+    EXPECT_DOUBLE_EQ(j.at("length_bars").get<double>(), 2.0);
+    EXPECT_NEAR(j.at("seconds").get<double>(), 16.0 / 6.0 + 14.0 / 8.0, 1e-4);
+    EXPECT_DOUBLE_EQ(j.at("grid_phase_ticks").get<double>(), 7.0);
+    EXPECT_NEAR(j.at("grid_phase_steps").get<double>(), 7.0 / 120.0, 1e-9);
+    EXPECT_TRUE(j.at("warnings").is_array());
+    EXPECT_TRUE(j.at("warnings").empty());
+}
+
+TEST(Cli, InfoCountsDrumsLeftOut) {
+    const std::string dir = fmtest::temp_dir("cli");
+    const std::string path = fmtest::write_midi(dir, "busy.mid", busy_song());
+    const Proc r = run({"info", path, "--json"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const nlohmann::json j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j.at("drum_notes_left_out"), 1);
+    EXPECT_EQ(j.at("format"), 1);
+    EXPECT_EQ(j.at("tracks"), 3);
+    EXPECT_EQ(j.at("length_steps"), 64);
+    const Proc drums = run({"info", path, "--json", "--keep_drums"});
+    ASSERT_EQ(drums.status, 0) << drums.err;
+    const nlohmann::json k = nlohmann::json::parse(drums.out);
+    EXPECT_EQ(k.at("drum_notes_left_out"), 0);
+    EXPECT_EQ(k.at("source_notes").get<int>(), j.at("source_notes").get<int>() + 1);
+}
+
+TEST(Cli, ConvertWritesMidiAndPngWithTheSameNotes) {
+    const std::string dir = fmtest::temp_dir("cli");
+    for (const auto& [name, smf] : {std::make_pair("phased.mid", phased_song()), std::make_pair("busy.mid", busy_song())}) {
+        SCOPED_TRACE(name);
+        const std::string in = fmtest::write_midi(dir, name, smf);
+        const std::string out = dir + "/out-" + name, png = dir + "/out-" + std::string(name) + ".png";
+        const Proc r = run({"convert", in, "--out", out, "--png", png});
+        ASSERT_EQ(r.status, 0) << r.err;
+        ASSERT_TRUE(fs::exists(out));
+        ASSERT_TRUE(fs::exists(png));
+        EXPECT_TRUE(contains(r.out, "wrote " + out)) << r.out;
+        EXPECT_TRUE(contains(r.out, "wrote " + png)) << r.out;
+
+        const fm::MidiRoll src = fm::load_midi(in), back = fm::load_midi(out);
+        ASSERT_FALSE(src.notes.empty());
+        EXPECT_EQ(back.notes.size(), src.notes.size());
+        EXPECT_TRUE(back.notes == src.notes) << "notes (pitch, step, duration, velocity) differ after convert";
+        EXPECT_TRUE(back.roll == src.roll) << "widths " << back.roll.width << " vs " << src.roll.width;
+        EXPECT_DOUBLE_EQ(back.phase_ticks, 0.0) << "the written file is on the grid";
+        ASSERT_EQ(back.tempo.size(), src.tempo.size());
+        for (size_t i = 0; i < src.tempo.size(); ++i) {
+            EXPECT_NEAR(back.tempo[i].step, src.tempo[i].step, 1e-9);
+            EXPECT_EQ(back.tempo[i].us_per_quarter, src.tempo[i].us_per_quarter);
+        }
+        // Default PNG scale 4: width steps x 128 pitches, 4 pixels a cell.
+        EXPECT_EQ(png_size(png), std::make_pair(uint32_t(src.roll.width * 4), uint32_t(128 * 4)));
+    }
+}
+
+TEST(Cli, ConvertWindowEqualsCropOfTheFullRoll) {
+    const std::string dir = fmtest::temp_dir("cli");
+    const std::string in = fmtest::write_midi(dir, "busy.mid", busy_song());
+    const fm::MidiRoll full = fm::load_midi(in);
+    ASSERT_EQ(full.roll.width, 64);
+    struct Window {
+        int offset, width;
+        uint32_t first_us;       // tempo in force at the window's start
+        double change_step;      // where 140 bpm starts inside the window (< 0: not inside)
+    };
+    const uint32_t us100 = 600000, us140 = 428571;
+    for (const Window w : {Window{8, 32, us100, 16.0}, Window{0, 16, us100, -1}, Window{20, 12, us100, 4.0},
+                           Window{24, 40, us140, -1}, Window{48, 32, us140, -1}}) {   // the last runs past the end
+        SCOPED_TRACE("offset " + std::to_string(w.offset) + " width " + std::to_string(w.width));
+        const std::string out = dir + "/win" + std::to_string(w.offset) + "-" + std::to_string(w.width) + ".mid";
+        const Proc r = run({"convert", in, "--out", out, "--offset", std::to_string(w.offset), "--width", std::to_string(w.width)});
+        ASSERT_EQ(r.status, 0) << r.err;
+        const fm::MidiRoll back = fm::load_midi(out);
+        EXPECT_EQ(back.roll.width, w.width);
+        const fm::Roll expected = fm::crop(full.roll, w.offset, w.width);
+        ASSERT_TRUE(back.roll == expected);
+        EXPECT_GT(fm::count_notes(expected), 0);
+        ASSERT_EQ(back.tempo.size(), w.change_step < 0 ? 1u : 2u);
+        EXPECT_EQ(back.tempo[0].us_per_quarter, w.first_us);
+        if (w.change_step >= 0) {
+            EXPECT_NEAR(back.tempo[1].step, w.change_step, 1e-9);
+            EXPECT_EQ(back.tempo[1].us_per_quarter, us140);
+        }
+    }
+}
+
+TEST(Cli, ConvertFoldWritesASquareImage) {
+    const std::string dir = fmtest::temp_dir("cli");
+    const std::string in = fmtest::write_midi(dir, "busy.mid", busy_song());
+    const std::string folded = dir + "/folded.png", folded4 = dir + "/folded4.png", flat = dir + "/flat.png";
+    const Proc a = run({"convert", in, "--png", folded, "--fold", "--width", "512", "--scale", "1"});
+    ASSERT_EQ(a.status, 0) << a.err;
+    EXPECT_EQ(png_size(folded), std::make_pair(256u, 256u));
+    const Proc b = run({"convert", in, "--png", folded4, "--fold", "--width", "512"});
+    ASSERT_EQ(b.status, 0) << b.err;
+    EXPECT_EQ(png_size(folded4), std::make_pair(1024u, 1024u));
+    const Proc c = run({"convert", in, "--png", flat, "--width", "512", "--scale", "1"});
+    ASSERT_EQ(c.status, 0) << c.err;
+    EXPECT_EQ(png_size(flat), std::make_pair(512u, 128u));
+}
+
+TEST(Cli, MissingFileIsOneErrorLineNamingIt) {
+    const std::string dir = fmtest::temp_dir("cli");
+    const std::string missing = dir + "/no-such-song.mid";
+    expect_one_error(run({"info", missing}), missing);
+    expect_one_error(run({"info", missing, "--json"}), missing);
+    expect_one_error(run({"convert", missing, "--out", dir + "/x.mid"}), missing);
+    EXPECT_FALSE(fs::exists(dir + "/x.mid"));
+}
+
+TEST(Cli, GarbageFileIsOneErrorLineNamingIt) {
+    const std::string dir = fmtest::temp_dir("cli");
+    const std::string garbage = dir + "/garbage.mid";
+    std::ofstream(garbage) << "This is not a MIDI file.\nNot at all.\n";
+    const Proc r = run({"info", garbage});
+    expect_one_error(r, garbage);
+    EXPECT_TRUE(contains(r.err, "MThd")) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    expect_one_error(run({"convert", garbage, "--out", dir + "/x.mid", "--png", dir + "/x.png"}), garbage);
+    EXPECT_FALSE(fs::exists(dir + "/x.mid"));
+    EXPECT_FALSE(fs::exists(dir + "/x.png"));
+    // A file cut off inside its header.
+    const std::string cut = dir + "/cut.mid";
+    std::ofstream(cut, std::ios::binary).write("MThd\0\0\0\6\0", 9);
+    expect_one_error(run({"info", cut}), cut);
+    // An empty file.
+    const std::string empty = dir + "/empty.mid";
+    std::ofstream(empty, std::ios::binary).flush();
+    expect_one_error(run({"info", empty}), empty);
+}
+
+TEST(Cli, TruncatedFileIsReadWithAWarning) {
+    const std::string dir = fmtest::temp_dir("cli");
+    const std::vector<uint8_t> whole = fm::write_smf(busy_song());
+    const std::string path = dir + "/cut.mid";
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(whole.data()), std::streamsize(whole.size() - 10));
+    const Proc info = run({"info", path});
+    EXPECT_EQ(info.status, 0) << info.err;
+    bool warned = false;   // one "warning:" line per reader warning; the last track's is the truncation
+    for (const std::string& line : lines(info.out)) warned |= line.rfind("warning:", 0) == 0 && contains(line, "truncated");
+    EXPECT_TRUE(warned) << info.out;
+    const Proc convert = run({"convert", path, "--out", dir + "/out.mid"});
+    EXPECT_EQ(convert.status, 0) << convert.err;
+    const std::vector<std::string> err = lines(convert.err);
+    ASSERT_FALSE(err.empty());
+    for (const std::string& line : err) {
+        EXPECT_EQ(line.rfind("warning: " + path + ": ", 0), 0u) << line;
+    }
+    EXPECT_TRUE(fs::exists(dir + "/out.mid"));
+}
+
+TEST(Cli, BadWidthIsOneErrorLine) {
+    const std::string dir = fmtest::temp_dir("cli");
+    const std::string in = fmtest::write_midi(dir, "busy.mid", busy_song());
+    const Proc r = run({"convert", in, "--out", dir + "/x.mid", "--width", "130"});
+    expect_one_error(r, "130");
+    EXPECT_TRUE(contains(r.err, "multiple of 4")) << r.err;
+    EXPECT_FALSE(fs::exists(dir + "/x.mid"));
+    expect_one_error(run({"convert", in, "--out", dir + "/x.mid", "--offset", "-4"}), "--offset");
+    expect_one_error(run({"convert", in, "--out", dir + "/x.mid", "--offset", "64"}), in);   // past the end
+    expect_one_error(run({"convert", in}), "--out");                                        // nothing to write
+    EXPECT_FALSE(fs::exists(dir + "/x.mid"));
+}
+
+TEST(Cli, UnwritableOutputIsOneErrorLineNamingIt) {
+    const std::string dir = fmtest::temp_dir("cli");
+    const std::string in = fmtest::write_midi(dir, "busy.mid", busy_song());
+    const std::string out = dir + "/no/such/folder/out.mid";
+    expect_one_error(run({"convert", in, "--out", out}), out);
+    const std::string png = dir + "/no/such/folder/out.png";
+    expect_one_error(run({"convert", in, "--png", png}), png);
+}
+
+TEST(Cli, DatasetBuildsTheCacheAndSummarises) {
+    const std::string dir = fmtest::temp_dir("cli");
+    const std::string src = dir + "/songs";
+    fs::create_directories(src + "/sub");
+    const int64_t s = 120;
+    // Three usable files (one in a subfolder, one with an upper-case extension), one without notes, one broken,
+    // and a file that is not MIDI by its name (not counted).
+    fmtest::TrackBuilder a, b, c, none;
+    a.note(0, 4 * s, 60, 100).note(4 * s, 8 * s, 64, 90).end(16 * s);                         // 2 notes, 16 steps
+    b.note(0, 2 * s, 50, 10).note(2 * s, 4 * s, 52, 20).note(8 * s, 40 * s, 55, 30).end(40 * s);   // 3, 40
+    c.note(4 * s, 12 * s, 72, 64).end(32 * s);                                                 // 1, 32
+    none.tempo(0, 100).end(8 * s);
+    const std::vector<std::string> usable = {
+        fmtest::write_midi(src, "a.mid", fmtest::make_smf(0, 480, {a.build()})),
+        fmtest::write_midi(src, "b.midi", fmtest::make_smf(0, 480, {b.build()})),
+        fmtest::write_midi(src + "/sub", "c.MID", fmtest::make_smf(0, 480, {c.build()})),
+    };
+    fmtest::write_midi(src, "silent.mid", fmtest::make_smf(0, 480, {none.build()}));
+    const std::string broken = src + "/broken.mid";
+    std::ofstream(broken) << "not a MIDI file";
+    std::ofstream(src + "/notes.txt") << "not MIDI either";
+
+    int64_t notes = 0, steps = 0;
+    for (const std::string& p : usable) {
+        const fm::MidiRoll m = fm::load_midi(p);
+        notes += int64_t(m.notes.size());
+        steps += m.roll.width;
+    }
+    ASSERT_EQ(notes, 6);
+    ASSERT_EQ(steps, 16 + 40 + 32);
+
+    const std::string cache = dir + "/songs.fmcache";
+    const Proc r = run({"dataset", "--train_data", src, "--cache", cache});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_TRUE(fs::exists(cache));
+    EXPECT_EQ(field(r.out, "files:"), "5 found, 3 usable, 1 without notes, 1 failed (0 reused from the previous cache)")
+        << r.out;
+    EXPECT_EQ(field(r.out, "notes:"), "6; length: 88 steps (5.5 bars)") << r.out;
+    EXPECT_TRUE(contains(r.out, "skipped ")) << r.out;
+    EXPECT_TRUE(contains(field(r.out, "skipped"), "broken.mid")) << r.out;
+    EXPECT_TRUE(contains(r.out, "wrote " + cache)) << r.out;
+    // 0.1 validation by file: train + validation = the 3 usable files.
+    const std::string split = field(r.out, "split");
+    int train = -1, val = -1;
+    const size_t colon = split.find(": ");
+    ASSERT_NE(colon, std::string::npos) << r.out;
+    ASSERT_EQ(std::sscanf(split.c_str() + colon + 2, "%d train files, %d validation files", &train, &val), 2) << split;
+    EXPECT_EQ(train + val, 3);
+    // 128-step crops: ceil(16/128) + ceil(40/128) + ceil(32/128) = 3 windows.
+    EXPECT_TRUE(contains(r.out, "crops of 128 steps: about 3 non-overlapping windows")) << r.out;
+
+    // Proc again on unchanged files: the same counts, nothing read again.
+    const Proc again = run({"dataset", "--train_data", src, "--cache", cache});
+    ASSERT_EQ(again.status, 0) << again.out << again.err;
+    EXPECT_TRUE(contains(field(again.out, "files:"), "5 found, 3 usable, 1 without notes, 1 failed (5 reused"))
+        << again.out;
+    EXPECT_EQ(field(again.out, "notes:"), "6; length: 88 steps (5.5 bars)") << again.out;
+}
+
+TEST(Cli, DatasetMissingSourceIsOneErrorLine) {
+    const std::string dir = fmtest::temp_dir("cli");
+    const std::string missing = dir + "/no-such-folder";
+    const Proc r = run({"dataset", "--train_data", missing, "--cache", dir + "/x.fmcache"});
+    EXPECT_EQ(r.status, 1) << r.out << r.err;
+    // The progress line (on stderr) may come first; the error is the last line and names the source.
+    const std::vector<std::string> err = lines(r.err);
+    ASSERT_FALSE(err.empty());
+    EXPECT_EQ(err.back().rfind("error: ", 0), 0u) << r.err;
+    EXPECT_TRUE(contains(err.back(), missing)) << r.err;
+    EXPECT_FALSE(fs::exists(dir + "/x.fmcache"));
+}
