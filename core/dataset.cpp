@@ -36,8 +36,9 @@ std::string trim(const std::string& s) {
     return s.substr(b, s.find_last_not_of(ws) - b + 1);
 }
 
+// The options and the version of the import rules: entries made under other rules are not reused.
 uint32_t import_flags(const CacheOptions& o) {
-    return (o.import.keep_drums ? 1u : 0u) | (o.import.estimate_phase ? 2u : 0u);
+    return (o.import.keep_drums ? 1u : 0u) | (o.import.estimate_phase ? 2u : 0u) | (kImportRulesVersion << 8);
 }
 
 struct Stamp {

@@ -13,7 +13,7 @@
 //                       u32 start | pitch << 24, u32 length | velocity << 24
 //   strings             the paths (absolute) and failure reasons, UTF-8, not terminated
 // Empty and failed files stay in the entry table (so an unchanged one is not read again) with no notes.
-// Bump kCacheVersion whenever the layout or the import rules (midi_roll.cpp) change what a file yields.
+// Bump kCacheVersion whenever the layout changes (a change of import rules bumps fm::kImportRulesVersion).
 // Thread-safety: a CacheView is immutable once open.
 #pragma once
 

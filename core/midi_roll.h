@@ -21,6 +21,9 @@
 
 namespace fm {
 
+// Bump when a change to the import rules changes the roll a file yields: caches built under other rules are rebuilt.
+constexpr uint32_t kImportRulesVersion = 1;
+
 constexpr int kMaxImportSteps = 1 << 18;   // 16384 bars; longer files are refused (128 MB of roll)
 
 struct TempoChange {
