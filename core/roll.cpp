@@ -14,7 +14,8 @@ Roll::Roll(int width_, float fill, int rows_) : rows(rows_), width(width_) {
 }
 
 int value_to_velocity(float value) {
-    int v = int(std::lround(double(value) * 127.0));
+    if (std::isnan(value)) return 1;
+    const int v = int(std::lround(std::clamp(double(value), 0.0, 1.0) * 127.0));
     return std::clamp(v, 1, 127);
 }
 

@@ -16,8 +16,12 @@
 
 namespace fm {
 
+namespace {
+constexpr size_t kMaxImagePixels = 256u << 20;   // 768 MB of RGB
+}  // namespace
+
 Rgb cell_colour(float value) {
-    if (value < 0.0f) return {128, 128, 128};
+    if (value < 0.0f || std::isnan(value)) return {128, 128, 128};
     if (value == 0.0f) return {0, 0, 0};
     // Hue from 240 degrees (blue, velocity ~0) to 0 (red, velocity 127), full saturation and value.
     const float v = std::clamp(value, 0.0f, 1.0f);
@@ -56,8 +60,15 @@ std::vector<uint8_t> render_roll_rgb(const Roll& roll, int scale) {
 void save_roll_png(const std::string& path, const Roll& roll, int scale) {
     if (roll.width == 0) throw Error("the roll is empty (0 steps); no image written", path);
     const size_t w = size_t(roll.width) * scale, h = size_t(roll.rows) * size_t(scale);
-    if (w > 1u << 20 || h > 1u << 20) throw Error("image of " + std::to_string(w) + "x" + std::to_string(h) + " pixels is too large", path);
-    const std::vector<uint8_t> rgb = render_roll_rgb(roll, scale);
+    if (w > 1u << 20 || h > 1u << 20 || w * h > kMaxImagePixels)
+        throw Error("image of " + std::to_string(w) + "x" + std::to_string(h) + " pixels is too large (at most " +
+                    std::to_string(kMaxImagePixels / 1000000) + " megapixels: use a smaller --scale or a window)", path);
+    std::vector<uint8_t> rgb;
+    try {
+        rgb = render_roll_rgb(roll, scale);
+    } catch (const Error& e) {
+        throw Error(e.reason(), path);
+    }
     std::vector<uint8_t> png;
     const auto sink = [](void* ctx, void* data, int size) {
         auto* out = static_cast<std::vector<uint8_t>*>(ctx);

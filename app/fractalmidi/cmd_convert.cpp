@@ -49,11 +49,12 @@ void run_convert(const ConvertArgs& a) {
     const auto tempo = whole ? m.tempo : fm::tempo_window(m.tempo, a.offset, width);
     if (!a.output.empty()) fm::save_midi(a.output, roll, tempo);
     if (!a.png.empty()) {
-        if (a.fold && roll.width % 2 != 0) throw fm::Error("--fold needs an even width");
-        fm::save_roll_png(a.png, a.fold ? fm::fold(roll) : roll, a.scale);
+        // A whole file may have an odd number of steps: one silent step more makes it foldable.
+        const fm::Roll shown = a.fold ? fm::fold(fm::pad(roll, roll.width + roll.width % 2)) : roll;
+        fm::save_roll_png(a.png, shown, a.scale);
     }
-    std::printf("%s: %d notes read, %d in the roll, steps %d-%d (%d steps, %.2f bars), grid phase %+.1f ticks\n",
-                a.input.c_str(), m.source_notes, fm::count_notes(roll), a.offset, a.offset + width, width,
+    std::printf("%s: %d notes read, %d in the roll, steps %d-%lld (%d steps, %.2f bars), grid phase %+.1f ticks\n",
+                a.input.c_str(), m.source_notes, fm::count_notes(roll), a.offset, (long long)a.offset + width, width,
                 width / double(fm::kStepsPerBar), m.phase_ticks);
     if (!a.output.empty()) {
         if (whole) {   // how much of the file survived, read back from what was written

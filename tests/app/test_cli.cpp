@@ -315,6 +315,18 @@ TEST(Cli, ConvertFoldWritesASquareImage) {
     EXPECT_EQ(png_size(flat), std::make_pair(512u, 128u));
 }
 
+TEST(Cli, ConvertFoldsAWholeFileOfOddLength) {
+    // 7 steps long: one silent step is added, then folded to 256 rows x 4 steps.
+    const std::string dir = fmtest::temp_dir("cli");
+    fmtest::TrackBuilder t;
+    t.note(0, 7 * 120, 60, 100);
+    const std::string in = fmtest::write_midi(dir, "odd.mid", fmtest::make_smf(1, 480, {t.build()}));
+    const std::string png = dir + "/odd.png";
+    const Proc r = run({"convert", in, "--png", png, "--fold", "--scale", "1"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(png_size(png), std::make_pair(4u, 256u));
+}
+
 TEST(Cli, MissingFileIsOneErrorLineNamingIt) {
     const std::string dir = fmtest::temp_dir("cli");
     const std::string missing = dir + "/no-such-song.mid";

@@ -3,6 +3,7 @@
 // The rolls here encode their own coordinates (STYLE.md #15): cell (p, t) of a 128 x 512 roll holds
 // (p * 512 + t + 1) / 65536, so every cell is distinct and exact in float32, and a cell that lands in the
 // wrong place is named exactly by the failing assertion.
+#include <cmath>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -266,4 +267,10 @@ TEST(Roll, Equality) {
     fm::Roll c(4, 0.0f, 256), d(8, 0.0f, 128);
     EXPECT_EQ(c.cells, d.cells);
     EXPECT_FALSE(c == d);
+}
+
+TEST(Velocity, NotANumberAndOutOfRangeValuesGiveValidVelocities) {
+    EXPECT_EQ(fm::value_to_velocity(std::nanf("")), 1);
+    EXPECT_EQ(fm::value_to_velocity(-3.0f), 1);
+    EXPECT_EQ(fm::value_to_velocity(9.0f), 127);
 }

@@ -251,3 +251,7 @@ TEST(RollImage, EmptyRollThrows) {
     EXPECT_THROW(fm::save_roll_png(path, fm::Roll(0), 1), fm::Error);
     EXPECT_FALSE(std::filesystem::exists(path));
 }
+
+TEST(CellColour, NotANumberIsDrawnAsUnknown) {
+    EXPECT_EQ(fm::cell_colour(std::nanf("")), (fm::Rgb{128, 128, 128}));
+}
