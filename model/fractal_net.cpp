@@ -1,0 +1,343 @@
+#include "fractal_net.h"
+
+#include <cmath>
+
+namespace fm {
+
+namespace F = torch::nn::functional;
+using torch::indexing::Slice;
+
+constexpr int64_t kConds = 5;   // own, up, down, left, right
+
+torch::Tensor patchify(const torch::Tensor& x, int64_t s) {
+    const int64_t n = x.size(0), p = x.size(1), q = x.size(2), gr = p / s, gc = q / s;
+    return x.view({n, gr, s, gc, s}).permute({0, 1, 3, 2, 4}).reshape({n, gr * gc, s * s});   // (N, T, s*s)
+}
+
+torch::Tensor unpatchify(const torch::Tensor& tokens, int64_t s, int64_t gr, int64_t gc) {
+    const int64_t n = tokens.size(0);
+    return tokens.view({n, gr, gc, s, s}).permute({0, 1, 3, 2, 4}).reshape({n, gr * s, gc * s});   // (N, P, Q)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Level
+
+LevelImpl::LevelImpl(const ModelConfig& config, int level, int64_t cond_width)
+    : level_(level), ar_(config.levels[level].type == GeneratorType::ar) {
+    const LevelConfig& c = config.levels[level];
+    width_ = c.width;
+    const int64_t s = kPatchSizes[level];
+    token_cells_ = s * s;
+    embed_ = register_module("embed", torch::nn::Linear(token_cells_, width_));
+    if (cond_width > 0) cond_proj_ = register_module("cond_proj", torch::nn::Linear(cond_width, width_));
+    else uncond_ = register_parameter("uncond", torch::randn({kConds, width_}) * 0.02);
+    mask_token_ = register_parameter("mask_token", torch::randn({width_}) * 0.02);
+    start_token_ = register_parameter("start_token", torch::randn({width_}) * 0.02);
+    buffer_pos_ = register_parameter("buffer_pos", torch::randn({kConds, width_}) * 0.02);
+    transformer_ = register_module("transformer",
+                                   Transformer(TransformerOptions(width_, c.heads, c.depth).mlp_ratio(config.mlp_ratio)));
+}
+
+torch::Tensor LevelImpl::buffer(const torch::Tensor& cond, int64_t n) {
+    if (!cond.defined()) return (uncond_ + buffer_pos_).unsqueeze(0).expand({n, kConds, width_});
+    return cond_proj_->forward(cond) + buffer_pos_;   // (N, 5, D)
+}
+
+torch::Tensor LevelImpl::pos(int64_t gr, int64_t gc, const torch::Device& device) {
+    return positions_2d(gr, gc, width_, device);   // (T, D)
+}
+
+torch::Tensor LevelImpl::encode(const torch::Tensor& tokens, const torch::Tensor& masked, const torch::Tensor& cond, int64_t gr, int64_t gc) {
+    const int64_t n = tokens.size(0), t = tokens.size(1);
+    auto x = embed_->forward(tokens.clamp_min(0));                               // (N, T, D)
+    x = torch::where(masked.unsqueeze(-1), mask_token_.view({1, 1, width_}).expand({n, t, width_}), x);
+    auto buf = buffer(cond, n);                                                 // (N, 5, D)
+    // Every token also gets its patch's own condition added: a direct path from the level above, which the
+    // attention to the buffer alone gives too weakly to train shallow levels.
+    x = x + pos(gr, gc, tokens.device()).unsqueeze(0) + buf.index({Slice(), Slice(0, 1)});
+    auto h = transformer_->forward(torch::cat({buf, x}, 1));                     // (N, 5 + T, D)
+    return h.index({Slice(), Slice(kConds)});                                   // (N, T, D)
+}
+
+namespace {
+// Buffer rows see the buffer; token row j sees the buffer and tokens 0..j. Additive mask (L, L).
+torch::Tensor causal_mask(int64_t t, const torch::Device& device) {
+    const int64_t l = kConds + t;
+    auto allowed = torch::ones({l, l}, torch::TensorOptions().dtype(torch::kBool).device(device)).tril();
+    allowed.index_put_({Slice(0, kConds), Slice(0, kConds)}, true);
+    allowed.index_put_({Slice(kConds), Slice(0, kConds)}, true);
+    return torch::zeros({l, l}, torch::TensorOptions().device(device)).masked_fill(allowed.logical_not(), -1e9);
+}
+}  // namespace
+
+torch::Tensor LevelImpl::encode_causal(const torch::Tensor& tokens, const torch::Tensor& cond, int64_t gr, int64_t gc,
+                                       const torch::Tensor& order) {
+    const int64_t n = tokens.size(0), t = tokens.size(1);
+    auto x = embed_->forward(tokens.clamp_min(0)).index_select(1, order);        // (N, T, D) in scan order
+    // Input j holds token j-1 (the start token for j = 0) and the position of token j, which it predicts.
+    x = torch::cat({start_token_.view({1, 1, width_}).expand({n, 1, width_}), x.index({Slice(), Slice(0, t - 1)})}, 1);
+    auto buf = buffer(cond, n);
+    x = x + pos(gr, gc, tokens.device()).index_select(0, order).unsqueeze(0) + buf.index({Slice(), Slice(0, 1)});
+    auto h = transformer_->forward(torch::cat({buf, x}, 1), causal_mask(t, tokens.device()));
+    auto z = h.index({Slice(), Slice(kConds)});                                 // (N, T, D) scan order
+    return torch::zeros_like(z).index_copy(1, order, z);                         // grid order
+}
+
+torch::Tensor LevelImpl::start(const torch::Tensor& cond, int64_t n, int64_t gr, int64_t gc, int64_t first_pos, KVCache& cache) {
+    const auto device = mask_token_.device();
+    auto buf = buffer(cond, n);
+    cache.input_bias = buf.index({Slice(), Slice(0, 1)});                        // (N, 1, D)
+    auto x = (start_token_ + pos(gr, gc, device)[first_pos]).view({1, 1, width_}) + cache.input_bias;
+    auto h = transformer_->forward(torch::cat({buf, x}, 1), causal_mask(1, device), &cache);
+    return h.index({Slice(), Slice(kConds)});                                   // (N, 1, D)
+}
+
+torch::Tensor LevelImpl::step(const torch::Tensor& token, int64_t, int64_t next_pos, int64_t gr, int64_t gc, KVCache& cache) {
+    auto x = embed_->forward(token.clamp_min(0)).unsqueeze(1) + pos(gr, gc, token.device())[next_pos].view({1, 1, width_}) +
+             cache.input_bias;
+    return transformer_->forward(x, {}, &cache);                                 // (N, 1, D)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Velocity head
+
+VelocityHeadImpl::VelocityHeadImpl(int64_t cond_width, int64_t width, int64_t depth) {
+    in_ = register_module("in", torch::nn::Linear(kConds * cond_width, width));
+    for (int64_t i = 0; i < depth; ++i)
+        blocks_.push_back(register_module("block" + std::to_string(i),
+                                          torch::nn::Sequential(torch::nn::LayerNorm(torch::nn::LayerNormOptions({width})),
+                                                                torch::nn::Linear(width, 2 * width), torch::nn::GELU(),
+                                                                torch::nn::Linear(2 * width, width))));
+    norm_ = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({width})));
+    out_ = register_module("out", torch::nn::Linear(width, 128));
+}
+
+torch::Tensor VelocityHeadImpl::forward(const torch::Tensor& cond) {
+    auto h = in_->forward(cond.flatten(1));   // (N, Dh)
+    for (auto& b : blocks_) h = h + b->forward(h);
+    return out_->forward(norm_->forward(h));   // (N, 128)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The recursion
+
+FractalNetImpl::FractalNetImpl(const ModelConfig& config) : config_(config) {
+    int64_t cond_width = 0;
+    for (int l = 0; l < 3; ++l) {
+        levels_.push_back(register_module("level" + std::to_string(l), Level(config, l, cond_width)));
+        cond_width = config.levels[l].width;
+    }
+    head_ = register_module("head", VelocityHead(cond_width, config.levels[3].width, config.levels[3].depth));
+}
+
+torch::Tensor FractalNetImpl::scan_order(int64_t gr, int64_t gc, const torch::Device& device) const {
+    auto idx = torch::arange(gr * gc, torch::TensorOptions().dtype(torch::kLong).device(device));
+    if (config_.scan == ScanOrder::row_major) return idx;
+    return idx.view({gr, gc}).t().reshape({-1}).contiguous();   // time first: down each column, then the next
+}
+
+torch::Tensor FractalNetImpl::child_conditions(int l, const torch::Tensor& z, int64_t gr, int64_t gc) {
+    const int64_t n = z.size(0), d = z.size(2);
+    auto g = z.view({n, gr, gc, d});
+    auto padded = F::pad(g.permute({0, 3, 1, 2}), F::PadFuncOptions({1, 1, 1, 1})).permute({0, 2, 3, 1});   // (N, gr+2, gc+2, D)
+    auto up = padded.index({Slice(), Slice(0, gr), Slice(1, gc + 1)});
+    auto down = padded.index({Slice(), Slice(2, gr + 2), Slice(1, gc + 1)});
+    auto left = padded.index({Slice(), Slice(1, gr + 1), Slice(0, gc)});
+    auto right = padded.index({Slice(), Slice(1, gr + 1), Slice(2, gc + 2)});
+    if (levels_[size_t(l)]->is_ar()) {   // only neighbours that come earlier in both scan orders: up and left
+        down = torch::zeros_like(down);
+        right = torch::zeros_like(right);
+    }
+    return torch::stack({g, up, down, left, right}, 3).view({n, gr * gc, kConds, d});   // (N, T, 5, D)
+}
+
+namespace {
+
+// Mask rate per sample: a normal (mean 1, sd 0.5) truncated to (0, 1], by rejection.
+torch::Tensor mask_rates(int64_t n, torch::Generator& gen, const torch::Device& device) {
+    auto r = torch::empty({n}, torch::TensorOptions().device(device));
+    for (int tries = 0; tries < 64; ++tries) {
+        auto cand = 1.0 + 0.5 * torch::randn({n}, gen, torch::TensorOptions().device(device));
+        auto ok = (cand > 0) & (cand <= 1);
+        r = tries == 0 ? torch::where(ok, cand, torch::full({n}, -1.0, cand.options())) : torch::where((r < 0) & ok, cand, r);
+        if ((r > 0).all().item<bool>()) break;
+    }
+    return r.clamp(1e-3, 1.0);
+}
+
+// Per sample, marks the `count` (N) entries with the highest score (N, T) among `eligible`.
+torch::Tensor top_by_score(const torch::Tensor& score, const torch::Tensor& eligible, const torch::Tensor& count) {
+    auto s = score.masked_fill(eligible.logical_not(), -1.0);
+    auto rank = s.argsort(/*dim=*/1, /*descending=*/true).argsort(/*dim=*/1, /*descending=*/false);   // 0 = highest
+    return (rank < count.unsqueeze(1)) & eligible;
+}
+
+}  // namespace
+
+torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, torch::Generator& gen,
+                                         torch::Tensor& count) {
+    if (l == 3) {
+        auto target = (patches.reshape({-1}) * 127.0).round().clamp(0, 127).to(torch::kLong);
+        count = count + target.size(0);
+        return F::cross_entropy(head_->forward(cond), target, F::CrossEntropyFuncOptions().reduction(torch::kSum));
+    }
+    const int64_t s = kPatchSizes[l], n = patches.size(0), gr = patches.size(1) / s, gc = patches.size(2) / s, t = gr * gc;
+    auto tokens = patchify(patches, s);   // (N, T, s*s)
+    Level& level = levels_[size_t(l)];
+    torch::Tensor z, chosen;
+    if (level->is_ar()) {
+        z = level->encode_causal(tokens, cond, gr, gc, scan_order(gr, gc, patches.device()));
+        chosen = torch::ones({n, t}, torch::TensorOptions().dtype(torch::kBool).device(patches.device()));
+    } else {
+        auto k = (mask_rates(n, gen, patches.device()) * t).ceil().clamp(1, t).to(torch::kLong);
+        auto score = torch::rand({n, t}, gen, torch::TensorOptions().device(patches.device()));
+        chosen = top_by_score(score, torch::ones_like(score, torch::kBool), k);
+        z = level->encode(tokens, chosen, cond, gr, gc);
+    }
+    auto cc = child_conditions(l, z, gr, gc);   // (N, T, 5, D)
+    auto child_patches = tokens.index({chosen}).view({-1, s, s});
+    return loss_level(l + 1, child_patches, cc.index({chosen}), gen, count);
+}
+
+std::pair<torch::Tensor, torch::Tensor> FractalNetImpl::loss(const torch::Tensor& canvas, torch::Generator& gen) {
+    auto count = torch::zeros({}, canvas.options());
+    auto nll = loss_level(0, canvas, {}, gen, count);
+    return {nll, count};
+}
+
+torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const SampleOptions& opt,
+                                        torch::Generator& gen) {
+    const int64_t n = patches.size(0);
+    if (l == 3) {
+        auto target = (patches.reshape({-1}) * 127.0).round().clamp(0, 127).to(torch::kLong);
+        return F::cross_entropy(head_->forward(cond), target, F::CrossEntropyFuncOptions().reduction(torch::kNone));   // (N)
+    }
+    const int64_t s = kPatchSizes[l], gr = patches.size(1) / s, gc = patches.size(2) / s, t = gr * gc;
+    auto tokens = patchify(patches, s);
+    Level& level = levels_[size_t(l)];
+    auto out = torch::zeros({n}, patches.options());
+    auto add_children = [&](const torch::Tensor& cc, const torch::Tensor& chosen) {   // chosen (N, T)
+        if (!chosen.any().item<bool>()) return;
+        auto child = nll_level(l + 1, tokens.index({chosen}).view({-1, s, s}), cc.index({chosen}), opt, gen);   // (M)
+        auto owner = torch::arange(n, torch::TensorOptions().dtype(torch::kLong).device(patches.device())).unsqueeze(1).expand({n, t});
+        out.index_add_(0, owner.index({chosen}), child);
+    };
+    if (level->is_ar()) {
+        auto z = level->encode_causal(tokens, cond, gr, gc, scan_order(gr, gc, patches.device()));
+        add_children(child_conditions(l, z, gr, gc), torch::ones({n, t}, torch::TensorOptions().dtype(torch::kBool).device(patches.device())));
+        return out;
+    }
+    const int iters = std::max(1, opt.num_iter[size_t(l)]);
+    auto score = torch::rand({n, t}, gen, torch::TensorOptions().device(patches.device()));
+    auto revealed = torch::zeros({n, t}, torch::TensorOptions().dtype(torch::kBool).device(patches.device()));
+    for (int k = 0; k < iters; ++k) {
+        const int64_t left_masked = k + 1 == iters ? 0 : int64_t(std::floor(t * std::cos(M_PI / 2 * (k + 1) / iters)));
+        auto pending = revealed.logical_not();
+        auto count = pending.sum(1) - left_masked;
+        auto chosen = top_by_score(score, pending, count.clamp_min(0));
+        auto z = level->encode(tokens, pending, cond, gr, gc);
+        add_children(child_conditions(l, z, gr, gc), chosen);
+        revealed = revealed | chosen;
+    }
+    return out;
+}
+
+torch::Tensor FractalNetImpl::nll(const torch::Tensor& canvas, const SampleOptions& opt, torch::Generator& gen) {
+    return nll_level(0, canvas, {}, opt, gen);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sampling
+
+struct FractalNetImpl::Walk {
+    const SampleOptions& opt;
+    torch::Generator& gen;
+    const NetReport& report;
+    const CancelFlag* cancel;
+    torch::Tensor canvas;   // (B, R, C), written as patches fill, for the report
+    bool stop() const { return cancelled(cancel); }
+    // Writes patches (N, P, Q) at origins (N, 3: b, row, col) into the canvas and reports.
+    void show(int level, int step, int of, const torch::Tensor& patches, const torch::Tensor& origin) {
+        if (!report) return;
+        const int64_t n = patches.size(0), p = patches.size(1), q = patches.size(2);
+        const int64_t r = canvas.size(1), c = canvas.size(2);
+        auto dev = torch::TensorOptions().dtype(torch::kLong).device(canvas.device());
+        auto rows = origin.index({Slice(), 1}).view({n, 1, 1}) + torch::arange(p, dev).view({1, p, 1});
+        auto cols = origin.index({Slice(), 2}).view({n, 1, 1}) + torch::arange(q, dev).view({1, 1, q});
+        auto flat = origin.index({Slice(), 0}).view({n, 1, 1}) * (r * c) + rows * c + cols;   // (N, P, Q)
+        canvas.view({-1}).index_copy_(0, flat.reshape({-1}), patches.reshape({-1}));
+        report(level, step, of, canvas);
+    }
+};
+
+torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const torch::Tensor& cond, const torch::Tensor& origin, Walk& w) {
+    const int64_t n = patches.size(0);
+    if (l == 3) {
+        auto logits = head_->forward(cond) / std::max(w.opt.temperature, 1e-6);   // (N, 128)
+        auto k = torch::multinomial(torch::softmax(logits, -1), 1, false, w.gen).view({n, 1, 1});
+        auto value = k.to(patches.scalar_type()) / 127.0;
+        return torch::where(patches >= 0, patches, value);
+    }
+    const int64_t s = kPatchSizes[l], gr = patches.size(1) / s, gc = patches.size(2) / s, t = gr * gc;
+    auto tokens = patchify(patches, s);                       // (N, T, s*s)
+    auto known = (tokens >= 0).all(-1);                       // (N, T)
+    auto lopt = torch::TensorOptions().dtype(torch::kLong).device(patches.device());
+    auto tpos = torch::arange(t, lopt);
+    auto token_origin = [&](const torch::Tensor& sel) {      // sel (N, T) bool -> (M, 3) origins of the chosen tokens
+        auto o = origin.unsqueeze(1).expand({n, t, 3}).clone();
+        o.index({Slice(), Slice(), 1}) += (torch::div(tpos, gc, "floor") * s).unsqueeze(0);
+        o.index({Slice(), Slice(), 2}) += (tpos % gc * s).unsqueeze(0);
+        return o.index({sel});
+    };
+    auto generate = [&](const torch::Tensor& cc, const torch::Tensor& chosen) {   // fills the chosen tokens
+        if (!chosen.any().item<bool>()) return;
+        auto child = sample_level(l + 1, tokens.index({chosen}).view({-1, s, s}), cc.index({chosen}), token_origin(chosen), w);
+        tokens.index_put_({chosen}, child.view({-1, s * s}));
+    };
+    Level& level = levels_[size_t(l)];
+    if (level->is_ar()) {
+        auto order = scan_order(gr, gc, patches.device());
+        auto order_cpu = order.cpu();
+        auto z_all = torch::zeros({n, t, level->width()}, patches.options());
+        KVCache cache;
+        auto z = level->start(cond, n, gr, gc, order_cpu[0].item<int64_t>(), cache);   // (N, 1, D)
+        for (int64_t j = 0; j < t; ++j) {
+            if (w.stop()) break;
+            const int64_t p = order_cpu[j].item<int64_t>();
+            z_all.index_put_({Slice(), p}, z.squeeze(1));
+            auto chosen = torch::zeros({n, t}, torch::TensorOptions().dtype(torch::kBool).device(patches.device()));
+            chosen.index_put_({Slice(), p}, known.index({Slice(), p}).logical_not());
+            generate(child_conditions(l, z_all, gr, gc), chosen);   // AR neighbours: up and left only, both done
+            w.show(l, int(j + 1), int(t), unpatchify(tokens, s, gr, gc), origin);
+            if (j + 1 < t) z = level->step(tokens.index({Slice(), p}), p, order_cpu[j + 1].item<int64_t>(), gr, gc, cache);
+        }
+        return unpatchify(tokens, s, gr, gc);
+    }
+    const int iters = std::max(1, w.opt.num_iter[size_t(l)]);
+    auto score = torch::rand({n, t}, w.gen, torch::TensorOptions().device(patches.device()));
+    auto revealed = known.clone();
+    auto unknown = known.logical_not().sum(1);   // (N)
+    for (int k = 0; k < iters; ++k) {
+        if (w.stop()) break;
+        auto left_masked = k + 1 == iters ? torch::zeros_like(unknown)
+                                          : (unknown.to(torch::kDouble) * std::cos(M_PI / 2 * (k + 1) / iters)).floor().to(torch::kLong);
+        auto pending = revealed.logical_not();
+        auto chosen = top_by_score(score, pending, (pending.sum(1) - left_masked).clamp_min(0));
+        auto z = level->encode(tokens, pending, cond, gr, gc);
+        generate(child_conditions(l, z, gr, gc), chosen);
+        revealed = revealed | chosen;
+        w.show(l, k + 1, iters, unpatchify(tokens, s, gr, gc), origin);
+    }
+    return unpatchify(tokens, s, gr, gc);
+}
+
+torch::Tensor FractalNetImpl::sample(const torch::Tensor& canvas, const SampleOptions& opt, torch::Generator& gen, const NetReport& report,
+                                     const CancelFlag* cancel) {
+    Walk w{opt, gen, report, cancel, canvas.clone()};
+    const int64_t b = canvas.size(0);
+    auto origin = torch::zeros({b, 3}, torch::TensorOptions().dtype(torch::kLong).device(canvas.device()));
+    origin.index_put_({Slice(), 0}, torch::arange(b, origin.options()));
+    return sample_level(0, canvas.clone(), {}, origin, w);
+}
+
+}  // namespace fm

@@ -1,0 +1,105 @@
+// fractal_net.h — the fractal generative model as LibTorch modules (model/ only; torch stays behind the facade).
+//
+//   fm::FractalNet net(config);
+//   auto [nll, cells] = net->loss(canvas, gen);            // training: canvas (B, R, C) in [0, 1]
+//   auto out = net->sample(canvas_with_unknowns, opt, gen, report, cancel);   // -1 cells are generated
+//
+// Letters: B batch, N patches at a level, R x C canvas rows x columns, P x Q a level's patch, s token side,
+// T tokens (gr x gc grid), D width. Level l tokens are kPatchSizes[l]-sided squares of its patch; level 3 is the
+// velocity head over single cells. Thread-safety: one thread uses a net at a time (eval-mode sampling may share
+// a net between threads only if each uses its own generator; weights are read-only then).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <array>
+#include <functional>
+
+#include "core/progress.h"
+#include "model/model_config.h"
+#include "model/transformer.h"
+
+namespace fm {
+
+struct SampleOptions {
+    std::array<int, 3> num_iter{8, 4, 2};   // MAR iterations at levels 0, 1, 2
+    double temperature = 1.0;               // divides the velocity logits
+};
+
+// (level, step, of, canvas (B, R, C) as it stands now) — called between steps.
+using NetReport = std::function<void(int level, int step, int of, const torch::Tensor& canvas)>;
+
+class LevelImpl : public torch::nn::Module {
+public:
+    LevelImpl(const ModelConfig& config, int level, int64_t cond_width);
+    // tokens (N, T, s*s); masked (N, T) bool: replaced by the mask token; cond (N, 5, Dc) or undefined.
+    torch::Tensor encode(const torch::Tensor& tokens, const torch::Tensor& masked, const torch::Tensor& cond, int64_t gr, int64_t gc);
+    // AR, teacher forcing: z for every token from the tokens before it in `order` (T). Returns (N, T, D), grid order.
+    torch::Tensor encode_causal(const torch::Tensor& tokens, const torch::Tensor& cond, int64_t gr, int64_t gc, const torch::Tensor& order);
+    // AR sampling: buffer + first query; then one token at a time. Each returns z (N, 1, D) for the next position.
+    torch::Tensor start(const torch::Tensor& cond, int64_t n, int64_t gr, int64_t gc, int64_t first_pos, KVCache& cache);
+    torch::Tensor step(const torch::Tensor& token, int64_t token_pos, int64_t next_pos, int64_t gr, int64_t gc, KVCache& cache);
+
+    bool is_ar() const { return ar_; }
+    int64_t width() const { return width_; }
+
+private:
+    torch::Tensor buffer(const torch::Tensor& cond, int64_t n);   // (N, 5, D)
+    torch::Tensor pos(int64_t gr, int64_t gc, const torch::Device& device);   // (T, D)
+
+    int level_;
+    bool ar_;
+    int64_t width_, token_cells_;
+    torch::nn::Linear embed_{nullptr}, cond_proj_{nullptr};
+    torch::Tensor mask_token_, start_token_, buffer_pos_, uncond_;
+    Transformer transformer_{nullptr};
+};
+TORCH_MODULE(Level);
+
+class VelocityHeadImpl : public torch::nn::Module {
+public:
+    VelocityHeadImpl(int64_t cond_width, int64_t width, int64_t depth);
+    torch::Tensor forward(const torch::Tensor& cond);   // (N, 5, Dc) -> logits (N, 128)
+
+private:
+    torch::nn::Linear in_{nullptr}, out_{nullptr};
+    std::vector<torch::nn::Sequential> blocks_;
+    torch::nn::LayerNorm norm_{nullptr};
+};
+TORCH_MODULE(VelocityHead);
+
+class FractalNetImpl : public torch::nn::Module {
+public:
+    explicit FractalNetImpl(const ModelConfig& config);
+
+    // Training loss: summed cross-entropy (nats) of the leaf cells the recursion reaches, and their count.
+    std::pair<torch::Tensor, torch::Tensor> loss(const torch::Tensor& canvas, torch::Generator& gen);
+    // Negative log-likelihood (nats) of every cell of each canvas (B), following the sampling schedule with a
+    // random order at MAR levels (an exact likelihood of that order), teacher-forced.
+    torch::Tensor nll(const torch::Tensor& canvas, const SampleOptions& opt, torch::Generator& gen);
+    // Fills the -1 cells of canvas (B, R, C); known cells stay bit-exact. Cancel: returns with -1 cells left.
+    torch::Tensor sample(const torch::Tensor& canvas, const SampleOptions& opt, torch::Generator& gen, const NetReport& report,
+                         const CancelFlag* cancel);
+
+    const ModelConfig& config() const { return config_; }
+
+private:
+    struct Walk;   // per-call state of a sampling walk
+    torch::Tensor loss_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, torch::Generator& gen,
+                             torch::Tensor& count);
+    torch::Tensor nll_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const SampleOptions& opt, torch::Generator& gen);
+    torch::Tensor sample_level(int l, torch::Tensor patches, const torch::Tensor& cond, const torch::Tensor& origin, Walk& walk);
+    torch::Tensor child_conditions(int l, const torch::Tensor& z, int64_t gr, int64_t gc);
+    torch::Tensor scan_order(int64_t gr, int64_t gc, const torch::Device& device) const;
+
+    ModelConfig config_;
+    std::vector<Level> levels_;
+    VelocityHead head_{nullptr};
+};
+TORCH_MODULE(FractalNet);
+
+// (N, P, Q) -> (N, T, s*s) and back.
+torch::Tensor patchify(const torch::Tensor& x, int64_t s);
+torch::Tensor unpatchify(const torch::Tensor& tokens, int64_t s, int64_t gr, int64_t gc);
+
+}  // namespace fm

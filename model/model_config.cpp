@@ -1,0 +1,133 @@
+#include "model_config.h"
+
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+#include "core/error.h"
+
+namespace fm {
+
+namespace {
+
+LevelConfig level(int width, int depth, int heads) {
+    LevelConfig l;
+    l.width = width, l.depth = depth, l.heads = heads;
+    return l;
+}
+
+GeneratorType parse_type(const std::string& s) {
+    if (s == "mar") return GeneratorType::mar;
+    if (s == "ar") return GeneratorType::ar;
+    throw Error("generator type '" + s + "' is neither 'mar' nor 'ar'");
+}
+
+}  // namespace
+
+ModelConfig model_preset(const std::string& name) {
+    ModelConfig c;
+    c.preset = name;
+    if (name == "tiny") {
+        c.levels[0] = level(32, 1, 2), c.levels[1] = level(32, 1, 2), c.levels[2] = level(16, 1, 1), c.levels[3] = level(16, 1, 1);
+    } else if (name == "small") {
+        c.levels[0] = level(256, 8, 4), c.levels[1] = level(256, 4, 2), c.levels[2] = level(128, 2, 1), c.levels[3] = level(64, 1, 1);
+    } else if (name == "base") {
+        c.levels[0] = level(512, 12, 8), c.levels[1] = level(256, 3, 4), c.levels[2] = level(128, 2, 2), c.levels[3] = level(64, 1, 2);
+    } else {
+        throw Error("unknown model preset '" + name + "' (tiny, small or base)");
+    }
+    return c;
+}
+
+void set_generator_types(ModelConfig& config, const std::string& list) {
+    std::vector<std::string> parts;
+    std::stringstream ss(list);
+    std::string item;
+    while (std::getline(ss, item, ',')) parts.push_back(item);
+    if (parts.size() != kLevels)
+        throw Error("--generator_types needs " + std::to_string(kLevels) + " comma-separated entries (mar|ar), got '" + list + "'");
+    for (int i = 0; i < kLevels; ++i) config.levels[i].type = parse_type(parts[size_t(i)]);
+}
+
+std::string generator_types(const ModelConfig& config) {
+    std::string s;
+    for (int i = 0; i < kLevels; ++i) s += std::string(i ? "," : "") + (config.levels[i].type == GeneratorType::ar ? "ar" : "mar");
+    return s;
+}
+
+ScanOrder parse_scan_order(const std::string& s) {
+    if (s == "row_major") return ScanOrder::row_major;
+    if (s == "column_major") return ScanOrder::column_major;
+    throw Error("scan order '" + s + "' is neither 'row_major' nor 'column_major'");
+}
+
+CanvasLayout parse_layout(const std::string& s) {
+    if (s == "long") return CanvasLayout::long_roll;
+    if (s == "folded") return CanvasLayout::folded;
+    throw Error("layout '" + s + "' is neither 'long' nor 'folded'");
+}
+
+const char* to_string(ScanOrder s) { return s == ScanOrder::row_major ? "row_major" : "column_major"; }
+const char* to_string(CanvasLayout l) { return l == CanvasLayout::long_roll ? "long" : "folded"; }
+
+void canvas_shape(const ModelConfig& config, int width, int* rows, int* cols) {
+    if (config.layout == CanvasLayout::folded) {
+        *rows = 256, *cols = width / 2;
+    } else {
+        *rows = 128, *cols = width;
+    }
+}
+
+std::string config_to_json(const ModelConfig& c) {
+    nlohmann::json j;
+    j["format"] = "fractalmidi-model";
+    j["version"] = 1;
+    j["preset"] = c.preset;
+    for (int i = 0; i < kLevels; ++i) {
+        const LevelConfig& l = c.levels[i];
+        j["levels"].push_back({{"width", l.width}, {"depth", l.depth}, {"heads", l.heads},
+                               {"generator", l.type == GeneratorType::ar ? "ar" : "mar"}, {"patch", kPatchSizes[i]}});
+    }
+    j["scan_order"] = to_string(c.scan);
+    j["layout"] = to_string(c.layout);
+    j["crop_length"] = c.crop_length;
+    j["mlp_ratio"] = c.mlp_ratio;
+    return j.dump();
+}
+
+ModelConfig config_from_json(const std::string& text) {
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text);
+    } catch (const std::exception& e) {
+        throw Error(std::string("model config is not valid JSON: ") + e.what());
+    }
+    try {
+        if (j.value("format", "") != "fractalmidi-model") throw Error("model config has no format 'fractalmidi-model'");
+        if (j.at("version").get<int>() != 1)
+            throw Error("model config version " + std::to_string(j.at("version").get<int>()) + " is not supported by this build (1)");
+        ModelConfig c;
+        c.preset = j.value("preset", "custom");
+        const auto& levels = j.at("levels");
+        if (!levels.is_array() || levels.size() != kLevels) throw Error("model config needs 4 levels");
+        for (int i = 0; i < kLevels; ++i) {
+            const auto& l = levels[size_t(i)];
+            c.levels[i].width = l.at("width").get<int>();
+            c.levels[i].depth = l.at("depth").get<int>();
+            c.levels[i].heads = l.at("heads").get<int>();
+            c.levels[i].type = parse_type(l.at("generator").get<std::string>());
+            if (c.levels[i].width <= 0 || c.levels[i].depth < 0 || c.levels[i].heads <= 0 || c.levels[i].width % c.levels[i].heads != 0)
+                throw Error("model config level " + std::to_string(i) + ": width must be a positive multiple of heads");
+        }
+        c.scan = parse_scan_order(j.at("scan_order").get<std::string>());
+        c.layout = parse_layout(j.at("layout").get<std::string>());
+        c.crop_length = j.at("crop_length").get<int>();
+        c.mlp_ratio = j.value("mlp_ratio", 4.0);
+        if (c.crop_length <= 0 || c.crop_length % 4 != 0) throw Error("model config crop_length must be a positive multiple of 4");
+        return c;
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(std::string("model config: ") + e.what());
+    }
+}
+
+}  // namespace fm

@@ -1,0 +1,61 @@
+// model_config.h — the fractal model's architecture, without torch: presets, flags, JSON.
+//
+//   fm::ModelConfig c = fm::model_preset("small");
+//   fm::set_generator_types(c, "ar,mar,mar,mar");   // level 0 autoregressive, the rest masked
+//   std::string json = fm::config_to_json(c);        // stored in every checkpoint's metadata
+//
+// Levels: 0 splits the canvas into 16x16 patches, 1 splits a 16x16 patch into 4x4 patches, 2 splits a 4x4
+// patch into single cells, 3 is the velocity head (128 classes per cell).
+// Thread-safety: plain value types.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace fm {
+
+enum class GeneratorType { mar, ar };
+enum class ScanOrder { row_major, column_major };   // AR order over a level's grid: pitch first, or time first
+enum class CanvasLayout { long_roll, folded };       // how a 512-wide model sees its canvas: 128x512 or 256x256
+
+struct LevelConfig {
+    int width = 64;                          // transformer width D
+    int depth = 1;                           // blocks
+    int heads = 1;
+    GeneratorType type = GeneratorType::mar;
+};
+
+constexpr int kLevels = 4;                          // 3 patch levels + the velocity head
+constexpr int kPatchSizes[kLevels] = {16, 4, 1, 1};  // side of the tokens of each level (the head: one cell)
+
+struct ModelConfig {
+    std::string preset = "custom";
+    LevelConfig levels[kLevels];
+    ScanOrder scan = ScanOrder::row_major;
+    CanvasLayout layout = CanvasLayout::long_roll;
+    int crop_length = 128;                   // steps the model was trained on (windows when generating wider)
+    double mlp_ratio = 4.0;
+};
+
+// "tiny" (tests: trains in seconds), "small", "base" (the original's defaults: widths 512,256,128,64; blocks
+// 12,3,2,1; heads 8,4,2,2). Throws fm::Error on an unknown name.
+ModelConfig model_preset(const std::string& name);
+
+// Four comma-separated entries, one per level, each "mar" or "ar". The fourth names the velocity head: it predicts
+// one cell's 128 velocity classes from its condition, so both values give the same head (kept so the original's
+// flags work). Throws fm::Error on a malformed list.
+void set_generator_types(ModelConfig& config, const std::string& list);
+std::string generator_types(const ModelConfig& config);
+
+ScanOrder parse_scan_order(const std::string& s);   // "row_major" | "column_major"
+CanvasLayout parse_layout(const std::string& s);    // "long" | "folded"
+const char* to_string(ScanOrder s);
+const char* to_string(CanvasLayout l);
+
+// Canvas the model sees for a roll of `width` steps: (rows, cols). Folded layout: 256 x width/2.
+void canvas_shape(const ModelConfig& config, int width, int* rows, int* cols);
+
+std::string config_to_json(const ModelConfig& config);
+ModelConfig config_from_json(const std::string& json);   // throws fm::Error with the field at fault
+
+}  // namespace fm
