@@ -21,6 +21,9 @@ int main(int argc, char** argv) {
     fmcli::add_info_command(app);
     fmcli::add_convert_command(app);
     fmcli::add_dataset_command(app);
+#ifdef FM_HAVE_MODEL
+    fmcli::add_train_command(app);
+#endif
 
     try {
         app.parse(argc, argv);

@@ -1,0 +1,121 @@
+#include "checkpoint.h"
+
+#include <cstring>
+
+#include "core/error.h"
+#include "core/safetensors.h"
+
+namespace fm {
+
+namespace {
+
+constexpr const char* kFormat = "fractalmidi-checkpoint";
+constexpr const char* kVersion = "1";
+
+StTensor to_st(const std::string& name, const torch::Tensor& t) {
+    auto c = t.detach().to(torch::kCPU).contiguous();
+    StTensor s;
+    s.name = name;
+    if (c.scalar_type() == torch::kFloat32) s.dtype = "F32";
+    else if (c.scalar_type() == torch::kInt64) s.dtype = "I64";
+    else if (c.scalar_type() == torch::kUInt8) s.dtype = "U8";
+    else c = c.to(torch::kFloat32), s.dtype = "F32";
+    s.shape.assign(c.sizes().begin(), c.sizes().end());
+    s.bytes.resize(size_t(c.numel()) * c.element_size());
+    if (!s.bytes.empty()) std::memcpy(s.bytes.data(), c.data_ptr(), s.bytes.size());
+    return s;
+}
+
+void copy_into(const StTensor& s, torch::Tensor& dst, const std::string& path) {
+    const auto want = dst.sizes().vec();
+    if (s.shape != want || s.dtype != "F32")
+        throw Error("tensor '" + s.name + "' has shape/dtype that does not match the model (is the file from another config?)", path);
+    auto cpu = torch::empty(want, torch::kFloat32);
+    if (!s.bytes.empty()) std::memcpy(cpu.data_ptr(), s.bytes.data(), s.bytes.size());
+    torch::NoGradGuard no_grad;
+    dst.copy_(cpu.to(dst.device()));
+}
+
+}  // namespace
+
+void save_checkpoint(const std::string& path, FractalNet& net, torch::optim::AdamW* optimizer, const Metadata& extra) {
+    StFile f;
+    f.metadata = extra;
+    f.metadata["format"] = kFormat;
+    f.metadata["version"] = kVersion;
+    f.metadata["config"] = config_to_json(net->config());
+    for (const auto& kv : net->named_parameters()) f.tensors.push_back(to_st("model." + kv.key(), kv.value()));
+    for (const auto& kv : net->named_buffers()) f.tensors.push_back(to_st("model." + kv.key(), kv.value()));
+    if (optimizer != nullptr) {
+        const auto params = net->parameters();
+        auto& states = optimizer->state();
+        for (size_t i = 0; i < params.size(); ++i) {
+            auto it = states.find(c10::guts::to_string(params[i].unsafeGetTensorImpl()));
+            if (it == states.end()) continue;
+            auto& st = static_cast<torch::optim::AdamWParamState&>(*it->second);
+            f.tensors.push_back(to_st("optim." + std::to_string(i) + ".exp_avg", st.exp_avg()));
+            f.tensors.push_back(to_st("optim." + std::to_string(i) + ".exp_avg_sq", st.exp_avg_sq()));
+            f.tensors.push_back(to_st("optim." + std::to_string(i) + ".step", torch::tensor({st.step()}, torch::kInt64)));
+        }
+    }
+    save_safetensors(path, f);
+}
+
+namespace {
+
+void apply_file(const StFile& f, const std::string& path, FractalNet& net, torch::optim::AdamW* optimizer, Metadata* metadata) {
+    for (auto& kv : net->named_parameters()) {
+        const StTensor* s = f.find("model." + kv.key());
+        if (!s) throw Error("tensor 'model." + kv.key() + "' is missing (is the file from another config?)", path);
+        copy_into(*s, kv.value(), path);
+    }
+    if (optimizer != nullptr) {
+        const auto params = net->parameters();
+        auto& states = optimizer->state();
+        for (size_t i = 0; i < params.size(); ++i) {
+            const StTensor* a = f.find("optim." + std::to_string(i) + ".exp_avg");
+            const StTensor* b = f.find("optim." + std::to_string(i) + ".exp_avg_sq");
+            const StTensor* st = f.find("optim." + std::to_string(i) + ".step");
+            if (!a || !b || !st || st->bytes.size() != 8) continue;
+            auto state = std::make_unique<torch::optim::AdamWParamState>();
+            auto ea = torch::zeros_like(params[i]), eb = torch::zeros_like(params[i]);
+            copy_into(*a, ea, path);
+            copy_into(*b, eb, path);
+            int64_t step = 0;
+            std::memcpy(&step, st->bytes.data(), 8);
+            state->exp_avg(ea);
+            state->exp_avg_sq(eb);
+            state->step(step);
+            states[c10::guts::to_string(params[i].unsafeGetTensorImpl())] = std::move(state);
+        }
+    }
+    if (metadata) *metadata = f.metadata;
+}
+
+}  // namespace
+
+void load_checkpoint_into(const std::string& path, FractalNet& net, torch::optim::AdamW* optimizer, Metadata* metadata) {
+    apply_file(load_safetensors(path), path, net, optimizer, metadata);
+}
+
+FractalNet load_net(const std::string& path, const torch::Device& device, Metadata* metadata) {
+    const StFile f = load_safetensors(path);
+    auto it = f.metadata.find("format");
+    if (it == f.metadata.end() || it->second != kFormat) throw Error("not a FractalMIDI checkpoint (no format in its metadata)", path);
+    if (f.metadata.at("version") != kVersion)
+        throw Error("checkpoint format version " + f.metadata.at("version") + " is not supported (this build reads " + kVersion + ")", path);
+    auto cfg = f.metadata.find("config");
+    if (cfg == f.metadata.end()) throw Error("checkpoint has no model config in its metadata", path);
+    ModelConfig config;
+    try {
+        config = config_from_json(cfg->second);
+    } catch (const Error& e) {
+        throw Error(e.reason(), path);
+    }
+    FractalNet net(config);
+    net->to(device);
+    apply_file(f, path, net, nullptr, metadata);
+    return net;
+}
+
+}  // namespace fm

@@ -1,0 +1,220 @@
+#include "trainer.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "core/dataset.h"
+#include "core/error.h"
+#include "core/file_io.h"
+#include "core/log.h"
+#include "model/checkpoint.h"
+#include "model/fractal_net.h"
+
+namespace fm {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+uint64_t mix(uint64_t seed, uint64_t step) {   // splitmix64 of (seed, step)
+    uint64_t z = seed * 0x9E3779B97F4A7C15ull + step + 0x632BE59BD9B4E5Full;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+torch::Device pick_device(const std::string& name) {
+    if (name == "cpu") return torch::kCPU;
+    if (name == "cuda") {
+        if (!torch::cuda::is_available()) throw Error("--device cuda: no CUDA device is available to this build");
+        return torch::kCUDA;
+    }
+    if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+    throw Error("--device '" + name + "' is not cpu, cuda or auto");
+}
+
+// Rolls -> the model's canvas (B, R, C): folded when the layout says so, columns padded to whole 16x16 patches.
+torch::Tensor to_canvas(const std::vector<Roll>& rolls, const ModelConfig& config, const torch::Device& device) {
+    std::vector<torch::Tensor> items;
+    for (const Roll& r0 : rolls) {
+        Roll r = config.layout == CanvasLayout::folded ? fold(r0) : r0;
+        const int cols = (r.width + 15) / 16 * 16;
+        if (cols != r.width) r = pad(r, cols);
+        items.push_back(torch::from_blob(r.cells.data(), {r.rows, r.width}, torch::kFloat32).clone());
+    }
+    return torch::stack(items).to(device);
+}
+
+ModelConfig make_config(const TrainParams& p) {
+    ModelConfig c = model_preset(p.model);
+    set_generator_types(c, p.generator_types);
+    c.scan = parse_scan_order(p.scan_order);
+    c.layout = parse_layout(p.layout);
+    c.crop_length = p.crop_length;
+    return c;
+}
+
+double learning_rate(const TrainParams& p, int step) {
+    if (step < p.warmup_steps) return p.lr * (step + 1) / p.warmup_steps;
+    const double t = double(step - p.warmup_steps) / std::max(1, p.max_steps - p.warmup_steps);
+    return p.lr * (0.1 + 0.9 * 0.5 * (1 + std::cos(M_PI * std::min(t, 1.0))));
+}
+
+void check_params(const TrainParams& p) {
+    if (p.train_data.empty()) throw Error("--train_data is required");
+    if (p.output_dir.empty()) throw Error("--output_dir is required");
+    if (p.crop_length <= 0 || p.crop_length % 16 != 0)
+        throw Error("--crop_length " + std::to_string(p.crop_length) + " must be a positive multiple of 16");
+    if (p.layout == "folded" && p.crop_length % 32 != 0) throw Error("--layout folded needs a crop_length that is a multiple of 32");
+    if (p.train_batch_size <= 0) throw Error("--train_batch_size must be positive");
+    if (p.max_steps <= 0) throw Error("--max_steps must be positive");
+    if (!(p.lr > 0)) throw Error("--lr must be positive");
+    if (p.warmup_steps < 0 || p.eval_every <= 0 || p.val_crops <= 0) throw Error("--warmup_steps, --eval_every and --val_crops must be positive");
+}
+
+void append_line(const std::string& path, const std::string& line) {
+    std::ofstream f(path, std::ios::app);
+    f << line << "\n";
+    if (!f) throw Error("cannot append to the metrics file (disk full?)", path);
+}
+
+}  // namespace
+
+void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& on_step, const CancelFlag* cancel) {
+    check_params(p);
+    const torch::Device device = pick_device(p.device);
+    if (p.threads > 0) torch::set_num_threads(p.threads);
+    std::error_code ec;
+    fs::create_directories(p.output_dir, ec);
+    if (ec) throw Error("cannot create the output folder: " + ec.message(), p.output_dir);
+
+    // Data: caches beside the run, rebuilt only where the sources changed.
+    const std::string train_cache = p.output_dir + "/train.fmcache";
+    const CacheSummary ts = build_cache(p.train_data, train_cache, {}, {}, cancel);
+    if (ts.cancelled) return;
+    Dataset train_set = Dataset::open(train_cache);
+    if (train_set.size() == 0) throw Error("no usable MIDI file (" + std::to_string(ts.failed) + " failed)", p.train_data);
+    std::vector<int> train_files, val_files;
+    Dataset val_store = [&] {
+        if (p.val_data.empty()) return Dataset::open(train_cache);
+        const std::string val_cache = p.output_dir + "/val.fmcache";
+        build_cache(p.val_data, val_cache, {}, {}, cancel);
+        return Dataset::open(val_cache);
+    }();
+    if (p.val_data.empty()) {
+        Split split = split_files(train_set, p.val_fraction, p.seed);
+        train_files = split.train, val_files = split.val;
+        if (val_files.empty()) val_files = train_files;   // a tiny corpus: validate on what it has
+    } else {
+        for (int i = 0; i < train_set.size(); ++i) train_files.push_back(i);
+        for (int i = 0; i < val_store.size(); ++i) val_files.push_back(i);
+    }
+    if (train_files.empty()) throw Error("no training file left after the validation split", p.train_data);
+
+    // Model and optimiser; resume takes both from `last`.
+    ModelConfig config = make_config(p);
+    const std::string last_path = p.output_dir + "/last.safetensors", best_path = p.output_dir + "/best.safetensors";
+    int start_step = 0;
+    double best_val = 1e30;
+    Metadata meta;
+    FractalNet net = (p.resume && fs::exists(last_path)) ? load_net(last_path, device, &meta) : FractalNet(config);
+    if (p.resume && !fs::exists(last_path)) log_warning("--resume: %s not found; starting a new run", last_path.c_str());
+    if (!meta.empty()) {
+        config = net->config();
+        start_step = std::stoi(meta.at("step"));
+        if (meta.count("best_val_bits")) best_val = std::stod(meta.at("best_val_bits"));
+    } else {
+        torch::manual_seed(p.seed);
+        net = FractalNet(config);
+    }
+    net->to(device);
+    torch::optim::AdamW opt(net->parameters(), torch::optim::AdamWOptions(p.lr).weight_decay(p.weight_decay).betas({0.9, 0.95}));
+    if (!meta.empty()) load_checkpoint_into(last_path, net, &opt);
+
+    nlohmann::json resolved = {{"train_data", p.train_data}, {"val_data", p.val_data}, {"model", p.model},
+                               {"generator_types", p.generator_types}, {"scan_order", p.scan_order}, {"layout", p.layout},
+                               {"crop_length", p.crop_length}, {"train_batch_size", p.train_batch_size}, {"max_steps", p.max_steps},
+                               {"lr", p.lr}, {"weight_decay", p.weight_decay}, {"warmup_steps", p.warmup_steps},
+                               {"grad_clip", p.grad_clip}, {"pitch_shift", p.pitch_shift}, {"seed", p.seed},
+                               {"device", device.str()}, {"train_files", train_files.size()}, {"val_files", val_files.size()},
+                               {"parameters", [&] { int64_t n = 0; for (auto& t : net->parameters()) n += t.numel(); return n; }()},
+                               {"model_config", nlohmann::json::parse(config_to_json(config))}};
+    const std::string resolved_text = resolved.dump(2);
+    write_file_atomic(p.output_dir + "/config.json", resolved_text.data(), resolved_text.size());
+    log_info("training %s (%lld parameters) on %zu files, validating on %zu; from step %d to %d", p.model.c_str(),
+             (long long)resolved["parameters"].get<int64_t>(), train_files.size(), val_files.size(), start_step, p.max_steps);
+
+    // A fixed validation set.
+    std::vector<Roll> val_rolls;
+    CropSampler val_sampler(val_store, val_files, {p.crop_length, 0, mix(p.seed, 0xBA1)});
+    for (int i = 0; i < p.val_crops; ++i) val_rolls.push_back(val_sampler.next());
+    const torch::Tensor val_canvas = to_canvas(val_rolls, config, device);
+    auto validate = [&]() {
+        torch::NoGradGuard no_grad;
+        net->eval();
+        auto gen = at::detail::createCPUGenerator(mix(p.seed, 0xE7A1));
+        double nats = 0;
+        for (int64_t i = 0; i < val_canvas.size(0); i += 8) {
+            auto chunk = val_canvas.slice(0, i, std::min<int64_t>(i + 8, val_canvas.size(0)));
+            nats += net->nll(chunk, {}, gen).sum().item<double>();
+        }
+        net->train();
+        return nats / std::log(2.0) / double(val_canvas.numel());
+    };
+    auto save = [&](const std::string& path, int step) {
+        save_checkpoint(path, net, &opt, {{"step", std::to_string(step)}, {"best_val_bits", std::to_string(best_val)}});
+    };
+
+    net->train();
+    auto t0 = std::chrono::steady_clock::now();
+    int done = 0;
+    for (int step = start_step; step < p.max_steps; ++step) {
+        if (cancelled(cancel)) {
+            save(last_path, step);
+            TrainStatus s;
+            s.step = step, s.max_steps = p.max_steps, s.stopped = true, s.message = "stopped at step " + std::to_string(step) + "; saved " + last_path;
+            if (on_step) on_step(s);
+            return;
+        }
+        const double lr = learning_rate(p, step);
+        for (auto& group : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+        CropSampler sampler(train_set, train_files, {p.crop_length, p.pitch_shift, mix(p.seed, uint64_t(step) + 1)});
+        std::vector<Roll> batch;
+        for (int i = 0; i < p.train_batch_size; ++i) batch.push_back(sampler.next());
+        auto gen = at::detail::createCPUGenerator(mix(p.seed ^ 0x5EED, uint64_t(step)));
+        auto [nll, count] = net->loss(to_canvas(batch, config, device), gen);
+        auto loss = nll / count;
+        opt.zero_grad();
+        loss.backward();
+        torch::nn::utils::clip_grad_norm_(net->parameters(), p.grad_clip);
+        opt.step();
+        ++done;
+
+        TrainStatus s;
+        s.step = step + 1, s.max_steps = p.max_steps, s.lr = lr;
+        s.loss_bits = loss.item<double>() / std::log(2.0);
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        s.steps_per_s = done / std::max(elapsed, 1e-9);
+        s.eta_s = (p.max_steps - s.step) / std::max(s.steps_per_s, 1e-9);
+        nlohmann::json line = {{"step", s.step}, {"loss_bits", s.loss_bits}, {"lr", lr}, {"steps_per_s", s.steps_per_s}, {"elapsed_s", elapsed}};
+        if (s.step % p.eval_every == 0 || s.step == p.max_steps) {
+            s.val_bits = validate();
+            line["val_bits"] = s.val_bits;
+            if (s.val_bits < best_val) {
+                best_val = s.val_bits;
+                save(best_path, s.step);
+                s.message = "new best validation " + std::to_string(best_val) + " bits/cell; saved " + best_path;
+            }
+            save(last_path, s.step);
+        }
+        append_line(p.output_dir + "/metrics.jsonl", line.dump());
+        if (on_step) on_step(s);
+    }
+}
+
+}  // namespace fm

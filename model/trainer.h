@@ -1,0 +1,58 @@
+// trainer.h — training the fractal model on a folder or list of MIDI files (no torch in this header).
+//
+//   fm::TrainParams p;                       // defaults below; the CLI's flags take theirs from here
+//   p.train_data = "pop909/"; p.output_dir = "runs/small";
+//   fm::train(p, [](const fm::TrainStatus& s) { ... }, &cancel);   // cancel: saves `last` and returns
+//
+// Each step's crops and masks come from (seed, step) alone, so a resumed run continues exactly.
+// Thread-safety: one call at a time per output folder.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "core/progress.h"
+
+namespace fm {
+
+struct TrainParams {
+    std::string train_data;                  // folder (recursive) or list file of MIDI files
+    std::string val_data;                    // the same; empty: val_fraction of train_data's files, by seed
+    double val_fraction = 0.1;
+    std::string model = "small";             // tiny | small | base
+    std::string generator_types = "mar,mar,mar,mar";   // levels 0, 1, 2 and the velocity head
+    std::string scan_order = "row_major";    // AR levels: row_major (pitch first) | column_major (time first)
+    std::string layout = "long";             // 512-wide models: long (128x512) | folded (256x256)
+    int crop_length = 128;                   // steps per training crop (multiple of 16)
+    int train_batch_size = 8;                // crops per step
+    int max_steps = 1000;
+    double lr = 3e-4;                        // peak learning rate (AdamW)
+    double weight_decay = 0.05;
+    int warmup_steps = 100;                  // linear warm-up, then cosine decay to 10 % of lr
+    double grad_clip = 3.0;                  // max global gradient norm
+    int pitch_shift = 3;                     // augmentation: semitones up or down
+    uint64_t seed = 0;
+    std::string device = "auto";             // cpu | cuda | auto
+    std::string output_dir;                  // checkpoints, metrics.jsonl, config.json, caches
+    bool resume = false;                     // continue from output_dir/last.safetensors
+    int eval_every = 100;                    // steps between validation bits/cell (and checkpoints)
+    int val_crops = 32;                      // validation crops (fixed)
+    int threads = 0;                         // intra-op threads; 0: all cores
+};
+
+struct TrainStatus {
+    int step = 0, max_steps = 0;
+    double loss_bits = 0;        // training loss of this step, bits per reached cell
+    double steps_per_s = 0;
+    double eta_s = 0;
+    double val_bits = -1;        // set on validation steps
+    double lr = 0;
+    bool stopped = false;        // cancelled: no step was taken; `message` says where it was saved
+    std::string message;         // a line for the log when something happened (checkpoint written, ...)
+};
+
+// Trains; throws fm::Error on bad input (no data, bad flags, unreadable checkpoint on resume).
+void train(const TrainParams& params, const std::function<void(const TrainStatus&)>& on_step, const CancelFlag* cancel);
+
+}  // namespace fm
