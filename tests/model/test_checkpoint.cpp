@@ -1,0 +1,106 @@
+// Checkpoints: bit-exact save/load, the config travels in the metadata, bad files are refused clearly.
+#include <gtest/gtest.h>
+
+#include <torch/torch.h>
+
+#include <fstream>
+
+#include "core/error.h"
+#include "core/file_io.h"
+#include "core/safetensors.h"
+#include "model/checkpoint.h"
+#include "support/test_support.h"
+
+namespace {
+
+fm::FractalNet tiny_net(const std::string& types = "ar,mar,mar,mar") {
+    fm::ModelConfig c = fm::model_preset("tiny");
+    fm::set_generator_types(c, types);
+    c.scan = fm::ScanOrder::column_major;
+    torch::manual_seed(3);
+    return fm::FractalNet(c);
+}
+
+}  // namespace
+
+TEST(Checkpoint, SaveLoadIsBitExactAndKeepsTheConfig) {
+    const std::string dir = fmtest::temp_dir("ckpt");
+    auto net = tiny_net();
+    fm::save_checkpoint(dir + "/a.safetensors", net, nullptr, {{"step", "7"}});
+    fm::Metadata meta;
+    auto back = fm::load_net(dir + "/a.safetensors", torch::kCPU, &meta);
+    EXPECT_EQ(meta.at("step"), "7");
+    EXPECT_EQ(fm::generator_types(back->config()), "ar,mar,mar,mar");
+    EXPECT_EQ(back->config().scan, fm::ScanOrder::column_major);
+    auto a = net->named_parameters(), b = back->named_parameters();
+    ASSERT_EQ(a.size(), b.size());
+    for (const auto& kv : a) EXPECT_TRUE(torch::equal(kv.value(), b[kv.key()])) << kv.key();
+}
+
+TEST(Checkpoint, OptimiserStateRoundTrips) {
+    const std::string dir = fmtest::temp_dir("ckpt");
+    auto net = tiny_net("mar,mar,mar,mar");
+    torch::optim::AdamW opt(net->parameters(), torch::optim::AdamWOptions(1e-3));
+    auto gen = at::detail::createCPUGenerator(1);
+    auto x = torch::zeros({1, 128, 32});
+    x.index_put_({0, 60, torch::indexing::Slice()}, 0.5);
+    auto [nll, count] = net->loss(x, gen);
+    (nll / count).backward();
+    opt.step();
+    fm::save_checkpoint(dir + "/b.safetensors", net, &opt);
+    auto net2 = tiny_net("mar,mar,mar,mar");
+    torch::optim::AdamW opt2(net2->parameters(), torch::optim::AdamWOptions(1e-3));
+    fm::load_checkpoint_into(dir + "/b.safetensors", net2, &opt2);
+    const auto p1 = net->parameters(), p2 = net2->parameters();
+    int states = 0;
+    for (size_t i = 0; i < p1.size(); ++i) {
+        auto& s1 = opt.state(), &s2 = opt2.state();
+        auto k1 = c10::guts::to_string(p1[i].unsafeGetTensorImpl()), k2 = c10::guts::to_string(p2[i].unsafeGetTensorImpl());
+        if (!s1.count(k1)) continue;
+        ASSERT_TRUE(s2.count(k2));
+        auto& a = static_cast<torch::optim::AdamWParamState&>(*s1.at(k1));
+        auto& b = static_cast<torch::optim::AdamWParamState&>(*s2.at(k2));
+        EXPECT_TRUE(torch::equal(a.exp_avg(), b.exp_avg()));
+        EXPECT_TRUE(torch::equal(a.exp_avg_sq(), b.exp_avg_sq()));
+        EXPECT_EQ(a.step(), b.step());
+        ++states;
+    }
+    EXPECT_GT(states, 10);
+}
+
+TEST(Checkpoint, CorruptTruncatedAndForeignFilesAreRefusedClearly) {
+    const std::string dir = fmtest::temp_dir("ckpt");
+    auto net = tiny_net();
+    const std::string good = dir + "/good.safetensors";
+    fm::save_checkpoint(good, net, nullptr);
+    auto bytes = fm::read_file_bytes(good);
+    auto expect_error = [&](const std::string& path, const std::string& part) {
+        try {
+            fm::load_net(path, torch::kCPU);
+            ADD_FAILURE() << "accepted " << path;
+        } catch (const fm::Error& e) {
+            EXPECT_EQ(e.file(), path);
+            EXPECT_NE(e.reason().find(part), std::string::npos) << e.what();
+        }
+    };
+    fm::write_file_atomic(dir + "/cut.safetensors", bytes.data(), bytes.size() / 2);
+    expect_error(dir + "/cut.safetensors", "truncated");
+    expect_error(dir + "/missing.safetensors", "no such file");
+    // Another config's weights: same format, different shapes.
+    fm::ModelConfig other = fm::model_preset("tiny");
+    other.levels[0].width = 64;
+    fm::FractalNet wide(other);
+    fm::save_checkpoint(dir + "/wide.safetensors", wide, nullptr);
+    auto small = tiny_net();
+    try {
+        fm::load_checkpoint_into(dir + "/wide.safetensors", small, nullptr);
+        ADD_FAILURE() << "a checkpoint of another config was loaded";
+    } catch (const fm::Error& e) {
+        EXPECT_NE(e.reason().find("another config"), std::string::npos) << e.what();
+    }
+    // A safetensors file that is not ours.
+    fm::StFile foreign;
+    foreign.tensors.push_back({"w", "F32", {1}, {0, 0, 0, 0}});
+    fm::save_safetensors(dir + "/foreign.safetensors", foreign);
+    expect_error(dir + "/foreign.safetensors", "not a FractalMIDI checkpoint");
+}
