@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
     fmcli::add_dataset_command(app);
 #ifdef FM_HAVE_MODEL
     fmcli::add_train_command(app);
+    fmcli::add_generate_command(app);
 #endif
 
     try {

@@ -1,0 +1,103 @@
+#include "generator.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/error.h"
+
+namespace fm {
+
+GenerateMode parse_generate_mode(const std::string& s) {
+    if (s == "unconditional") return GenerateMode::unconditional;
+    if (s == "continuation") return GenerateMode::continuation;
+    if (s == "inpainting") return GenerateMode::inpainting;
+    throw Error("mode '" + s + "' is not unconditional, continuation or inpainting");
+}
+
+Roll initial_canvas(const GenerateParams& p) {
+    check_width(p.width);
+    if (p.mode == GenerateMode::unconditional) return Roll(p.width, kUnknown);
+    if (p.input.width == 0) throw Error("this mode needs an input roll (--input_midi)");
+    Roll known = pad(p.input, p.width);
+    if (p.mode == GenerateMode::continuation) {
+        if (p.condition_length < 0 || p.condition_length > p.width)
+            throw Error("--condition_length " + std::to_string(p.condition_length) + " must be within 0.." + std::to_string(p.width));
+        for (int r = 0; r < kPitches; ++r)
+            for (int t = p.condition_length; t < p.width; ++t) known.at(r, t) = kUnknown;
+        return known;
+    }
+    if (p.mask_start < 0 || p.mask_end > p.width || p.mask_start >= p.mask_end)
+        throw Error("the inpainting mask [" + std::to_string(p.mask_start) + ", " + std::to_string(p.mask_end) +
+                    ") must be a non-empty range within 0.." + std::to_string(p.width));
+    if (p.pitch_low < 0 || p.pitch_high > 127 || p.pitch_low > p.pitch_high) throw Error("the pitch range must lie within 0..127");
+    for (int r = p.pitch_low; r <= p.pitch_high; ++r)
+        for (int t = p.mask_start; t < p.mask_end; ++t) known.at(r, t) = kUnknown;
+    return known;
+}
+
+namespace {
+
+// Window of rolls -> canvas (B, R, C) for the net's layout; columns padded with unknowns to whole patches.
+torch::Tensor window_canvas(const std::vector<Roll>& rolls, int offset, int width, const ModelConfig& config, int pad_to,
+                            const torch::Device& device) {
+    std::vector<torch::Tensor> items;
+    for (const Roll& full : rolls) {
+        Roll r = crop(full, offset, pad_to, kUnknown);
+        if (config.layout == CanvasLayout::folded) r = fold(r);
+        items.push_back(torch::from_blob(r.cells.data(), {r.rows, r.width}, torch::kFloat32).clone());
+    }
+    return torch::stack(items).to(device);
+}
+
+Roll canvas_to_roll(const torch::Tensor& canvas_b, const ModelConfig& config) {   // (R, C) -> roll
+    auto c = canvas_b.to(torch::kCPU).contiguous();
+    Roll r(int(c.size(1)), 0.0f, int(c.size(0)));
+    std::memcpy(r.cells.data(), c.data_ptr<float>(), r.cells.size() * sizeof(float));
+    return config.layout == CanvasLayout::folded ? unfold(r) : r;
+}
+
+void paste(Roll& dst, const Roll& src, int offset, int width) {
+    for (int p = 0; p < kPitches; ++p)
+        for (int t = 0; t < width && offset + t < dst.width; ++t) dst.at(p, offset + t) = src.at(p, t);
+}
+
+}  // namespace
+
+std::vector<Roll> generate(FractalNet& net, const GenerateParams& p, const ProgressFn& progress, const CancelFlag* cancel) {
+    if (p.num_samples <= 0) throw Error("--num_samples must be positive");
+    if (!(p.temperature > 0)) throw Error("--temperature must be positive");
+    for (int it : p.num_iter)
+        if (it <= 0) throw Error("--num_iter_list entries must be positive");
+    const ModelConfig& config = net->config();
+    const Roll start = initial_canvas(p);
+    std::vector<Roll> rolls(size_t(p.num_samples), start);
+
+    const int unit = config.layout == CanvasLayout::folded ? 32 : 16;
+    const int window = std::min(p.width, std::max(unit, config.crop_length / unit * unit));
+    const int hop = std::max(4, window / 2 / 4 * 4);
+    const auto device = net->parameters().front().device();
+    torch::NoGradGuard no_grad;
+    net->eval();
+    auto gen = at::detail::createCPUGenerator(p.seed);
+    SampleOptions opt;
+    opt.num_iter = p.num_iter, opt.temperature = p.temperature;
+
+    for (int offset = 0;; offset += hop) {
+        const int w = std::min(window, p.width - offset);
+        const int padded = (w + unit - 1) / unit * unit;
+        auto canvas = window_canvas(rolls, offset, w, config, padded, device);
+        NetReport report;
+        if (progress)
+            report = [&](int level, int step, int of, const torch::Tensor& c) {
+                Roll shown = rolls[0];
+                paste(shown, crop(canvas_to_roll(c[0], config), 0, w), offset, w);
+                progress({level, step, of, &shown});
+            };
+        auto out = net->sample(canvas, opt, gen, report, cancel);
+        for (size_t b = 0; b < rolls.size(); ++b) paste(rolls[b], crop(canvas_to_roll(out[int64_t(b)], config), 0, w), offset, w);
+        if (cancelled(cancel) || offset + w >= p.width) break;
+    }
+    return rolls;
+}
+
+}  // namespace fm
