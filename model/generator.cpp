@@ -1,9 +1,9 @@
 #include "generator.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "core/error.h"
+#include "model/canvas.h"
 
 namespace fm {
 
@@ -37,25 +37,6 @@ Roll initial_canvas(const GenerateParams& p) {
 
 namespace {
 
-// Window of rolls -> canvas (B, R, C) for the net's layout; columns padded with unknowns to whole patches.
-torch::Tensor window_canvas(const std::vector<Roll>& rolls, int offset, int width, const ModelConfig& config, int pad_to,
-                            const torch::Device& device) {
-    std::vector<torch::Tensor> items;
-    for (const Roll& full : rolls) {
-        Roll r = crop(full, offset, pad_to, kUnknown);
-        if (config.layout == CanvasLayout::folded) r = fold(r);
-        items.push_back(torch::from_blob(r.cells.data(), {r.rows, r.width}, torch::kFloat32).clone());
-    }
-    return torch::stack(items).to(device);
-}
-
-Roll canvas_to_roll(const torch::Tensor& canvas_b, const ModelConfig& config) {   // (R, C) -> roll
-    auto c = canvas_b.to(torch::kCPU).contiguous();
-    Roll r(int(c.size(1)), 0.0f, int(c.size(0)));
-    std::memcpy(r.cells.data(), c.data_ptr<float>(), r.cells.size() * sizeof(float));
-    return config.layout == CanvasLayout::folded ? unfold(r) : r;
-}
-
 void paste(Roll& dst, const Roll& src, int offset, int width) {
     for (int p = 0; p < kPitches; ++p)
         for (int t = 0; t < width && offset + t < dst.width; ++t) dst.at(p, offset + t) = src.at(p, t);
@@ -72,7 +53,7 @@ std::vector<Roll> generate(FractalNet& net, const GenerateParams& p, const Progr
     const Roll start = initial_canvas(p);
     std::vector<Roll> rolls(size_t(p.num_samples), start);
 
-    const int unit = config.layout == CanvasLayout::folded ? 32 : 16;
+    const int unit = canvas_unit(config);
     const int window = std::min(p.width, std::max(unit, config.crop_length / unit * unit));
     const int hop = std::max(4, window / 2 / 4 * 4);
     const auto device = net->parameters().front().device();
@@ -84,8 +65,9 @@ std::vector<Roll> generate(FractalNet& net, const GenerateParams& p, const Progr
 
     for (int offset = 0;; offset += hop) {
         const int w = std::min(window, p.width - offset);
-        const int padded = (w + unit - 1) / unit * unit;
-        auto canvas = window_canvas(rolls, offset, w, config, padded, device);
+        std::vector<Roll> windows;
+        for (const Roll& r : rolls) windows.push_back(crop(r, offset, w, kUnknown));
+        auto canvas = rolls_to_canvas(windows, config, device, kUnknown);   // padding is generated, then cut
         NetReport report;
         if (progress)
             report = [&](int level, int step, int of, const torch::Tensor& c) {

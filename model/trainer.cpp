@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/file_io.h"
 #include "core/log.h"
+#include "model/canvas.h"
 #include "model/checkpoint.h"
 #include "model/fractal_net.h"
 
@@ -26,28 +27,6 @@ uint64_t mix(uint64_t seed, uint64_t step) {   // splitmix64 of (seed, step)
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
-}
-
-torch::Device pick_device(const std::string& name) {
-    if (name == "cpu") return torch::kCPU;
-    if (name == "cuda") {
-        if (!torch::cuda::is_available()) throw Error("--device cuda: no CUDA device is available to this build");
-        return torch::kCUDA;
-    }
-    if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-    throw Error("--device '" + name + "' is not cpu, cuda or auto");
-}
-
-// Rolls -> the model's canvas (B, R, C): folded when the layout says so, columns padded to whole 16x16 patches.
-torch::Tensor to_canvas(const std::vector<Roll>& rolls, const ModelConfig& config, const torch::Device& device) {
-    std::vector<torch::Tensor> items;
-    for (const Roll& r0 : rolls) {
-        Roll r = config.layout == CanvasLayout::folded ? fold(r0) : r0;
-        const int cols = (r.width + 15) / 16 * 16;
-        if (cols != r.width) r = pad(r, cols);
-        items.push_back(torch::from_blob(r.cells.data(), {r.rows, r.width}, torch::kFloat32).clone());
-    }
-    return torch::stack(items).to(device);
 }
 
 ModelConfig make_config(const TrainParams& p) {
@@ -87,7 +66,7 @@ void append_line(const std::string& path, const std::string& line) {
 
 void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& on_step, const CancelFlag* cancel) {
     check_params(p);
-    const torch::Device device = pick_device(p.device);
+    const torch::Device device = resolve_device(p.device);
     if (p.threads > 0) torch::set_num_threads(p.threads);
     std::error_code ec;
     fs::create_directories(p.output_dir, ec);
@@ -153,7 +132,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
     std::vector<Roll> val_rolls;
     CropSampler val_sampler(val_store, val_files, {p.crop_length, 0, mix(p.seed, 0xBA1)});
     for (int i = 0; i < p.val_crops; ++i) val_rolls.push_back(val_sampler.next());
-    const torch::Tensor val_canvas = to_canvas(val_rolls, config, device);
+    const torch::Tensor val_canvas = rolls_to_canvas(val_rolls, config, device, 0.0f);
     auto validate = [&]() {
         torch::NoGradGuard no_grad;
         net->eval();
@@ -187,7 +166,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         std::vector<Roll> batch;
         for (int i = 0; i < p.train_batch_size; ++i) batch.push_back(sampler.next());
         auto gen = at::detail::createCPUGenerator(mix(p.seed ^ 0x5EED, uint64_t(step)));
-        auto [nll, count] = net->loss(to_canvas(batch, config, device), gen);
+        auto [nll, count] = net->loss(rolls_to_canvas(batch, config, device, 0.0f), gen);
         auto loss = nll / count;
         opt.zero_grad();
         loss.backward();

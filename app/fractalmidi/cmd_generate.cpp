@@ -16,20 +16,13 @@
 #include "core/error.h"
 #include "core/midi_roll.h"
 #include "core/roll_image.h"
+#include "model/canvas.h"
 #include "model/checkpoint.h"
 #include "model/generator.h"
 
 namespace fmcli {
 
 namespace {
-
-torch::Device device_of(const std::string& name) {
-    if (name == "cpu") return torch::kCPU;
-    if (name == "cuda" && !torch::cuda::is_available()) throw fm::Error("--device cuda: no CUDA device is available");
-    if (name == "cuda" || (name == "auto" && torch::cuda::is_available())) return torch::kCUDA;
-    if (name == "auto") return torch::kCPU;
-    throw fm::Error("--device '" + name + "' is not cpu, cuda or auto");
-}
 
 std::array<int, 3> parse_iters(const std::string& s) {
     std::array<int, 3> out{};
@@ -62,7 +55,7 @@ extern "C" void on_sigint_generate(int) { g_cancel.store(true); }
 
 void run_generate(const GenerateArgs& a) {
     if (a.output_dir.empty()) throw fm::Error("--output_dir is required");
-    const torch::Device device = device_of(a.device);
+    const torch::Device device = fm::resolve_device(a.device);
     fm::FractalNet net = fm::load_net(a.checkpoint, device);
     fm::GenerateParams g;
     g.width = a.generation_length > 0 ? a.generation_length : a.target_width > 0 ? a.target_width : net->config().crop_length;
@@ -108,7 +101,7 @@ struct EvalArgs {
 };
 
 void run_eval(const EvalArgs& a) {
-    const torch::Device device = device_of(a.device);
+    const torch::Device device = fm::resolve_device(a.device);
     fm::FractalNet net = fm::load_net(a.checkpoint, device);
     const auto& config = net->config();
     const std::string cache = (std::filesystem::temp_directory_path() / "fractalmidi-eval.fmcache").string();
@@ -123,13 +116,10 @@ void run_eval(const EvalArgs& a) {
     auto gen = at::detail::createCPUGenerator(uint64_t(a.seed) + 1);
     double nats = 0, cells = 0;
     for (int i = 0; i < a.crops; ++i) {
-        fm::Roll r = sampler.next();
-        if (config.layout == fm::CanvasLayout::folded) r = fm::fold(r);
-        const int cols = (r.width + 15) / 16 * 16;
-        r = fm::pad(r, cols);
-        auto x = torch::from_blob(r.cells.data(), {1, r.rows, r.width}, torch::kFloat32).clone().to(device);
+        const fm::Roll r = sampler.next();
+        auto x = fm::rolls_to_canvas({r}, config, device, 0.0f);
         for (int o = 0; o < a.orders; ++o) nats += net->nll(x, {}, gen).sum().item<double>() / a.orders;
-        cells += double(r.cells.size());
+        cells += double(x.numel());
     }
     const double bits = nats / cells / std::log(2.0);
     if (a.json) {
