@@ -26,11 +26,11 @@ std::vector<int64_t> track_offsets(const SmfFile& smf) {
     return offsets;
 }
 
-int64_t round_to_step(double tick, double phase, double step_ticks) {
+}  // namespace
+
+int64_t quantise_tick(double tick, double phase, double step_ticks) {
     return std::max<int64_t>(0, int64_t(std::floor((tick - phase) / step_ticks + 0.5)));
 }
-
-}  // namespace
 
 int64_t last_event_tick(const SmfFile& smf) {
     const std::vector<int64_t> offsets = track_offsets(smf);
@@ -176,8 +176,8 @@ MidiRoll midi_to_roll(const SmfFile& smf, const ImportOptions& options) {
     steps.reserve(notes.size());
     int64_t last = 0;
     for (const MidiNote& n : notes) {
-        const int64_t s = round_to_step(double(n.start), m.phase_ticks, step_ticks);
-        const int64_t e = std::max(s + 1, round_to_step(double(n.end), m.phase_ticks, step_ticks));
+        const int64_t s = quantise_tick(double(n.start), m.phase_ticks, step_ticks);
+        const int64_t e = std::max(s + 1, quantise_tick(double(n.end), m.phase_ticks, step_ticks));
         if (e > kMaxImportSteps)
             throw Error("a note ends at step " + std::to_string(e) + "; at most " + std::to_string(kMaxImportSteps) +
                         " steps (" + std::to_string(kMaxImportSteps / kStepsPerBar) + " bars) can be imported");
@@ -186,7 +186,7 @@ MidiRoll midi_to_roll(const SmfFile& smf, const ImportOptions& options) {
     }
     // The roll lasts as long as the file: to its last event (End of Track included), unless that lies
     // beyond what can be imported, where the notes alone decide.
-    const int64_t end_step = round_to_step(double(last_event_tick(smf)), m.phase_ticks, step_ticks);
+    const int64_t end_step = quantise_tick(double(last_event_tick(smf)), m.phase_ticks, step_ticks);
     if (end_step <= kMaxImportSteps) last = std::max(last, end_step);
     const int width = std::max<int>(1, int(last));
     m.notes = apply_strike_rule(std::move(steps));

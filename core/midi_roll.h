@@ -65,6 +65,9 @@ std::vector<MidiNote> collect_notes(const SmfFile& smf, bool keep_drums, int* dr
 // Robust: each onset's distance to the grid counts up to a quarter step. Ties go to the offset nearest 0.
 double estimate_grid_phase(const std::vector<int64_t>& onsets, double step_ticks);
 
+// The 1/16 step nearest to `tick` once the grid phase is subtracted (never below 0).
+int64_t quantise_tick(double tick, double phase, double step_ticks);
+
 // Tick of the file's last event (End of Track included), format 2 tracks laid end to end.
 int64_t last_event_tick(const SmfFile& smf);
 

@@ -22,8 +22,8 @@ GridNotes grid_notes(const SmfFile& smf, const ImportOptions& options) {
     const double phase = options.estimate_phase ? estimate_grid_phase(onsets, step) : 0.0;
     const auto tempo = tempo_map_ticks(smf);
     for (const MidiNote& n : notes) {
-        const int64_t s = std::max<int64_t>(0, int64_t(std::floor((n.start - phase) / step + 0.5)));
-        const int64_t e = std::max(s + 1, int64_t(std::floor((n.end - phase) / step + 0.5)));
+        const int64_t s = quantise_tick(double(n.start), phase, step);
+        const int64_t e = std::max(s + 1, quantise_tick(double(n.end), phase, step));
         int64_t& d = g.duration[{n.pitch, s}];
         d = std::max(d, e - s);
     }
