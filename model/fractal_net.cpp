@@ -172,12 +172,23 @@ torch::Tensor top_by_score(const torch::Tensor& score, const torch::Tensor& elig
     return (rank < count.unsqueeze(1)) & eligible;
 }
 
+// Velocity class of each cell (0 silence, k = velocity k): (N, 1, 1) patches -> (N).
+torch::Tensor velocity_classes(const torch::Tensor& patches) {
+    return (patches.reshape({-1}) * 127.0).round().clamp(0, 127).to(torch::kLong);
+}
+
+// Cosine schedule: of `count` (N) tokens to reveal over `iters` iterations, how many stay masked after iteration k.
+torch::Tensor masked_after(const torch::Tensor& count, int k, int iters) {
+    if (k + 1 == iters) return torch::zeros_like(count);
+    return (count.to(torch::kDouble) * std::cos(M_PI / 2 * (k + 1) / iters)).floor().to(torch::kLong);
+}
+
 }  // namespace
 
 torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, torch::Generator& gen,
                                          torch::Tensor& count) {
     if (l == 3) {
-        auto target = (patches.reshape({-1}) * 127.0).round().clamp(0, 127).to(torch::kLong);
+        auto target = velocity_classes(patches);
         count = count + target.size(0);
         return F::cross_entropy(head_->forward(cond), target, F::CrossEntropyFuncOptions().reduction(torch::kSum));
     }
@@ -209,8 +220,8 @@ torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, con
                                         torch::Generator& gen) {
     const int64_t n = patches.size(0);
     if (l == 3) {
-        auto target = (patches.reshape({-1}) * 127.0).round().clamp(0, 127).to(torch::kLong);
-        return F::cross_entropy(head_->forward(cond), target, F::CrossEntropyFuncOptions().reduction(torch::kNone));   // (N)
+        return F::cross_entropy(head_->forward(cond), velocity_classes(patches),
+                                F::CrossEntropyFuncOptions().reduction(torch::kNone));   // (N)
     }
     const int64_t s = kPatchSizes[l], gr = patches.size(1) / s, gc = patches.size(2) / s, t = gr * gc;
     auto tokens = patchify(patches, s);
@@ -230,11 +241,10 @@ torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, con
     const int iters = std::max(1, opt.num_iter[size_t(l)]);
     auto score = torch::rand({n, t}, gen, torch::TensorOptions().device(patches.device()));
     auto revealed = torch::zeros({n, t}, torch::TensorOptions().dtype(torch::kBool).device(patches.device()));
+    const auto all = torch::full({n}, t, torch::TensorOptions().dtype(torch::kLong).device(patches.device()));
     for (int k = 0; k < iters; ++k) {
-        const int64_t left_masked = k + 1 == iters ? 0 : int64_t(std::floor(t * std::cos(M_PI / 2 * (k + 1) / iters)));
         auto pending = revealed.logical_not();
-        auto count = pending.sum(1) - left_masked;
-        auto chosen = top_by_score(score, pending, count.clamp_min(0));
+        auto chosen = top_by_score(score, pending, (pending.sum(1) - masked_after(all, k, iters)).clamp_min(0));
         auto z = level->encode(tokens, pending, cond, gr, gc);
         add_children(child_conditions(l, z, gr, gc), chosen);
         revealed = revealed | chosen;
@@ -319,10 +329,8 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
     auto unknown = known.logical_not().sum(1);   // (N)
     for (int k = 0; k < iters; ++k) {
         if (w.stop()) break;
-        auto left_masked = k + 1 == iters ? torch::zeros_like(unknown)
-                                          : (unknown.to(torch::kDouble) * std::cos(M_PI / 2 * (k + 1) / iters)).floor().to(torch::kLong);
         auto pending = revealed.logical_not();
-        auto chosen = top_by_score(score, pending, (pending.sum(1) - left_masked).clamp_min(0));
+        auto chosen = top_by_score(score, pending, (pending.sum(1) - masked_after(unknown, k, iters)).clamp_min(0));
         auto z = level->encode(tokens, pending, cond, gr, gc);
         generate(child_conditions(l, z, gr, gc), chosen);
         revealed = revealed | chosen;
