@@ -1,11 +1,11 @@
 // fractalmidi dataset --train_data DIR_OR_LIST --cache FILE — build the training cache and summarise it.
 #include <CLI/CLI.hpp>
 
-#include <csignal>
 #include <cstdio>
 #include <memory>
 
 #include "commands.h"
+#include "interrupt.h"
 #include "core/dataset.h"
 #include "core/error.h"
 
@@ -21,23 +21,22 @@ struct DatasetArgs {
     uint64_t seed = 0;
 };
 
-fm::CancelFlag g_cancel{false};
-extern "C" void on_sigint(int) { g_cancel.store(true); }
-
 void run_dataset(const DatasetArgs& a) {
     fm::check_width(a.crop_length);
     fm::CacheOptions opt;
     opt.import.keep_drums = a.keep_drums;
-    std::signal(SIGINT, on_sigint);
     int last_shown = -1;
-    const fm::CacheSummary s = fm::build_cache(a.source, a.cache, opt, [&](const fm::Progress& p) {
-        const int pct = p.of > 0 ? p.step * 100 / p.of : 100;
-        if (pct != last_shown) {
-            std::fprintf(stderr, "\rreading MIDI files: %d/%d (%d%%)", p.step, p.of, pct);
-            last_shown = pct;
-        }
-    }, &g_cancel);
-    std::signal(SIGINT, SIG_DFL);
+    fm::CacheSummary s;
+    {
+        Interrupt stop;   // Ctrl+C while reading: nothing is written
+        s = fm::build_cache(a.source, a.cache, opt, [&](const fm::Progress& p) {
+            const int pct = p.of > 0 ? p.step * 100 / p.of : 100;
+            if (pct != last_shown) {
+                std::fprintf(stderr, "\rreading MIDI files: %d/%d (%d%%)", p.step, p.of, pct);
+                last_shown = pct;
+            }
+        }, stop.flag());
+    }
     std::fprintf(stderr, "\n");
     if (s.cancelled) throw fm::Error("interrupted; the cache was not written", a.cache);
     for (const fm::CacheFailure& f : s.failures) std::printf("skipped %s: %s\n", f.path.c_str(), f.reason.c_str());

@@ -4,7 +4,6 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -12,6 +11,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "interrupt.h"
 #include "core/dataset.h"
 #include "core/error.h"
 #include "core/midi_roll.h"
@@ -50,9 +50,6 @@ struct GenerateArgs {
     bool save_images = false;
 };
 
-fm::CancelFlag g_cancel{false};
-extern "C" void on_sigint_generate(int) { g_cancel.store(true); }
-
 void run_generate(const GenerateArgs& a) {
     if (a.output_dir.empty()) throw fm::Error("--output_dir is required");
     const torch::Device device = fm::resolve_device(a.device);
@@ -73,16 +70,15 @@ void run_generate(const GenerateArgs& a) {
     }
     std::filesystem::create_directories(a.output_dir);
     std::printf("seed %llu\n", (unsigned long long)g.seed);
-    std::signal(SIGINT, on_sigint_generate);
+    Interrupt stop;
     int last_level = -1;
     const auto rolls = fm::generate(net, g, [&](const fm::Progress& p) {
         if (p.level == 0 && p.level != last_level) std::fprintf(stderr, "\n");
         last_level = p.level;
         std::fprintf(stderr, "\rlevel %d/3  step %d/%d   ", p.level + 1, p.step, p.of);
-    }, &g_cancel);
-    std::signal(SIGINT, SIG_DFL);
+    }, stop.flag());
     std::fprintf(stderr, "\n");
-    if (fm::cancelled(&g_cancel)) std::printf("interrupted: writing the partial rolls (unknown cells as silence)\n");
+    if (stop.raised()) std::printf("interrupted: writing the partial rolls (unknown cells as silence)\n");
     for (size_t i = 0; i < rolls.size(); ++i) {
         char name[32];
         std::snprintf(name, sizeof name, "sample_%03zu", i);

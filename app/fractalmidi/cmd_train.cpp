@@ -1,19 +1,16 @@
 // fractalmidi train — train the fractal model (flag names as in the original FractalMIDI scripts).
 #include <CLI/CLI.hpp>
 
-#include <csignal>
 #include <cstdio>
 #include <memory>
 
 #include "commands.h"
+#include "interrupt.h"
 #include "model/trainer.h"
 
 namespace fmcli {
 
 namespace {
-
-fm::CancelFlag g_stop{false};
-extern "C" void on_interrupt(int) { g_stop.store(true); }
 
 std::string clock(double s) {
     char buf[32];
@@ -52,7 +49,7 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--val_crops", p->val_crops, "Validation crops")->capture_default_str();
     cmd->add_option("--threads", p->threads, "Intra-op threads (0: all cores)")->capture_default_str();
     cmd->callback([p] {
-        std::signal(SIGINT, on_interrupt);
+        Interrupt stop;
         fm::train(*p, [](const fm::TrainStatus& s) {
             if (s.stopped) {
                 std::printf("%s\n", s.message.c_str());
@@ -64,8 +61,7 @@ void add_train_command(CLI::App& app) {
             std::printf("\n");
             if (!s.message.empty()) std::printf("%s\n", s.message.c_str());
             std::fflush(stdout);
-        }, &g_stop);
-        std::signal(SIGINT, SIG_DFL);
+        }, stop.flag());
     });
 }
 
