@@ -358,16 +358,17 @@ Roll CropSampler::next() {
     const int length = options_.crop_length;
     const int file = files_[uniform_below(rng_, files_.size())];
     const DatasetFile info = dataset_->file(file);
-    const int last_start = std::max(0, info.width - length);
+    const int align = std::max(1, options_.align);
+    const int last_start = std::max(0, info.width - length) / align * align;
     int offset = 0;
     std::pair<int, int> range{kPitches, -1};
     for (int t = 0; t < kTries && range.first > range.second; ++t) {
-        offset = uniform_int(rng_, 0, last_start);
+        offset = uniform_int(rng_, 0, last_start / align) * align;
         range = dataset_->pitch_range(file, offset, length);
     }
     if (range.first > range.second) {   // a sparse file: a window that holds the onset of a random note
         const std::vector<StepNote> notes = dataset_->notes(file);
-        offset = std::min(notes[uniform_below(rng_, notes.size())].start, last_start);
+        offset = std::min(notes[uniform_below(rng_, notes.size())].start / align * align, last_start);
         range = dataset_->pitch_range(file, offset, length);
     }
     const int shift = uniform_int(rng_, std::max(-options_.pitch_shift, -range.first),

@@ -111,6 +111,7 @@ struct CropOptions {
     int crop_length = 128;    // steps; a positive multiple of 4
     int pitch_shift = 0;      // augmentation: uniform shift in [-pitch_shift, +pitch_shift] that keeps all notes in 0..127
     uint64_t seed = 0;
+    int align = 1;            // crops start on multiples of this many steps (16: on a bar line in 4/4)
 };
 
 // Random crops of the given files: uniform over files, then over start steps, skipping all-silent windows.

@@ -1,13 +1,16 @@
 #include "fractal_net.h"
 
 #include <cmath>
+#include <limits>
 
 namespace fm {
 
 namespace F = torch::nn::functional;
 using torch::indexing::Slice;
 
-constexpr int64_t kConds = 5;   // own, up, down, left, right
+constexpr int64_t kConds = 5;                          // own, up, down, left, right
+constexpr int64_t kCellClasses = 129;                  // silence, velocities 1..127, unknown
+constexpr int64_t kCellEmbed[3] = {4, 16, 32};         // per-cell vector width at levels 0, 1, 2
 
 torch::Tensor patchify(const torch::Tensor& x, int64_t s) {
     const int64_t n = x.size(0), p = x.size(1), q = x.size(2), gr = p / s, gc = q / s;
@@ -28,7 +31,9 @@ LevelImpl::LevelImpl(const ModelConfig& config, int level, int64_t cond_width)
     width_ = c.width;
     const int64_t s = kPatchSizes[level];
     token_cells_ = s * s;
-    embed_ = register_module("embed", torch::nn::Linear(token_cells_, width_));
+    cell_embed_ = register_module("cell_embed", torch::nn::Embedding(kCellClasses, kCellEmbed[level]));
+    embed_ = register_module("embed", torch::nn::Linear(token_cells_ * kCellEmbed[level], width_));
+    occupancy_ = register_module("occupancy", torch::nn::Linear(width_, 1));
     if (cond_width > 0) cond_proj_ = register_module("cond_proj", torch::nn::Linear(cond_width, width_));
     else uncond_ = register_parameter("uncond", torch::randn({kConds, width_}) * 0.02);
     mask_token_ = register_parameter("mask_token", torch::randn({width_}) * 0.02);
@@ -36,6 +41,12 @@ LevelImpl::LevelImpl(const ModelConfig& config, int level, int64_t cond_width)
     buffer_pos_ = register_parameter("buffer_pos", torch::randn({kConds, width_}) * 0.02);
     transformer_ = register_module("transformer",
                                    Transformer(TransformerOptions(width_, c.heads, c.depth).mlp_ratio(config.mlp_ratio)));
+}
+
+torch::Tensor LevelImpl::embed(const torch::Tensor& tokens) {
+    auto cls = torch::where(tokens < 0, torch::full_like(tokens, 128.0), (tokens * 127.0).round().clamp(0, 127)).to(torch::kLong);
+    auto e = cell_embed_->forward(cls);                                          // (..., s*s, e)
+    return embed_->forward(e.flatten(-2));                                       // (..., D)
 }
 
 torch::Tensor LevelImpl::buffer(const torch::Tensor& cond, int64_t n) {
@@ -49,7 +60,7 @@ torch::Tensor LevelImpl::pos(int64_t gr, int64_t gc, const torch::Device& device
 
 torch::Tensor LevelImpl::encode(const torch::Tensor& tokens, const torch::Tensor& masked, const torch::Tensor& cond, int64_t gr, int64_t gc) {
     const int64_t n = tokens.size(0), t = tokens.size(1);
-    auto x = embed_->forward(tokens.clamp_min(0));                               // (N, T, D)
+    auto x = embed(tokens);                                                     // (N, T, D)
     x = torch::where(masked.unsqueeze(-1), mask_token_.view({1, 1, width_}).expand({n, t, width_}), x);
     auto buf = buffer(cond, n);                                                 // (N, 5, D)
     // Every token also gets its patch's own condition added: a direct path from the level above, which the
@@ -73,7 +84,7 @@ torch::Tensor causal_mask(int64_t t, const torch::Device& device) {
 torch::Tensor LevelImpl::encode_causal(const torch::Tensor& tokens, const torch::Tensor& cond, int64_t gr, int64_t gc,
                                        const torch::Tensor& order) {
     const int64_t n = tokens.size(0), t = tokens.size(1);
-    auto x = embed_->forward(tokens.clamp_min(0)).index_select(1, order);        // (N, T, D) in scan order
+    auto x = embed(tokens).index_select(1, order);                              // (N, T, D) in scan order
     // Input j holds token j-1 (the start token for j = 0) and the position of token j, which it predicts.
     x = torch::cat({start_token_.view({1, 1, width_}).expand({n, 1, width_}), x.index({Slice(), Slice(0, t - 1)})}, 1);
     auto buf = buffer(cond, n);
@@ -93,7 +104,7 @@ torch::Tensor LevelImpl::start(const torch::Tensor& cond, int64_t n, int64_t gr,
 }
 
 torch::Tensor LevelImpl::step(const torch::Tensor& token, int64_t, int64_t next_pos, int64_t gr, int64_t gc, KVCache& cache) {
-    auto x = embed_->forward(token.clamp_min(0)).unsqueeze(1) + pos(gr, gc, token.device())[next_pos].view({1, 1, width_}) +
+    auto x = embed(token).unsqueeze(1) + pos(gr, gc, token.device())[next_pos].view({1, 1, width_}) +
              cache.input_bias;
     return transformer_->forward(x, {}, &cache);                                 // (N, 1, D)
 }
@@ -153,11 +164,24 @@ torch::Tensor FractalNetImpl::child_conditions(int l, const torch::Tensor& z, in
 
 namespace {
 
+// Random draws come from a CPU generator and then move to the tensor's device: a seed gives the same draws on every
+// device, and no device-specific generator API is needed (it differs between LibTorch 1.13 and 2.x).
+torch::Tensor uniform(torch::Generator& gen, at::IntArrayRef shape, const torch::Device& device) {
+    return torch::rand(shape, gen).to(device);
+}
+
+// One draw per row of probs (N, K), by inverse CDF on a uniform: (N) indices.
+torch::Tensor categorical(const torch::Tensor& probs, torch::Generator& gen) {
+    auto cdf = probs.cumsum(-1);
+    auto u = uniform(gen, {probs.size(0), 1}, probs.device()) * cdf.index({Slice(), Slice(-1)});
+    return (cdf < u).sum(-1).clamp_max(probs.size(1) - 1);
+}
+
 // Mask rate per sample: a normal (mean 1, sd 0.5) truncated to (0, 1], by rejection.
 torch::Tensor mask_rates(int64_t n, torch::Generator& gen, const torch::Device& device) {
     auto r = torch::empty({n}, torch::TensorOptions().device(device));
     for (int tries = 0; tries < 64; ++tries) {
-        auto cand = 1.0 + 0.5 * torch::randn({n}, gen, torch::TensorOptions().device(device));
+        auto cand = 1.0 + 0.5 * torch::randn({n}, gen).to(device);
         auto ok = (cand > 0) & (cand <= 1);
         r = tries == 0 ? torch::where(ok, cand, torch::full({n}, -1.0, cand.options())) : torch::where((r < 0) & ok, cand, r);
         if ((r > 0).all().item<bool>()) break;
@@ -172,9 +196,19 @@ torch::Tensor top_by_score(const torch::Tensor& score, const torch::Tensor& elig
     return (rank < count.unsqueeze(1)) & eligible;
 }
 
-// Velocity class of each cell (0 silence, k = velocity k): (N, 1, 1) patches -> (N).
-torch::Tensor velocity_classes(const torch::Tensor& patches) {
+constexpr double kEmptyKeepInverse = 8;   // training: 1 in 8 empty tokens still goes down a level (weighted 8)
+
+// Class of each cell (0 silence, k velocity k): (N, 1, 1) patches -> (N).
+torch::Tensor cell_classes(const torch::Tensor& patches) {
     return (patches.reshape({-1}) * 127.0).round().clamp(0, 127).to(torch::kLong);
+}
+
+// Head log-probabilities (N, 128): over all classes, or over notes only when gated (the level above said "note").
+torch::Tensor head_log_probs(const torch::Tensor& logits, bool gated) {
+    if (!gated) return torch::log_softmax(logits, -1);
+    return torch::log_softmax(logits.index_fill(1, torch::zeros({1}, torch::TensorOptions().dtype(torch::kLong).device(logits.device())),
+                                                -std::numeric_limits<float>::infinity()),
+                              -1);
 }
 
 // Cosine schedule: of `count` (N) tokens to reveal over `iters` iterations, how many stay masked after iteration k.
@@ -183,14 +217,20 @@ torch::Tensor masked_after(const torch::Tensor& count, int k, int iters) {
     return (count.to(torch::kDouble) * std::cos(M_PI / 2 * (k + 1) / iters)).floor().to(torch::kLong);
 }
 
+// Occupancy cross-entropy (nats, (N, T)) of every token against whether its patch holds a note.
+torch::Tensor occupancy_nll(const torch::Tensor& logits, const torch::Tensor& occupied) {
+    return F::binary_cross_entropy_with_logits(logits, occupied.to(logits.scalar_type()),
+                                               F::BinaryCrossEntropyWithLogitsFuncOptions().reduction(torch::kNone));
+}
+
 }  // namespace
 
-torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, torch::Generator& gen,
-                                         torch::Tensor& count) {
-    if (l == 3) {
-        auto target = velocity_classes(patches);
-        count = count + target.size(0);
-        return F::cross_entropy(head_->forward(cond), target, F::CrossEntropyFuncOptions().reduction(torch::kSum));
+torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const torch::Tensor& weight,
+                                         const torch::Tensor& ungated, torch::Generator& gen, torch::Tensor& count) {
+    if (l == 3) {   // every cell that gets here, silent or not: the full 128-way head
+        count = count + weight.sum();
+        return (F::cross_entropy(head_->forward(cond), cell_classes(patches), F::CrossEntropyFuncOptions().reduction(torch::kNone)) *
+                weight).sum();
     }
     const int64_t s = kPatchSizes[l], n = patches.size(0), gr = patches.size(1) / s, gc = patches.size(2) / s, t = gr * gc;
     auto tokens = patchify(patches, s);   // (N, T, s*s)
@@ -201,18 +241,33 @@ torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, co
         chosen = torch::ones({n, t}, torch::TensorOptions().dtype(torch::kBool).device(patches.device()));
     } else {
         auto k = (mask_rates(n, gen, patches.device()) * t).ceil().clamp(1, t).to(torch::kLong);
-        auto score = torch::rand({n, t}, gen, torch::TensorOptions().device(patches.device()));
+        auto score = uniform(gen, {n, t}, patches.device());
         chosen = top_by_score(score, torch::ones_like(score, torch::kBool), k);
         z = level->encode(tokens, chosen, cond, gr, gc);
     }
+    // Every chosen token learns its occupancy. Occupied ones go down a level. Empty ones end here (their cells are
+    // known silent), except a random 1/kEmptyKeepInverse of them, which go down with that weight and stay ungated below:
+    // so the deeper levels also model silence, and the net is a whole model without gating too, at little cost.
+    auto occupied = (tokens > 0).any(-1);   // (N, T)
+    auto w = weight.unsqueeze(1).expand({n, t});
+    auto free = ungated.unsqueeze(1).expand({n, t});
+    auto nats = (occupancy_nll(level->occupancy(z), occupied) * w).masked_select(chosen).sum();
+    auto empty = chosen & occupied.logical_not();
+    auto keep = empty & (free | (uniform(gen, {n, t}, patches.device()) * kEmptyKeepInverse < 1.0));
+    count = count + (w * (empty & keep.logical_not())).sum() * double(s * s);
+    auto go = chosen & (occupied | keep);
+    if (!go.any().item<bool>()) return nats;
+    auto child_weight = torch::where(free | occupied, w, w * kEmptyKeepInverse);
     auto cc = child_conditions(l, z, gr, gc);   // (N, T, 5, D)
-    auto child_patches = tokens.index({chosen}).view({-1, s, s});
-    return loss_level(l + 1, child_patches, cc.index({chosen}), gen, count);
+    return nats + loss_level(l + 1, tokens.index({go}).view({-1, s, s}), cc.index({go}), child_weight.index({go}),
+                             (free | occupied.logical_not()).index({go}), gen, count);
 }
 
 std::pair<torch::Tensor, torch::Tensor> FractalNetImpl::loss(const torch::Tensor& canvas, torch::Generator& gen) {
     auto count = torch::zeros({}, canvas.options());
-    auto nll = loss_level(0, canvas, {}, gen, count);
+    const int64_t b = canvas.size(0);
+    auto nll = loss_level(0, canvas, {}, torch::ones({b}, canvas.options()),
+                          torch::zeros({b}, canvas.options().dtype(torch::kBool)), gen, count);
     return {nll, count};
 }
 
@@ -220,33 +275,34 @@ torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, con
                                         torch::Generator& gen) {
     const int64_t n = patches.size(0);
     if (l == 3) {
-        return F::cross_entropy(head_->forward(cond), velocity_classes(patches),
-                                F::CrossEntropyFuncOptions().reduction(torch::kNone));   // (N)
+        return -head_log_probs(head_->forward(cond), opt.gate).gather(1, cell_classes(patches).unsqueeze(1)).squeeze(1);   // (N)
     }
     const int64_t s = kPatchSizes[l], gr = patches.size(1) / s, gc = patches.size(2) / s, t = gr * gc;
     auto tokens = patchify(patches, s);
+    auto occupied = (tokens > 0).any(-1);   // (N, T)
     Level& level = levels_[size_t(l)];
     auto out = torch::zeros({n}, patches.options());
-    auto add_children = [&](const torch::Tensor& cc, const torch::Tensor& chosen) {   // chosen (N, T)
-        if (!chosen.any().item<bool>()) return;
-        auto child = nll_level(l + 1, tokens.index({chosen}).view({-1, s, s}), cc.index({chosen}), opt, gen);   // (M)
+    auto add = [&](const torch::Tensor& z, const torch::Tensor& chosen) {   // chosen (N, T): the tokens predicted now
+        if (opt.gate) out += (occupancy_nll(level->occupancy(z), occupied) * chosen).sum(1);
+        auto go = opt.gate ? chosen & occupied : chosen;
+        if (!go.any().item<bool>()) return;
+        auto child = nll_level(l + 1, tokens.index({go}).view({-1, s, s}), child_conditions(l, z, gr, gc).index({go}), opt, gen);   // (M)
         auto owner = torch::arange(n, torch::TensorOptions().dtype(torch::kLong).device(patches.device())).unsqueeze(1).expand({n, t});
-        out.index_add_(0, owner.index({chosen}), child);
+        out.index_add_(0, owner.index({go}), child);
     };
     if (level->is_ar()) {
-        auto z = level->encode_causal(tokens, cond, gr, gc, scan_order(gr, gc, patches.device()));
-        add_children(child_conditions(l, z, gr, gc), torch::ones({n, t}, torch::TensorOptions().dtype(torch::kBool).device(patches.device())));
+        add(level->encode_causal(tokens, cond, gr, gc, scan_order(gr, gc, patches.device())),
+            torch::ones({n, t}, torch::TensorOptions().dtype(torch::kBool).device(patches.device())));
         return out;
     }
     const int iters = std::max(1, opt.num_iter[size_t(l)]);
-    auto score = torch::rand({n, t}, gen, torch::TensorOptions().device(patches.device()));
+    auto score = uniform(gen, {n, t}, patches.device());
     auto revealed = torch::zeros({n, t}, torch::TensorOptions().dtype(torch::kBool).device(patches.device()));
     const auto all = torch::full({n}, t, torch::TensorOptions().dtype(torch::kLong).device(patches.device()));
     for (int k = 0; k < iters; ++k) {
         auto pending = revealed.logical_not();
         auto chosen = top_by_score(score, pending, (pending.sum(1) - masked_after(all, k, iters)).clamp_min(0));
-        auto z = level->encode(tokens, pending, cond, gr, gc);
-        add_children(child_conditions(l, z, gr, gc), chosen);
+        add(level->encode(tokens, pending, cond, gr, gc), chosen);
         revealed = revealed | chosen;
     }
     return out;
@@ -282,9 +338,10 @@ struct FractalNetImpl::Walk {
 
 torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const torch::Tensor& cond, const torch::Tensor& origin, Walk& w) {
     const int64_t n = patches.size(0);
-    if (l == 3) {
-        auto logits = head_->forward(cond) / std::max(w.opt.temperature, 1e-6);   // (N, 128)
-        auto k = torch::multinomial(torch::softmax(logits, -1), 1, false, w.gen).view({n, 1, 1});
+    const double temperature = std::max(w.opt.temperature, 1e-6);
+    if (l == 3) {   // a note: its velocity
+        auto probs = head_log_probs(head_->forward(cond) / temperature, w.opt.gate).exp();   // (N, 128)
+        auto k = categorical(probs, w.gen).view({n, 1, 1});
         auto value = k.to(patches.scalar_type()) / 127.0;
         return torch::where(patches >= 0, patches, value);
     }
@@ -299,12 +356,24 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         o.index({Slice(), Slice(), 2}) += (tpos % gc * s).unsqueeze(0);
         return o.index({sel});
     };
-    auto generate = [&](const torch::Tensor& cc, const torch::Tensor& chosen) {   // fills the chosen tokens
-        if (!chosen.any().item<bool>()) return;
-        auto child = sample_level(l + 1, tokens.index({chosen}).view({-1, s, s}), cc.index({chosen}), token_origin(chosen), w);
-        tokens.index_put_({chosen}, child.view({-1, s * s}));
-    };
     Level& level = levels_[size_t(l)];
+    // Fills the chosen tokens: each draws its occupancy (a known note forces it); empty ones become silence, occupied
+    // ones go down a level.
+    auto generate = [&](const torch::Tensor& z, const torch::Tensor& chosen) {
+        if (!chosen.any().item<bool>()) return;
+        torch::Tensor go = chosen;
+        if (w.opt.gate) {
+            auto p_note = torch::sigmoid(level->occupancy(z) / temperature);                        // (N, T)
+            auto draw = uniform(w.gen, {n, t}, p_note.device()) < p_note;
+            go = chosen & (draw | (tokens > 0).any(-1));
+            auto silent = chosen & go.logical_not();
+            tokens = torch::where(silent.unsqueeze(-1), tokens.clamp_min(0), tokens);
+        }
+        if (!go.any().item<bool>()) return;
+        auto cc = child_conditions(l, z, gr, gc);
+        auto child = sample_level(l + 1, tokens.index({go}).view({-1, s, s}), cc.index({go}), token_origin(go), w);
+        tokens.index_put_({go}, child.view({-1, s * s}));
+    };
     if (level->is_ar()) {
         auto order = scan_order(gr, gc, patches.device());
         auto order_cpu = order.cpu();
@@ -317,22 +386,21 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
             z_all.index_put_({Slice(), p}, z.squeeze(1));
             auto chosen = torch::zeros({n, t}, torch::TensorOptions().dtype(torch::kBool).device(patches.device()));
             chosen.index_put_({Slice(), p}, known.index({Slice(), p}).logical_not());
-            generate(child_conditions(l, z_all, gr, gc), chosen);   // AR neighbours: up and left only, both done
+            generate(z_all, chosen);   // AR neighbours: up and left only, both done
             w.show(l, int(j + 1), int(t), unpatchify(tokens, s, gr, gc), origin);
             if (j + 1 < t) z = level->step(tokens.index({Slice(), p}), p, order_cpu[j + 1].item<int64_t>(), gr, gc, cache);
         }
         return unpatchify(tokens, s, gr, gc);
     }
     const int iters = std::max(1, w.opt.num_iter[size_t(l)]);
-    auto score = torch::rand({n, t}, w.gen, torch::TensorOptions().device(patches.device()));
+    auto score = uniform(w.gen, {n, t}, patches.device());
     auto revealed = known.clone();
     auto unknown = known.logical_not().sum(1);   // (N)
     for (int k = 0; k < iters; ++k) {
         if (w.stop()) break;
         auto pending = revealed.logical_not();
         auto chosen = top_by_score(score, pending, (pending.sum(1) - masked_after(unknown, k, iters)).clamp_min(0));
-        auto z = level->encode(tokens, pending, cond, gr, gc);
-        generate(child_conditions(l, z, gr, gc), chosen);
+        generate(level->encode(tokens, pending, cond, gr, gc), chosen);
         revealed = revealed | chosen;
         w.show(l, k + 1, iters, unpatchify(tokens, s, gr, gc), origin);
     }

@@ -23,7 +23,10 @@ namespace fm {
 
 struct SampleOptions {
     std::array<int, 3> num_iter{8, 4, 2};   // MAR iterations at levels 0, 1, 2
-    double temperature = 1.0;               // divides the velocity logits
+    double temperature = 1.0;               // divides the occupancy and velocity logits
+    // Empty-patch gating: each level draws whether a patch holds any note and skips the deeper levels of empty ones.
+    // Off: every patch goes down to the cells (slower, for comparison; the net is trained to serve both).
+    bool gate = true;
 };
 
 // (level, step, of, canvas (B, R, C) as it stands now) — called between steps.
@@ -32,6 +35,11 @@ using NetReport = std::function<void(int level, int step, int of, const torch::T
 class LevelImpl : public torch::nn::Module {
 public:
     LevelImpl(const ModelConfig& config, int level, int64_t cond_width);
+    // tokens (N, T, s*s) of cell values (-1 unknown) -> (N, T, D): each cell's class (silence, velocity k or
+    // unknown) has a learned vector, so a later level can copy a velocity exactly rather than decode it from a scalar.
+    torch::Tensor embed(const torch::Tensor& tokens);
+    // Occupancy logit per token (N, T): does the token's patch hold any note? Deeper levels run only where it does.
+    torch::Tensor occupancy(const torch::Tensor& z) { return occupancy_->forward(z).squeeze(-1); }
     // tokens (N, T, s*s); masked (N, T) bool: replaced by the mask token; cond (N, 5, Dc) or undefined.
     torch::Tensor encode(const torch::Tensor& tokens, const torch::Tensor& masked, const torch::Tensor& cond, int64_t gr, int64_t gc);
     // AR, teacher forcing: z for every token from the tokens before it in `order` (T). Returns (N, T, D), grid order.
@@ -50,7 +58,8 @@ private:
     int level_;
     bool ar_;
     int64_t width_, token_cells_;
-    torch::nn::Linear embed_{nullptr}, cond_proj_{nullptr};
+    torch::nn::Embedding cell_embed_{nullptr};
+    torch::nn::Linear embed_{nullptr}, cond_proj_{nullptr}, occupancy_{nullptr};
     torch::Tensor mask_token_, start_token_, buffer_pos_, uncond_;
     Transformer transformer_{nullptr};
 };
@@ -59,7 +68,7 @@ TORCH_MODULE(Level);
 class VelocityHeadImpl : public torch::nn::Module {
 public:
     VelocityHeadImpl(int64_t cond_width, int64_t width, int64_t depth);
-    torch::Tensor forward(const torch::Tensor& cond);   // (N, 5, Dc) -> logits (N, 128)
+    torch::Tensor forward(const torch::Tensor& cond);   // (N, 5, Dc) -> logits (N, 128): silence, velocities 1..127
 
 private:
     torch::nn::Linear in_{nullptr}, out_{nullptr};
@@ -72,7 +81,9 @@ class FractalNetImpl : public torch::nn::Module {
 public:
     explicit FractalNetImpl(const ModelConfig& config);
 
-    // Training loss: summed cross-entropy (nats) of the leaf cells the recursion reaches, and their count.
+    // Training loss: summed cross-entropy (nats) of what the recursion predicts — each chosen token's occupancy, and
+    // the insides of the occupied ones (and a weighted sample of empty ones) down to each cell's class — and the
+    // (weighted) number of cells it covers.
     std::pair<torch::Tensor, torch::Tensor> loss(const torch::Tensor& canvas, torch::Generator& gen);
     // Negative log-likelihood (nats) of every cell of each canvas (B), following the sampling schedule with a
     // random order at MAR levels (an exact likelihood of that order), teacher-forced.
@@ -85,8 +96,9 @@ public:
 
 private:
     struct Walk;   // per-call state of a sampling walk
-    torch::Tensor loss_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, torch::Generator& gen,
-                             torch::Tensor& count);
+    // weight (N): each patch's loss weight; ungated (N): an empty patch kept for training, all of whose tokens go down.
+    torch::Tensor loss_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const torch::Tensor& weight,
+                             const torch::Tensor& ungated, torch::Generator& gen, torch::Tensor& count);
     torch::Tensor nll_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const SampleOptions& opt, torch::Generator& gen);
     torch::Tensor sample_level(int l, torch::Tensor patches, const torch::Tensor& cond, const torch::Tensor& origin, Walk& walk);
     torch::Tensor child_conditions(int l, const torch::Tensor& z, int64_t gr, int64_t gc);

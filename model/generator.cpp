@@ -61,7 +61,7 @@ std::vector<Roll> generate(FractalNet& net, const GenerateParams& p, const Progr
     net->eval();
     auto gen = at::detail::createCPUGenerator(p.seed);
     SampleOptions opt;
-    opt.num_iter = p.num_iter, opt.temperature = p.temperature;
+    opt.num_iter = p.num_iter, opt.temperature = p.temperature, opt.gate = p.gate;
 
     for (int offset = 0;; offset += hop) {
         const int w = std::min(window, p.width - offset);

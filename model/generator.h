@@ -25,8 +25,9 @@ GenerateMode parse_generate_mode(const std::string& s);   // "unconditional" | "
 struct GenerateParams {
     int width = 128;                        // steps to generate (multiple of 4)
     int num_samples = 1;
-    double temperature = 1.0;               // divides the velocity logits
+    double temperature = 1.0;               // divides the occupancy and velocity logits
     std::array<int, 3> num_iter{8, 4, 2};   // MAR iterations at levels 0, 1, 2
+    bool gate = true;                       // skip the deeper levels of patches drawn empty (see SampleOptions)
     uint64_t seed = 0;
     GenerateMode mode = GenerateMode::unconditional;
     Roll input;                             // continuation / inpainting: the source roll (cropped or padded to width)

@@ -10,6 +10,9 @@ namespace fm {
 
 namespace {
 
+// 2: categorical cell embeddings, occupancy gating at every level, a velocity head over notes only.
+constexpr int kModelVersion = 2;
+
 LevelConfig level(int width, int depth, int heads) {
     LevelConfig l;
     l.width = width, l.depth = depth, l.heads = heads;
@@ -81,7 +84,7 @@ void canvas_shape(const ModelConfig& config, int width, int* rows, int* cols) {
 std::string config_to_json(const ModelConfig& c) {
     nlohmann::json j;
     j["format"] = "fractalmidi-model";
-    j["version"] = 1;
+    j["version"] = kModelVersion;
     j["preset"] = c.preset;
     for (int i = 0; i < kLevels; ++i) {
         const LevelConfig& l = c.levels[i];
@@ -104,8 +107,9 @@ ModelConfig config_from_json(const std::string& text) {
     }
     try {
         if (j.value("format", "") != "fractalmidi-model") throw Error("model config has no format 'fractalmidi-model'");
-        if (j.at("version").get<int>() != 1)
-            throw Error("model config version " + std::to_string(j.at("version").get<int>()) + " is not supported by this build (1)");
+        if (j.at("version").get<int>() != kModelVersion)
+            throw Error("model config version " + std::to_string(j.at("version").get<int>()) + " is not supported by this build (" +
+                        std::to_string(kModelVersion) + ")");
         ModelConfig c;
         c.preset = j.value("preset", "custom");
         const auto& levels = j.at("levels");

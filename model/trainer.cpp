@@ -130,7 +130,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
 
     // A fixed validation set.
     std::vector<Roll> val_rolls;
-    CropSampler val_sampler(val_store, val_files, {p.crop_length, 0, mix(p.seed, 0xBA1)});
+    CropSampler val_sampler(val_store, val_files, {p.crop_length, 0, mix(p.seed, 0xBA1), kStepsPerBar}   /* crops start on bar lines: the model learns where beats fall */);
     for (int i = 0; i < p.val_crops; ++i) val_rolls.push_back(val_sampler.next());
     const torch::Tensor val_canvas = rolls_to_canvas(val_rolls, config, device, 0.0f);
     auto validate = [&]() {
@@ -162,7 +162,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         }
         const double lr = learning_rate(p, step);
         for (auto& group : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-        CropSampler sampler(train_set, train_files, {p.crop_length, p.pitch_shift, mix(p.seed, uint64_t(step) + 1)});
+        CropSampler sampler(train_set, train_files, {p.crop_length, p.pitch_shift, mix(p.seed, uint64_t(step) + 1), kStepsPerBar}   /* crops start on bar lines: the model learns where beats fall */);
         std::vector<Roll> batch;
         for (int i = 0; i < p.train_batch_size; ++i) batch.push_back(sampler.next());
         auto gen = at::detail::createCPUGenerator(mix(p.seed ^ 0x5EED, uint64_t(step)));

@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -47,7 +49,7 @@ struct GenerateArgs {
     int mask_start = 0, mask_end = 0, pitch_low = 0, pitch_high = 127;
     double temperature = 1.0;
     int64_t seed = -1;
-    bool save_images = false;
+    bool save_images = false, no_gate = false;
 };
 
 void run_generate(const GenerateArgs& a) {
@@ -57,6 +59,7 @@ void run_generate(const GenerateArgs& a) {
     fm::GenerateParams g;
     g.width = a.generation_length > 0 ? a.generation_length : a.target_width > 0 ? a.target_width : net->config().crop_length;
     g.num_samples = a.num_samples, g.temperature = a.temperature, g.num_iter = parse_iters(a.num_iter);
+    g.gate = !a.no_gate;
     g.seed = a.seed >= 0 ? uint64_t(a.seed) : (uint64_t(std::random_device{}()) << 20 ^ std::random_device{}()) & 0xFFFFFFFFFFFFull;
     g.mode = fm::parse_generate_mode(a.mode);
     std::vector<fm::TempoChange> tempo;
@@ -90,37 +93,46 @@ void run_generate(const GenerateArgs& a) {
 }
 
 struct EvalArgs {
-    std::string checkpoint, data, device = "auto";
+    std::string checkpoint, data, device = "auto", num_iter = "8,4,2";
     int crops = 64, orders = 2;
     int64_t seed = 0;
-    bool json = false;
+    bool json = false, no_gate = false;
 };
 
 void run_eval(const EvalArgs& a) {
     const torch::Device device = fm::resolve_device(a.device);
     fm::FractalNet net = fm::load_net(a.checkpoint, device);
     const auto& config = net->config();
-    const std::string cache = (std::filesystem::temp_directory_path() / "fractalmidi-eval.fmcache").string();
+    // A cache of our own (two evals at once must not share one), removed when done.
+    const std::string cache =
+        (std::filesystem::temp_directory_path() / ("fractalmidi-eval-" + std::to_string(::getpid()) + ".fmcache")).string();
+    struct Remove {
+        std::string path;
+        ~Remove() { std::error_code ec; std::filesystem::remove(path, ec); }
+    } remove_cache{cache};
     fm::build_cache(a.data, cache);
     const fm::Dataset ds = fm::Dataset::open(cache);
     if (ds.size() == 0) throw fm::Error("no usable MIDI file", a.data);
     std::vector<int> files;
     for (int i = 0; i < ds.size(); ++i) files.push_back(i);
-    fm::CropSampler sampler(ds, files, {config.crop_length, 0, uint64_t(a.seed)});
+    fm::CropSampler sampler(ds, files, {config.crop_length, 0, uint64_t(a.seed), fm::kStepsPerBar});
     torch::NoGradGuard no_grad;
     net->eval();
     auto gen = at::detail::createCPUGenerator(uint64_t(a.seed) + 1);
+    fm::SampleOptions opt;
+    opt.num_iter = parse_iters(a.num_iter), opt.gate = !a.no_gate;
     double nats = 0, cells = 0;
     for (int i = 0; i < a.crops; ++i) {
         const fm::Roll r = sampler.next();
         auto x = fm::rolls_to_canvas({r}, config, device, 0.0f);
-        for (int o = 0; o < a.orders; ++o) nats += net->nll(x, {}, gen).sum().item<double>() / a.orders;
+        for (int o = 0; o < a.orders; ++o) nats += net->nll(x, opt, gen).sum().item<double>() / a.orders;
         cells += double(x.numel());
     }
     const double bits = nats / cells / std::log(2.0);
     if (a.json) {
         std::printf("%s\n", nlohmann::json({{"checkpoint", a.checkpoint}, {"data", a.data}, {"bits_per_cell", bits}, {"crops", a.crops},
-                                            {"crop_length", config.crop_length}, {"orders", a.orders}}).dump().c_str());
+                                            {"crop_length", config.crop_length}, {"orders", a.orders},
+                                            {"num_iter_list", a.num_iter}, {"gate", !a.no_gate}}).dump().c_str());
     } else {
         std::printf("%.4f bits/cell over %d crops of %d steps (MAR levels averaged over %d random orders)\n", bits, a.crops,
                     config.crop_length, a.orders);
@@ -136,11 +148,12 @@ void add_generate_command(CLI::App& app) {
     cmd->add_option("--target_width", a->target_width, "Steps per generated roll (default: the model's crop length)");
     cmd->add_option("--generation_length", a->generation_length, "Steps in all; wider than the model: windows, each conditioned on the last");
     cmd->add_option("--num_samples", a->num_samples, "Rolls to generate")->capture_default_str();
-    cmd->add_option("--temperature", a->temperature, "Divides the velocity logits (lower: safer)")->capture_default_str();
+    cmd->add_option("--temperature", a->temperature, "Divides the occupancy and velocity logits (lower: safer)")->capture_default_str();
     cmd->add_option("--num_iter_list", a->num_iter, "MAR iterations at levels 0, 1, 2")->capture_default_str();
     cmd->add_option("--seed", a->seed, "Seed (default: random; the seed used is printed)");
     cmd->add_option("--output_dir", a->output_dir, "Folder for sample_NNN.mid (and .png)")->required();
     cmd->add_flag("--save_images", a->save_images, "Also write sample_NNN.png");
+    cmd->add_flag("--no_gate", a->no_gate, "Run every level on every patch (default: skip the deeper levels of patches drawn empty)");
     cmd->add_option("--device", a->device, "cpu, cuda or auto")->capture_default_str();
     cmd->add_option("--mode", a->mode, "unconditional, continuation or inpainting")->capture_default_str();
     cmd->add_option("--input_midi", a->input_midi, "Source for continuation and inpainting");
@@ -159,6 +172,8 @@ void add_generate_command(CLI::App& app) {
     ev->add_option("--crops", e->crops, "Random crops (of the model's crop length) to score")->capture_default_str();
     ev->add_option("--orders", e->orders, "Random MAR orders averaged per crop")->capture_default_str();
     ev->add_option("--seed", e->seed, "Seed of the crops and orders")->capture_default_str();
+    ev->add_option("--num_iter_list", e->num_iter, "MAR iterations at levels 0, 1, 2 of the order scored")->capture_default_str();
+    ev->add_flag("--no_gate", e->no_gate, "Score without empty-patch gating (every level on every patch)");
     ev->add_option("--device", e->device, "cpu, cuda or auto")->capture_default_str();
     ev->add_flag("--json", e->json, "Print one JSON object");
     ev->callback([e] { run_eval(*e); });

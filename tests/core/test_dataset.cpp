@@ -612,6 +612,27 @@ TEST(DatasetSampler, NeverAllSilentAndShortFilesArePadded) {
     EXPECT_LT(from_short, 200);
 }
 
+TEST(DatasetSampler, AlignedCropsStartOnBarLinesAndStillHoldNotes) {
+    const std::string d = fmtest::temp_dir("align");
+    std::vector<N> busy;
+    for (int k = 0; k < 200; ++k) busy.push_back({60 + k % 5, 3 * k, 3 * k + 2, 80});   // notes everywhere
+    write_song(d, "busy.mid", busy);
+    write_song(d, "sparse.mid", {{60, 1000, 1001, 100}}, 4000);   // one note, off the bar grid
+    build(d, d + "/c.fmcache");
+    const fm::Dataset ds = fm::Dataset::open(d + "/c.fmcache");
+    fm::CropOptions o;
+    o.crop_length = 64, o.seed = 5, o.align = fm::kStepsPerBar;
+    fm::CropSampler sampler(ds, {0, 1}, o);
+    std::set<int> offsets;
+    for (int k = 0; k < 300; ++k) {
+        const fm::Roll r = sampler.next();
+        EXPECT_EQ(sampler.last_offset() % fm::kStepsPerBar, 0) << "crop " << k;
+        EXPECT_TRUE(any_note(r)) << "crop " << k;
+        if (ds.file(sampler.last_file()).path.find("busy") != std::string::npos) offsets.insert(sampler.last_offset());
+    }
+    EXPECT_GT(offsets.size(), 20u);   // aligned, yet spread over the file
+}
+
 TEST(DatasetSampler, PitchShiftKeepsEveryNoteOfTheWindow) {
     const std::string d = fmtest::temp_dir("shift");
     std::vector<N> high, low;
