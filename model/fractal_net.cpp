@@ -1,5 +1,6 @@
 #include "fractal_net.h"
 
+#include <chrono>
 #include <cmath>
 #include <limits>
 
@@ -315,6 +316,13 @@ torch::Tensor FractalNetImpl::nll(const torch::Tensor& canvas, const SampleOptio
 // ---------------------------------------------------------------------------------------------------------------
 // Sampling
 
+// Floating-point operations of one transformer pass over n sequences of q new tokens attending to kv: the
+// matmuls (QKV, projection, MLP, attention scores and sums) of every block.
+double transformer_flops(const LevelConfig& c, double mlp_ratio, int64_t n, int64_t q, int64_t kv) {
+    const double d = c.width;
+    return double(n) * double(c.depth) * (2.0 * double(q) * d * d * (4.0 + 2.0 * mlp_ratio) + 4.0 * double(q) * double(kv) * d);
+}
+
 struct FractalNetImpl::Walk {
     const SampleOptions& opt;
     torch::Generator& gen;
@@ -339,7 +347,22 @@ struct FractalNetImpl::Walk {
 torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const torch::Tensor& cond, const torch::Tensor& origin, Walk& w) {
     const int64_t n = patches.size(0);
     const double temperature = std::max(w.opt.temperature, 1e-6);
-    if (l == 3) {   // a note: its velocity
+    // Time at this level alone: the whole call less the deeper calls (counted by them).
+    struct Timer {
+        SampleStats* stats;
+        int level;
+        std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+        double inner = 0;
+        ~Timer() {
+            if (stats) stats->seconds[level] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() - inner;
+        }
+    } timer{w.opt.stats, l};
+    if (w.opt.stats) w.opt.stats->patches[l] += n;
+    if (l == 3) {   // a cell: silence or a velocity
+        if (w.opt.stats) {
+            const double dc = config_.levels[2].width, dh = config_.levels[3].width;
+            w.opt.stats->flops[3] += 2.0 * double(n) * (kConds * dc * dh + double(config_.levels[3].depth) * 4 * dh * dh + dh * 128);
+        }
         auto probs = head_log_probs(head_->forward(cond) / temperature, w.opt.gate).exp();   // (N, 128)
         auto k = categorical(probs, w.gen).view({n, 1, 1});
         auto value = k.to(patches.scalar_type()) / 127.0;
@@ -371,8 +394,13 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         }
         if (!go.any().item<bool>()) return;
         auto cc = child_conditions(l, z, gr, gc);
+        const auto start = std::chrono::steady_clock::now();
         auto child = sample_level(l + 1, tokens.index({go}).view({-1, s, s}), cc.index({go}), token_origin(go), w);
+        timer.inner += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         tokens.index_put_({go}, child.view({-1, s * s}));
+    };
+    auto count = [&](int64_t q, int64_t kv) {
+        if (w.opt.stats) w.opt.stats->flops[l] += transformer_flops(config_.levels[l], config_.mlp_ratio, n, q, kv);
     };
     if (level->is_ar()) {
         auto order = scan_order(gr, gc, patches.device());
@@ -380,6 +408,7 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         auto z_all = torch::zeros({n, t, level->width()}, patches.options());
         KVCache cache;
         auto z = level->start(cond, n, gr, gc, order_cpu[0].item<int64_t>(), cache);   // (N, 1, D)
+        count(kConds + 1, kConds + 1);
         for (int64_t j = 0; j < t; ++j) {
             if (w.stop()) break;
             const int64_t p = order_cpu[j].item<int64_t>();
@@ -388,7 +417,10 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
             chosen.index_put_({Slice(), p}, known.index({Slice(), p}).logical_not());
             generate(z_all, chosen);   // AR neighbours: up and left only, both done
             w.show(l, int(j + 1), int(t), unpatchify(tokens, s, gr, gc), origin);
-            if (j + 1 < t) z = level->step(tokens.index({Slice(), p}), p, order_cpu[j + 1].item<int64_t>(), gr, gc, cache);
+            if (j + 1 < t) {
+                z = level->step(tokens.index({Slice(), p}), p, order_cpu[j + 1].item<int64_t>(), gr, gc, cache);
+                count(1, kConds + j + 2);
+            }
         }
         return unpatchify(tokens, s, gr, gc);
     }
@@ -400,7 +432,9 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         if (w.stop()) break;
         auto pending = revealed.logical_not();
         auto chosen = top_by_score(score, pending, (pending.sum(1) - masked_after(unknown, k, iters)).clamp_min(0));
-        generate(level->encode(tokens, pending, cond, gr, gc), chosen);
+        auto z = level->encode(tokens, pending, cond, gr, gc);
+        count(kConds + t, kConds + t);
+        generate(z, chosen);
         revealed = revealed | chosen;
         w.show(l, k + 1, iters, unpatchify(tokens, s, gr, gc), origin);
     }

@@ -21,12 +21,20 @@
 
 namespace fm {
 
+// Where a sampling call spent its time (filled when SampleOptions::stats is set; adds up over calls).
+struct SampleStats {
+    double seconds[4] = {};   // per level, excluding the deeper levels it called (3: the velocity head)
+    double flops[4] = {};     // floating-point operations of the level's matmuls, counted from their shapes
+    int64_t patches[4] = {};  // patches (levels 0-2: of the level's input; 3: cells) the level was run on
+};
+
 struct SampleOptions {
     std::array<int, 3> num_iter{8, 4, 2};   // MAR iterations at levels 0, 1, 2
     double temperature = 1.0;               // divides the occupancy and velocity logits
     // Empty-patch gating: each level draws whether a patch holds any note and skips the deeper levels of empty ones.
     // Off: every patch goes down to the cells (slower, for comparison; the net is trained to serve both).
     bool gate = true;
+    SampleStats* stats = nullptr;           // optional: time and work per level
 };
 
 // (level, step, of, canvas (B, R, C) as it stands now) — called between steps.

@@ -26,6 +26,15 @@ Roll initial_canvas(const GenerateParams& p) {
             for (int t = p.condition_length; t < p.width; ++t) known.at(r, t) = kUnknown;
         return known;
     }
+    if (!p.cell_mask.empty()) {
+        if (p.cell_mask.size() != size_t(kPitches) * size_t(p.width))
+            throw Error("the inpainting mask has " + std::to_string(p.cell_mask.size()) + " cells, not 128 x " + std::to_string(p.width));
+        size_t regenerated = 0;
+        for (size_t i = 0; i < p.cell_mask.size(); ++i)
+            if (p.cell_mask[i]) known.cells[i] = kUnknown, ++regenerated;
+        if (regenerated == 0) throw Error("the inpainting mask is empty: mark the cells to regenerate");
+        return known;
+    }
     if (p.mask_start < 0 || p.mask_end > p.width || p.mask_start >= p.mask_end)
         throw Error("the inpainting mask [" + std::to_string(p.mask_start) + ", " + std::to_string(p.mask_end) +
                     ") must be a non-empty range within 0.." + std::to_string(p.width));

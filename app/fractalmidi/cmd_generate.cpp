@@ -10,9 +10,12 @@
 #include <filesystem>
 #include <memory>
 #include <random>
+#include <array>
 #include <sstream>
+#include <vector>
 
 #include "commands.h"
+#include "int_list.h"
 #include "interrupt.h"
 #include "core/dataset.h"
 #include "core/error.h"
@@ -27,20 +30,8 @@ namespace fmcli {
 namespace {
 
 std::array<int, 3> parse_iters(const std::string& s) {
-    std::array<int, 3> out{};
-    std::stringstream ss(s);
-    std::string item;
-    int i = 0;
-    while (std::getline(ss, item, ',')) {
-        if (i >= 3) throw fm::Error("--num_iter_list needs 3 entries (levels 0, 1, 2), got '" + s + "'");
-        try {
-            out[size_t(i++)] = std::stoi(item);
-        } catch (const std::exception&) {
-            throw fm::Error("--num_iter_list entry '" + item + "' is not a number");
-        }
-    }
-    if (i != 3) throw fm::Error("--num_iter_list needs 3 entries (levels 0, 1, 2), got '" + s + "'");
-    return out;
+    const std::vector<int> v = parse_int_list(s, "--num_iter_list", 3);
+    return {v[0], v[1], v[2]};
 }
 
 struct GenerateArgs {

@@ -1,0 +1,45 @@
+// player.h — plays events in real time on a thread of its own, into any sinks (the synth, a MIDI port).
+//
+//   fm::Player player;
+//   player.play(events, [&](const fm::MidiEvent& e) { synth.send(e); out.send(e); }, /*loop=*/true);
+//   int step = player.position_step();   // for the playhead; -1 when stopped
+//   player.stop();                       // sends note-offs for every sounding note
+//
+// Thread-safety: play/stop/position from the owning (UI) thread; the sink runs on the player's thread.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/audio/events.h"
+
+namespace fm {
+
+class Player {
+public:
+    using Sink = std::function<void(const MidiEvent&)>;
+    Player() = default;
+    ~Player();
+    Player(const Player&) = delete;
+    Player& operator=(const Player&) = delete;
+
+    // Starts from `start_seconds`; `end_seconds` > 0 ends (or loops) there instead of after the last event.
+    void play(std::vector<MidiEvent> events, Sink sink, bool loop = false, double start_seconds = 0, double end_seconds = 0);
+    void stop();
+    bool playing() const { return playing_.load(); }
+    double position_seconds() const;   // -1 when stopped
+    int position_step() const;         // the step of the last event sent; -1 when stopped
+
+private:
+    void run(std::vector<MidiEvent> events, Sink sink, bool loop, double start, double end);
+    std::thread thread_;
+    std::atomic<bool> stop_{false}, playing_{false};
+    std::atomic<double> position_{-1};
+    std::atomic<int> step_{-1};
+    std::mutex mutex_;
+};
+
+}  // namespace fm

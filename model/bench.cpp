@@ -1,0 +1,227 @@
+#include "bench.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "core/dataset.h"
+#include "core/error.h"
+#include "core/roll.h"
+#include "model/canvas.h"
+#include "model/checkpoint.h"
+#include "model/fractal_net.h"
+
+namespace fm {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+void sync(const torch::Device& device) {
+    if (device.is_cuda()) torch::cuda::synchronize();
+}
+
+// Linux keeps the resident-set high-water mark in /proc/self/status; writing 5 to clear_refs resets it.
+void reset_peak_rss() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
+double peak_rss_mb() {
+    std::ifstream f("/proc/self/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+    return 0;
+}
+
+// Best of a few large float32 matmuls: the machine's practical peak on these threads.
+double matmul_peak_gflops(const torch::Device& device) {
+    const int64_t n = device.is_cuda() ? 8192 : 2048;
+    auto a = torch::randn({n, n}, torch::TensorOptions().device(device)), b = torch::randn({n, n}, a.options());
+    double best = 0;
+    for (int i = 0; i < 4; ++i) {
+        sync(device);
+        const auto t = Clock::now();
+        auto c = torch::mm(a, b);
+        sync(device);
+        if (i > 0) best = std::max(best, 2.0 * double(n) * double(n) * double(n) / since(t) / 1e9);
+    }
+    return best;
+}
+
+// Piano music in every bar: a bass note, two chords of three notes and a melody of short notes; ~3 % of cells.
+Roll synthetic_roll(int width, std::mt19937_64& rng) {
+    Roll r(width);
+    auto pick = [&](int lo, int hi) { return lo + int(rng() % uint64_t(hi - lo + 1)); };
+    auto note = [&](int pitch, int start, int len, int velocity) {
+        for (int t = start; t < std::min(width, start + len); ++t) r.at(pitch, t) = float(velocity) / 127.0f;
+    };
+    for (int bar = 0; bar < width; bar += kStepsPerBar) {
+        note(pick(36, 48), bar, 8, pick(50, 80));
+        for (int half = 0; half < 2; ++half) {
+            const int root = pick(55, 64), v = pick(40, 70);
+            for (int k : {0, 4, 7}) note(root + k, bar + 8 * half, 6, v);
+        }
+        for (int t = bar; t < bar + kStepsPerBar;) {
+            const int len = pick(1, 4);
+            note(pick(67, 84), t, len, pick(60, 110));
+            t += len + pick(0, 1);
+        }
+    }
+    return r;
+}
+
+std::vector<Roll> training_rolls(const BenchParams& p, int width, int count, const std::string& cache) {
+    std::vector<Roll> rolls;
+    if (!p.data.empty()) {
+        const Dataset ds = Dataset::open(cache);
+        std::vector<int> files;
+        for (int i = 0; i < ds.size(); ++i) files.push_back(i);
+        CropSampler sampler(ds, files, {width, 0, p.seed, kStepsPerBar});
+        for (int i = 0; i < count; ++i) rolls.push_back(sampler.next());
+    } else {
+        std::mt19937_64 rng(p.seed);
+        for (int i = 0; i < count; ++i) rolls.push_back(synthetic_roll(width, rng));
+    }
+    return rolls;
+}
+
+std::string join(const std::vector<int>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+    return s;
+}
+
+}  // namespace
+
+std::string bench_to_json(const BenchResult& r) {
+    nlohmann::json j = {{"target_width", r.target_width},
+                        {"batch", r.batch},
+                        {"seconds_per_sample", r.seconds_per_sample},
+                        {"level_seconds", {r.level_seconds[0], r.level_seconds[1], r.level_seconds[2], r.level_seconds[3]}},
+                        {"train_ms_per_step", r.train_ms_per_step},
+                        {"train_samples_per_s", r.train_samples_per_s},
+                        {"gflops", r.gflops},
+                        {"peak_gflops", r.peak_gflops},
+                        {"peak_rss_mb", r.peak_rss_mb},
+                        {"threads", r.threads},
+                        {"device", r.device},
+                        {"model", r.model},
+                        {"parameters", r.parameters},
+                        {"generator_types", r.generator_types},
+                        {"num_iter_list", r.num_iter_list},
+                        {"gate", r.gate}};
+    return j.dump();
+}
+
+std::vector<BenchResult> run_bench(const BenchParams& p, const std::function<void(const BenchResult&)>& on_result,
+                                   const CancelFlag* cancel) {
+    if (p.num_iter.size() != 3) throw Error("--num_iter_list needs 3 entries");
+    for (int w : p.widths)
+        if (w <= 0 || w % 16 != 0) throw Error("--target_width " + std::to_string(w) + " must be a positive multiple of 16");
+    for (int b : p.batches)
+        if (b <= 0) throw Error("--batch entries must be positive");
+    if (p.repeats <= 0 || p.train_batch < 0) throw Error("--repeats must be positive and --train_batch not negative");
+    const torch::Device device = resolve_device(p.device);
+    if (p.threads > 0) torch::set_num_threads(p.threads);
+
+    // Training batches from real files: one cache, private to this run.
+    const std::string cache =
+        (std::filesystem::temp_directory_path() / ("fractalmidi-bench-" + std::to_string(::getpid()) + ".fmcache")).string();
+    struct Remove {
+        std::string path;
+        ~Remove() { std::error_code ec; std::filesystem::remove(path, ec); }
+    } remove_cache{cache};
+    if (!p.data.empty() && build_cache(p.data, cache).usable == 0) throw Error("no usable MIDI file", p.data);
+
+    const double peak = matmul_peak_gflops(device);
+    std::vector<BenchResult> results;
+    for (int width : p.widths)
+        for (int batch : p.batches) {
+            if (cancelled(cancel)) return results;
+            reset_peak_rss();
+            // The net: a checkpoint, or a preset with random weights whose crop length is this width (one canvas).
+            FractalNet net{nullptr};
+            if (!p.checkpoint.empty()) {
+                net = load_net(p.checkpoint, device);
+            } else {
+                ModelConfig c = model_preset(p.model);
+                if (!p.generator_types.empty()) set_generator_types(c, p.generator_types);
+                if (!p.scan_order.empty()) c.scan = parse_scan_order(p.scan_order);
+                c.crop_length = width;
+                torch::manual_seed(p.seed);
+                net = FractalNet(c);
+                net->to(device);
+            }
+            const ModelConfig& config = net->config();
+            BenchResult r;
+            r.target_width = width, r.batch = batch, r.threads = torch::get_num_threads(), r.device = device.str();
+            r.model = p.checkpoint.empty() ? p.model : p.checkpoint;
+            r.generator_types = generator_types(config), r.num_iter_list = join(p.num_iter);
+            r.gate = p.gate < 0 ? !p.checkpoint.empty() : p.gate == 1;
+            for (auto& t : net->parameters()) r.parameters += t.numel();
+            r.peak_gflops = peak;
+
+            // Sampling: one untimed warm-up, then `repeats` timed calls.
+            {
+                torch::NoGradGuard no_grad;
+                net->eval();
+                SampleOptions opt;
+                opt.num_iter = {p.num_iter[0], p.num_iter[1], p.num_iter[2]};
+                opt.gate = r.gate;
+                int rows = 0, cols = 0;
+                canvas_shape(config, width, &rows, &cols);
+                const auto canvas = torch::full({batch, rows, cols}, -1.0, torch::TensorOptions().device(device));
+                auto gen = at::detail::createCPUGenerator(p.seed);
+                net->sample(canvas, opt, gen, {}, cancel);
+                SampleStats stats;
+                opt.stats = &stats;
+                sync(device);
+                const auto t = Clock::now();
+                for (int i = 0; i < p.repeats; ++i) net->sample(canvas, opt, gen, {}, cancel);
+                sync(device);
+                const double seconds = since(t);
+                const double samples = double(p.repeats) * batch;
+                r.seconds_per_sample = seconds / samples;
+                double flops = 0;
+                for (int l = 0; l < 4; ++l) r.level_seconds[l] = stats.seconds[l] / samples, flops += stats.flops[l];
+                r.gflops = flops / seconds / 1e9;
+            }
+
+            // Training: forward, backward, clipping and AdamW at train_batch; one untimed warm-up step.
+            if (p.train_batch > 0) {
+                net->train();
+                torch::optim::AdamW opt(net->parameters(), torch::optim::AdamWOptions(1e-4).weight_decay(0.05).betas({0.9, 0.95}));
+                const auto batch_canvas = rolls_to_canvas(training_rolls(p, width, p.train_batch, cache), config, device, 0.0f);
+                auto gen = at::detail::createCPUGenerator(p.seed + 1);
+                double seconds = 0;
+                for (int i = 0; i <= p.repeats; ++i) {
+                    sync(device);
+                    const auto t = Clock::now();
+                    auto [nll, count] = net->loss(batch_canvas, gen);
+                    auto loss = nll / count;
+                    opt.zero_grad();
+                    loss.backward();
+                    torch::nn::utils::clip_grad_norm_(net->parameters(), 3.0);
+                    opt.step();
+                    sync(device);
+                    if (i > 0) seconds += since(t);
+                }
+                r.train_ms_per_step = seconds / p.repeats * 1000.0;
+                r.train_samples_per_s = p.train_batch / (seconds / p.repeats);
+            }
+            r.peak_rss_mb = peak_rss_mb();
+            results.push_back(r);
+            if (on_result) on_result(r);
+        }
+    return results;
+}
+
+}  // namespace fm

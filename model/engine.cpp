@@ -1,0 +1,53 @@
+#include "engine.h"
+
+#include <torch/torch.h>
+
+#include "model/canvas.h"
+#include "model/checkpoint.h"
+#include "model/generator.h"
+
+namespace fm {
+
+struct Engine::Impl {
+    FractalNet net{nullptr};
+    std::string device, source;
+    int64_t parameters = 0;
+};
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
+    for (const auto& t : impl_->net->parameters()) impl_->parameters += t.numel();
+    impl_->net->eval();
+}
+
+Engine::~Engine() = default;
+
+std::unique_ptr<Engine> Engine::load(const std::string& checkpoint, const std::string& device) {
+    auto impl = std::make_unique<Impl>();
+    const torch::Device d = resolve_device(device);
+    impl->net = load_net(checkpoint, d);
+    impl->device = d.str(), impl->source = checkpoint;
+    return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+std::unique_ptr<Engine> Engine::create(const ModelConfig& config, uint64_t seed, const std::string& device) {
+    auto impl = std::make_unique<Impl>();
+    const torch::Device d = resolve_device(device);
+    torch::manual_seed(seed);
+    impl->net = FractalNet(config);
+    impl->net->to(d);
+    impl->device = d.str(), impl->source = "random weights";
+    return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+const ModelConfig& Engine::config() const { return impl_->net->config(); }
+const std::string& Engine::device() const { return impl_->device; }
+int64_t Engine::parameters() const { return impl_->parameters; }
+const std::string& Engine::source() const { return impl_->source; }
+
+std::vector<Roll> Engine::generate(const GenerateParams& params, const ProgressFn& progress, const CancelFlag* cancel) {
+    return fm::generate(impl_->net, params, progress, cancel);
+}
+
+void Engine::save(const std::string& path) { save_checkpoint(path, impl_->net, nullptr); }
+
+}  // namespace fm

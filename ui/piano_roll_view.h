@@ -1,0 +1,124 @@
+// piano_roll_view.h — the piano roll: keyboard, bar ruler, cells coloured by velocity, unknown cells grey,
+// a playhead, a selection rectangle or painted mask for inpainting, and the folded 256x256 view of 512-wide rolls.
+//
+//   auto* view = new fm::ui::PianoRollView(parent);
+//   view->setRoll(roll);                       // a copy; repaints only what changed on screen
+//   view->setFolded(true);                     // 512-wide rolls as a square: steps 256..511 under 0..255
+//   connect(view, &PianoRollView::keyClicked, ...);   // audition a pitch
+//
+// Painting covers only the visible steps and pitches, from a cached image of the roll rebuilt on change; the
+// playhead is an overlay that invalidates its own strip. Thread-safety: GUI thread only.
+//
+// Layout: a keyboard strip on the left and a bar ruler on top, both inside the viewport; pitch 127 at the top.
+// Folded, the roll is drawn in bands of 256 steps (16 bars) stacked top to bottom with a separator between
+// them: a 512-step roll is the 256x256 square of fm::fold, a 1024-step roll four bands, and so on.
+// Mouse: Ctrl+wheel zooms time, Shift+wheel (or Ctrl+Shift+wheel) zooms pitch, keeping the cell under the mouse.
+#pragma once
+
+#include <QAbstractScrollArea>
+#include <QImage>
+#include <QRect>
+
+#include <vector>
+
+#include "core/roll.h"
+
+class QPainter;
+
+namespace fm::ui {
+
+class PianoRollView : public QAbstractScrollArea {
+    Q_OBJECT
+public:
+    enum class Tool { select, mask_paint, mask_erase };
+
+    explicit PianoRollView(QWidget* parent = nullptr);
+
+    void setRoll(const Roll& roll);           // 128 x W (a 256-row fm::fold result is unfolded); -1 drawn grey
+    const Roll& roll() const { return roll_; }
+    void setFolded(bool folded);              // only takes effect for rolls 512 steps wide or more
+    bool folded() const { return folded_; }
+    bool canFold() const { return roll_.width >= 512; }
+    void setZoom(double pixels_per_step, double pixels_per_pitch);
+    double stepWidth() const { return step_px_; }
+    double pitchHeight() const { return pitch_px_; }
+    void setPlayhead(int step);               // -1 hides it
+    void setTool(Tool tool);
+    Tool tool() const { return tool_; }
+    void ensureStepVisible(int step);        // scrolls (and, folded, to the step's band) when it is off screen
+
+    // Inpainting region: a time x pitch rectangle (steps [x, x+w), pitches [y, y+h)) or a painted cell mask.
+    QRect selection() const { return selection_; }
+    void setSelection(const QRect& steps_by_pitches);
+    const std::vector<uint8_t>& mask() const { return mask_; }   // 128 x W, 1 = regenerate; empty when none
+    void clearMask();
+
+    // Geometry (viewport coordinates), for tests and the hover text.
+    QPoint cellCenter(int pitch, int step) const;
+    bool cellAt(const QPoint& viewport_pos, int* pitch, int* step) const;
+    static QString pitchName(int pitch);      // "C4" = 60
+
+Q_SIGNALS:
+    void keyClicked(int pitch);               // on the keyboard: audition
+    void hovered(const QString& text);        // "E4 (64) · step 37 · bar 3 beat 2 · velocity 90", or "" when leaving
+    void selectionChanged(const QRect& steps_by_pitches);
+    void maskChanged();
+
+protected:
+    void paintEvent(QPaintEvent* e) override;
+    void resizeEvent(QResizeEvent* e) override;
+    void scrollContentsBy(int dx, int dy) override;
+    void wheelEvent(QWheelEvent* e) override;       // Ctrl: zoom time, Shift: zoom pitch, keeping the cell under the mouse
+    void mousePressEvent(QMouseEvent* e) override;
+    void mouseMoveEvent(QMouseEvent* e) override;
+    void mouseReleaseEvent(QMouseEvent* e) override;
+    void leaveEvent(QEvent* e) override;
+    bool viewportEvent(QEvent* e) override;         // the viewport's Leave (the mouse may leave it for a scroll bar)
+
+private:
+    void rebuildImage();
+    void updateScrollBars();
+
+    // The one coordinate mapper. The displayed layout is bands() bands of 128 rows x columns() columns (one band
+    // unless folded); content coordinates are scrolled by the scroll bars and offset by the two strips.
+    int bands() const;
+    int columns() const;
+    double bandStridePx() const;                    // one band's height plus the separator gap
+    double contentHeightPx() const;
+    QRect rollArea() const;                         // the viewport less the keyboard and ruler strips
+    double columnX(double column) const;            // viewport x of a column's left edge
+    double rowY(int band, double row) const;        // viewport y of a row's top edge in a band
+    QPoint layoutPixel(int pitch, int step) const;  // the cell's pixel in image_
+    bool hitCell(const QPointF& pos, bool clamp, int* pitch, int* step) const;   // pos: a pixel's centre
+    bool hitPitch(double y, int* pitch) const;      // the keyboard row at viewport y
+    std::vector<QRectF> viewportRects(const QRect& steps_by_pitches) const;      // one per band it touches
+    void updateRollRect(const QRect& steps_by_pitches);
+    QRect playheadStrip(int step) const;
+    void zoomAt(double step_px, double pitch_px, const QPointF& anchor);
+
+    void paintCells(QPainter& p, const QRect& dirty);
+    void paintKeyboard(QPainter& p, const QRect& dirty);
+    void paintRuler(QPainter& p, const QRect& dirty);
+
+    void setMaskCell(int pitch, int step, bool on, bool* changed);
+    void paintMaskSegment(const QPointF& from, const QPointF& to, bool on);
+    void setHover(int pitch, int step, bool on_keyboard);
+    QString hoverText(int pitch, int step) const;
+
+    Roll roll_;
+    QImage image_;              // one pixel per cell of the displayed layout (folded or not)
+    bool folded_ = false;
+    double step_px_ = 8, pitch_px_ = 6;
+    int playhead_ = -1;
+    Tool tool_ = Tool::select;
+    QRect selection_;
+    std::vector<uint8_t> mask_;
+    size_t mask_count_ = 0;     // cells set in mask_; the mask is emptied when it drops to 0
+    QImage mask_image_;         // same layout as image_, translucent where the mask is set; null when no mask
+    QPoint drag_start_{-1, -1}; // the pressed cell (step, pitch) while a drag with the tool is on
+    QPointF drag_last_;         // the last mouse position of that drag (mask strokes join it to the next one)
+    bool drag_moved_ = false;   // the drag left its first cell (a plain click clears the selection)
+    int hover_pitch_ = -1, hover_step_ = -1;
+};
+
+}  // namespace fm::ui
