@@ -46,7 +46,7 @@ double matmul_peak_gflops(const torch::Device& device) {
     const int64_t n = device.is_cuda() ? 8192 : 2048;
     auto a = torch::randn({n, n}, torch::TensorOptions().device(device)), b = torch::randn({n, n}, a.options());
     double best = 0;
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < 8; ++i) {
         sync(device);
         const auto t = Clock::now();
         auto c = torch::mm(a, b);
@@ -130,7 +130,7 @@ std::vector<BenchResult> run_bench(const BenchParams& p, const std::function<voi
         if (b <= 0) throw Error("--batch entries must be positive");
     if (p.repeats <= 0 || p.train_batch < 0) throw Error("--repeats must be positive and --train_batch not negative");
     const torch::Device device = resolve_device(p.device);
-    if (p.threads > 0) torch::set_num_threads(p.threads);
+    use_threads(p.threads);
 
     // Training batches from real files: one cache, private to this run.
     const std::string cache =

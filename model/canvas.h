@@ -19,6 +19,10 @@ namespace fm {
 // "cpu", "cuda" (fm::Error when none is available) or "auto" (CUDA when available).
 torch::Device resolve_device(const std::string& name);
 
+// Intra-op threads for torch (and through OpenMP, OpenBLAS): n, or every core when n <= 0. LibTorch's own
+// default here is one thread.
+void use_threads(int n);
+
 // Columns per level-0 patch column of the canvas: 16, or 32 steps when folded (two halves of 16).
 int canvas_unit(const ModelConfig& config);
 

@@ -24,6 +24,7 @@ Engine::~Engine() = default;
 std::unique_ptr<Engine> Engine::load(const std::string& checkpoint, const std::string& device) {
     auto impl = std::make_unique<Impl>();
     const torch::Device d = resolve_device(device);
+    use_threads(0);
     impl->net = load_net(checkpoint, d);
     impl->device = d.str(), impl->source = checkpoint;
     return std::unique_ptr<Engine>(new Engine(std::move(impl)));
@@ -32,6 +33,7 @@ std::unique_ptr<Engine> Engine::load(const std::string& checkpoint, const std::s
 std::unique_ptr<Engine> Engine::create(const ModelConfig& config, uint64_t seed, const std::string& device) {
     auto impl = std::make_unique<Impl>();
     const torch::Device d = resolve_device(device);
+    use_threads(0);
     torch::manual_seed(seed);
     impl->net = FractalNet(config);
     impl->net->to(d);

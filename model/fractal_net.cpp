@@ -180,14 +180,14 @@ torch::Tensor categorical(const torch::Tensor& probs, torch::Generator& gen) {
 
 // Mask rate per sample: a normal (mean 1, sd 0.5) truncated to (0, 1], by rejection.
 torch::Tensor mask_rates(int64_t n, torch::Generator& gen, const torch::Device& device) {
-    auto r = torch::empty({n}, torch::TensorOptions().device(device));
+    // Drawn on the CPU (with the CPU generator) and moved once: no device sync inside a training step.
+    auto r = torch::full({n}, -1.0);
     for (int tries = 0; tries < 64; ++tries) {
-        auto cand = 1.0 + 0.5 * torch::randn({n}, gen).to(device);
-        auto ok = (cand > 0) & (cand <= 1);
-        r = tries == 0 ? torch::where(ok, cand, torch::full({n}, -1.0, cand.options())) : torch::where((r < 0) & ok, cand, r);
+        auto cand = 1.0 + 0.5 * torch::randn({n}, gen);
+        r = torch::where((r < 0) & (cand > 0) & (cand <= 1), cand, r);
         if ((r > 0).all().item<bool>()) break;
     }
-    return r.clamp(1e-3, 1.0);
+    return r.clamp(1e-3, 1.0).to(device);
 }
 
 // Per sample, marks the `count` (N) entries with the highest score (N, T) among `eligible`.
@@ -283,12 +283,25 @@ torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, con
     auto occupied = (tokens > 0).any(-1);   // (N, T)
     Level& level = levels_[size_t(l)];
     auto out = torch::zeros({n}, patches.options());
+    auto owner = torch::arange(n, torch::TensorOptions().dtype(torch::kLong).device(patches.device())).unsqueeze(1).expand({n, t});
     auto add = [&](const torch::Tensor& z, const torch::Tensor& chosen) {   // chosen (N, T): the tokens predicted now
-        if (opt.gate) out += (occupancy_nll(level->occupancy(z), occupied) * chosen).sum(1);
+        if (opt.gate) {
+            // The gated sampler makes a token silent two ways: drawn empty, or drawn occupied and then filled with
+            // silence by the level below (which cannot happen below level 2: an occupied cell is a note). So an
+            // empty token costs -log(p0 + p1 * p_below(silence)), the exact likelihood of what sampling does.
+            auto logit = level->occupancy(z);                                          // (N, T)
+            auto log_p1 = F::logsigmoid(logit), log_empty = F::logsigmoid(-logit);
+            auto empty = chosen & occupied.logical_not();
+            if (l < 2 && empty.any().item<bool>()) {
+                auto silent = torch::zeros({empty.sum().item<int64_t>(), s, s}, patches.options());
+                auto below = nll_level(l + 1, silent, child_conditions(l, z, gr, gc).index({empty}), opt, gen);   // (M)
+                log_empty = log_empty.index_put({empty}, torch::logaddexp(log_empty.index({empty}), log_p1.index({empty}) - below));
+            }
+            out -= (torch::where(occupied, log_p1, log_empty) * chosen).sum(1);
+        }
         auto go = opt.gate ? chosen & occupied : chosen;
         if (!go.any().item<bool>()) return;
         auto child = nll_level(l + 1, tokens.index({go}).view({-1, s, s}), child_conditions(l, z, gr, gc).index({go}), opt, gen);   // (M)
-        auto owner = torch::arange(n, torch::TensorOptions().dtype(torch::kLong).device(patches.device())).unsqueeze(1).expand({n, t});
         out.index_add_(0, owner.index({go}), child);
     };
     if (level->is_ar()) {

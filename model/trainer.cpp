@@ -67,7 +67,7 @@ void append_line(const std::string& path, const std::string& line) {
 void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& on_step, const CancelFlag* cancel) {
     check_params(p);
     const torch::Device device = resolve_device(p.device);
-    if (p.threads > 0) torch::set_num_threads(p.threads);
+    use_threads(p.threads);
     std::error_code ec;
     fs::create_directories(p.output_dir, ec);
     if (ec) throw Error("cannot create the output folder: " + ec.message(), p.output_dir);

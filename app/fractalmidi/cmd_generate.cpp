@@ -36,7 +36,7 @@ std::array<int, 3> parse_iters(const std::string& s) {
 
 struct GenerateArgs {
     std::string checkpoint, output_dir, mode = "unconditional", input_midi, num_iter = "8,4,2", device = "auto";
-    int target_width = 0, generation_length = 0, num_samples = 1, offset = 0, condition_length = 0;
+    int target_width = 0, generation_length = 0, num_samples = 1, offset = 0, condition_length = 0, threads = 0;
     int mask_start = 0, mask_end = 0, pitch_low = 0, pitch_high = 127;
     double temperature = 1.0;
     int64_t seed = -1;
@@ -46,6 +46,7 @@ struct GenerateArgs {
 void run_generate(const GenerateArgs& a) {
     if (a.output_dir.empty()) throw fm::Error("--output_dir is required");
     const torch::Device device = fm::resolve_device(a.device);
+    fm::use_threads(a.threads);
     fm::FractalNet net = fm::load_net(a.checkpoint, device);
     fm::GenerateParams g;
     g.width = a.generation_length > 0 ? a.generation_length : a.target_width > 0 ? a.target_width : net->config().crop_length;
@@ -85,13 +86,14 @@ void run_generate(const GenerateArgs& a) {
 
 struct EvalArgs {
     std::string checkpoint, data, device = "auto", num_iter = "8,4,2";
-    int crops = 64, orders = 2;
+    int crops = 64, orders = 2, threads = 0;
     int64_t seed = 0;
     bool json = false, no_gate = false;
 };
 
 void run_eval(const EvalArgs& a) {
     const torch::Device device = fm::resolve_device(a.device);
+    fm::use_threads(a.threads);
     fm::FractalNet net = fm::load_net(a.checkpoint, device);
     const auto& config = net->config();
     // A cache of our own (two evals at once must not share one), removed when done.
@@ -146,6 +148,7 @@ void add_generate_command(CLI::App& app) {
     cmd->add_flag("--save_images", a->save_images, "Also write sample_NNN.png");
     cmd->add_flag("--no_gate", a->no_gate, "Run every level on every patch (default: skip the deeper levels of patches drawn empty)");
     cmd->add_option("--device", a->device, "cpu, cuda or auto")->capture_default_str();
+    cmd->add_option("--threads", a->threads, "Intra-op threads (0: all cores)")->capture_default_str();
     cmd->add_option("--mode", a->mode, "unconditional, continuation or inpainting")->capture_default_str();
     cmd->add_option("--input_midi", a->input_midi, "Source for continuation and inpainting");
     cmd->add_option("--offset", a->offset, "First step of --input_midi to use")->capture_default_str();
@@ -166,6 +169,7 @@ void add_generate_command(CLI::App& app) {
     ev->add_option("--num_iter_list", e->num_iter, "MAR iterations at levels 0, 1, 2 of the order scored")->capture_default_str();
     ev->add_flag("--no_gate", e->no_gate, "Score without empty-patch gating (every level on every patch)");
     ev->add_option("--device", e->device, "cpu, cuda or auto")->capture_default_str();
+    ev->add_option("--threads", e->threads, "Intra-op threads (0: all cores)")->capture_default_str();
     ev->add_flag("--json", e->json, "Print one JSON object");
     ev->callback([e] { run_eval(*e); });
 }

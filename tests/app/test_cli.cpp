@@ -470,3 +470,33 @@ TEST(Cli, DatasetMissingSourceIsOneErrorLine) {
     EXPECT_TRUE(contains(err.back(), missing)) << r.err;
     EXPECT_FALSE(fs::exists(dir + "/x.fmcache"));
 }
+
+#ifdef FM_HAVE_MODEL
+TEST(Cli, BenchPrintsOneJsonObjectPerConfiguration) {
+    const Proc r = run({"bench", "--model", "tiny", "--target_width", "32,64", "--train_batch", "2", "--threads", "1", "--json"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    std::istringstream lines(r.out);
+    std::string line;
+    std::vector<int> widths;
+    while (std::getline(lines, line)) {
+        const auto j = nlohmann::json::parse(line);
+        widths.push_back(j.at("target_width").get<int>());
+        EXPECT_EQ(j.at("batch").get<int>(), 1);
+        EXPECT_EQ(j.at("threads").get<int>(), 1);
+        const double s = j.at("seconds_per_sample").get<double>();
+        EXPECT_GT(s, 0);
+        double levels = 0;
+        for (const auto& v : j.at("level_seconds")) levels += v.get<double>();
+        EXPECT_GT(levels, 0);
+        EXPECT_LE(levels, s * 1.05) << "per-level times must add up to no more than the whole";
+        EXPECT_GT(j.at("train_ms_per_step").get<double>(), 0);
+        EXPECT_GT(j.at("gflops").get<double>(), 0);
+        EXPECT_GT(j.at("peak_gflops").get<double>(), 0);
+        EXPECT_GT(j.at("peak_rss_mb").get<double>(), 10);
+        EXPECT_FALSE(j.at("gate").get<bool>()) << "random weights: gating off unless asked";
+    }
+    EXPECT_EQ(widths, (std::vector<int>{32, 64}));
+    expect_one_error(run({"bench", "--model", "tiny", "--target_width", "30"}), "--target_width");
+    expect_one_error(run({"bench", "--model", "huge"}), "huge");
+}
+#endif
