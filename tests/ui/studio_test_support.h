@@ -1,0 +1,129 @@
+// studio_test_support.h — small helpers for the studio's Qt tests: a worker on its own thread, rolls whose
+// cells encode their coordinates, resident memory, WAV peaks, isolated settings.
+#pragma once
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QStandardPaths>
+#include <QStringList>
+#include <QThread>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "core/roll.h"
+#include "model/engine.h"
+#include "model/generate_params.h"
+#include "ui/generation_worker.h"
+
+namespace studiotest {
+
+// Settings go to the test location (~/.qttest), never to the user's.
+inline void isolateSettings() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("FractalMIDI-test"));
+    QCoreApplication::setApplicationName(QStringLiteral("FractalMIDI Studio test"));
+}
+
+// A roll of `width` steps whose notes encode their position: a note every 4 steps, pitch and velocity from the step.
+inline fm::Roll codedRoll(int width) {
+    fm::Roll r(width);
+    for (int t = 0; t + 2 <= width; t += 4) {
+        const int pitch = 36 + (t / 4) % 48;
+        const float v = fm::velocity_to_value(1 + (t * 5) % 127);
+        r.at(pitch, t) = v;
+        r.at(pitch, t + 1) = v;
+    }
+    return r;
+}
+
+inline int unknownCells(const fm::Roll& r) {
+    int n = 0;
+    for (float c : r.cells) n += c < 0;
+    return n;
+}
+
+// VmRSS of this process in kB (0 when /proc is absent).
+inline long residentKb() {
+    QFile f(QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly)) return 0;
+    for (const QByteArray& line : f.readAll().split('\n'))
+        if (line.startsWith("VmRSS:")) return line.mid(6).trimmed().split(' ').value(0).toLong();
+    return 0;
+}
+
+// Largest absolute 16-bit sample in a PCM WAV file's data chunk; -1 when the file is not a 16-bit PCM WAV.
+inline int wavPeak(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return -1;
+    const QByteArray b = f.readAll();
+    if (b.size() < 12 || !b.startsWith("RIFF") || b.mid(8, 4) != "WAVE") return -1;
+    int bits = 0;
+    for (int pos = 12; pos + 8 <= b.size();) {
+        const QByteArray id = b.mid(pos, 4);
+        uint32_t size = 0;
+        std::memcpy(&size, b.constData() + pos + 4, 4);
+        const int body = pos + 8;
+        if (id == "fmt " && body + 16 <= b.size()) {
+            uint16_t bps = 0;
+            std::memcpy(&bps, b.constData() + body + 14, 2);
+            bits = bps;
+        } else if (id == "data") {
+            if (bits != 16) return -1;
+            int peak = 0;
+            const int end = std::min<qint64>(b.size(), qint64(body) + size);
+            for (int i = body; i + 2 <= end; i += 2) {
+                int16_t s = 0;
+                std::memcpy(&s, b.constData() + i, 2);
+                peak = std::max(peak, std::abs(int(s)));
+            }
+            return peak;
+        }
+        pos = body + int(size) + int(size & 1);
+    }
+    return -1;
+}
+
+// Records a worker's signals on the GUI thread (queued, as the studio receives them). QSignalSpy::wait is not used for
+// the worker: a signal emitted from the other thread before wait() starts would be missed.
+struct WorkerRecorder : QObject {
+    struct Report { int level, step, of; fm::Roll canvas; };
+    struct Result { std::vector<fm::Roll> rolls; bool cancelled; QString error; };
+    std::vector<Report> progress;
+    std::vector<Result> finished;
+    std::vector<fm::ui::ModelInfo> ready;
+    QStringList failed;
+    explicit WorkerRecorder(fm::ui::GenerationWorker* w) {
+        using W = fm::ui::GenerationWorker;
+        connect(w, &W::progress, this, [this](int l, int s, int n, const fm::Roll& c) { progress.push_back({l, s, n, c}); });
+        connect(w, &W::finished, this, [this](const std::vector<fm::Roll>& r, bool c, const QString& e) { finished.push_back({r, c, e}); });
+        connect(w, &W::engineReady, this, [this](const fm::ui::ModelInfo& i) { ready.push_back(i); });
+        connect(w, &W::engineFailed, this, [this](const QString& e) { failed << e; });
+    }
+    void clear() { progress.clear(), finished.clear(), ready.clear(), failed.clear(); }
+};
+
+// A GenerationWorker on a thread of its own, torn down in the documented way.
+struct WorkerThread {
+    QThread thread;
+    fm::ui::GenerationWorker* worker;
+    explicit WorkerThread(std::shared_ptr<fm::Engine> engine) : worker(new fm::ui::GenerationWorker(std::move(engine))) {
+        worker->moveToThread(&thread);
+        QObject::connect(&thread, &QThread::finished, worker, &QObject::deleteLater);
+        thread.start();
+    }
+    ~WorkerThread() {
+        worker->cancel();
+        thread.quit();
+        thread.wait();
+    }
+    void start(const fm::GenerateParams& p) {
+        QMetaObject::invokeMethod(worker, [w = worker, p] { w->start(p); }, Qt::QueuedConnection);
+    }
+};
+
+}  // namespace studiotest

@@ -1,0 +1,362 @@
+#include "ui/main_window.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStatusBar>
+#include <QThread>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <utility>
+
+#include "ui/generate_panel.h"
+#include "ui/generation_worker.h"
+#include "ui/level_progress.h"
+#include "ui/piano_roll_view.h"
+#include "ui/playback.h"
+#include "ui/roll_commands.h"
+#include "ui/roll_document.h"
+#include "ui/roll_drag_button.h"
+#include "ui/midi_out_box.h"
+#include "ui/transport_bar.h"
+#include "ui/variation_bar.h"
+
+namespace fm::ui {
+
+namespace {
+
+constexpr int kMessageMs = 10000;
+constexpr double kZoomStep = 1.25;
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+    registerStudioMetaTypes();
+    setObjectName(QStringLiteral("mainWindow"));
+    doc_ = new RollDocument(this);
+    undo_ = new QUndoStack(this);
+    playback_ = new PlaybackController(this);
+
+    auto* central = new QWidget(this);
+    auto* column = new QVBoxLayout(central);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(0);
+    variations_ = new VariationBar(central);
+    view_ = new PianoRollView(central);
+    view_->setObjectName(QStringLiteral("pianoRoll"));
+    column->addWidget(variations_);
+    column->addWidget(view_, 1);
+    setCentralWidget(central);
+
+    transport_ = new TransportBar(playback_, this);
+    addToolBar(Qt::TopToolBarArea, transport_);
+    transport_->dragButton()->setProvider([this](QString* name) {
+        *name = doc_->name().isEmpty() ? QStringLiteral("fractalmidi") : doc_->name().section(QLatin1Char('.'), 0, 0);
+        if (variations_->current() >= 0) *name += QStringLiteral("-variation%1").arg(variations_->current() + 1);
+        return std::make_pair(shownRoll(), exportTempo());
+    });
+
+    createDocks();
+    createActions();
+    createMenus();
+
+    hover_label_ = new QLabel(this);
+    speed_label_ = new QLabel(this);
+    statusBar()->addWidget(hover_label_, 1);
+    statusBar()->addPermanentWidget(speed_label_);
+
+    connect(doc_, &RollDocument::changed, this, &MainWindow::onDocumentChanged);
+    connect(undo_, &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
+    connect(variations_, &VariationBar::shown, this, &MainWindow::onVariationShown);
+    connect(variations_, &VariationBar::keepRequested, this, &MainWindow::keepVariation);
+    connect(view_, &PianoRollView::hovered, hover_label_, &QLabel::setText);
+    connect(view_, &PianoRollView::keyClicked, playback_, [this](int pitch) { playback_->audition(pitch); });
+    connect(playback_, &PlaybackController::position, this, [this](int step) {
+        view_->setPlayhead(step);
+        if (step >= 0) view_->ensureStepVisible(step);
+    });
+    connect(playback_, &PlaybackController::message, this, &MainWindow::showMessage);
+    connect(transport_->midiOutBox(), &MidiOutBox::message, this, &MainWindow::showMessage);
+    connect(transport_->dragButton(), &RollDragButton::message, this, &MainWindow::showMessage);
+    connect(transport_->playAction(), &QAction::triggered, this, &MainWindow::togglePlay);
+
+    createWorker();
+    doc_->setState(RollState{});   // an empty 8-bar roll; not an edit, so not on the undo stack
+    restoreSettings();
+}
+
+MainWindow::~MainWindow() {
+    playback_->stop();
+    if (worker_) worker_->disconnect(this);
+    cancelGeneration();
+    thread_->quit();
+    thread_->wait();   // the worker is deleted on its thread's way out (QThread::finished -> deleteLater)
+}
+
+void MainWindow::createDocks() {
+    panel_ = new GeneratePanel;
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(panel_);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto* gen_dock = new QDockWidget(tr("Generate"), this);
+    gen_dock->setObjectName(QStringLiteral("generateDock"));
+    gen_dock->setWidget(scroll);
+    addDockWidget(Qt::RightDockWidgetArea, gen_dock);
+
+    levels_ = new LevelProgress;
+    auto* level_dock = new QDockWidget(tr("Levels"), this);
+    level_dock->setObjectName(QStringLiteral("levelsDock"));
+    level_dock->setWidget(levels_);
+    addDockWidget(Qt::RightDockWidgetArea, level_dock);
+
+    connect(panel_, &GeneratePanel::modelRequested, this, &MainWindow::loadModel);
+    connect(panel_, &GeneratePanel::generateRequested, this, &MainWindow::generate);
+    connect(panel_, &GeneratePanel::cancelRequested, this, &MainWindow::cancelGeneration);
+}
+
+void MainWindow::createActions() {
+    auto make = [this](const QString& text, const char* name, const QKeySequence& key = {}) {
+        auto* a = new QAction(text, this);
+        a->setObjectName(QString::fromLatin1(name));
+        if (!key.isEmpty()) a->setShortcut(key);
+        return a;
+    };
+    new_ = make(tr("&New"), "actionNew", QKeySequence::New);
+    connect(new_, &QAction::triggered, this, [this] { newRoll(panel_->width()); });
+    open_ = make(tr("&Open / Import .mid…"), "actionOpen", QKeySequence::Open);
+    connect(open_, &QAction::triggered, this, &MainWindow::openDialog);
+    export_mid_ = make(tr("&Export .mid…"), "actionExportMidi", QKeySequence(Qt::CTRL | Qt::Key_E));
+    connect(export_mid_, &QAction::triggered, this, &MainWindow::exportMidiDialog);
+    export_png_ = make(tr("Export &PNG…"), "actionExportPng");
+    connect(export_png_, &QAction::triggered, this, &MainWindow::exportPngDialog);
+    render_wav_ = make(tr("Render &WAV…"), "actionRenderWav");
+    connect(render_wav_, &QAction::triggered, this, &MainWindow::renderWavDialog);
+    quit_ = make(tr("&Quit"), "actionQuit", QKeySequence::Quit);
+    connect(quit_, &QAction::triggered, this, &QWidget::close);
+
+    clear_region_ = make(tr("Clear selection / mask"), "actionClearRegion", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+    connect(clear_region_, &QAction::triggered, this, &MainWindow::clearRegion);
+    erase_notes_ = make(tr("Erase notes in selection / mask"), "actionEraseNotes", QKeySequence::Delete);
+    connect(erase_notes_, &QAction::triggered, this, &MainWindow::eraseSelectedNotes);
+    tools_ = new QActionGroup(this);
+    const std::pair<PianoRollView::Tool, QString> tools[] = {
+        {PianoRollView::Tool::select, tr("&Select (rectangle)")},
+        {PianoRollView::Tool::mask_paint, tr("&Paint mask")},
+        {PianoRollView::Tool::mask_erase, tr("E&rase mask")},
+    };
+    int k = 0;
+    for (const auto& [tool, text] : tools) {
+        auto* a = make(text, k == 0 ? "actionToolSelect" : k == 1 ? "actionToolPaint" : "actionToolErase",
+                       QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + k)));
+        a->setCheckable(true);
+        a->setChecked(tool == view_->tool());
+        tools_->addAction(a);
+        const PianoRollView::Tool t = tool;
+        connect(a, &QAction::triggered, this, [this, t] { view_->setTool(t); });
+        ++k;
+    }
+
+    fold_ = make(tr("&Fold 256×256"), "actionFold", QKeySequence(Qt::CTRL | Qt::Key_F));
+    fold_->setCheckable(true);
+    fold_->setToolTip(tr("Show a 512-wide roll as the 256×256 square (steps 256–511 under 0–255)"));
+    connect(fold_, &QAction::toggled, this, [this](bool on) {
+        view_->setFolded(on);
+        const QSignalBlocker block(fold_);
+        fold_->setChecked(view_->folded());
+    });
+    zoom_in_ = make(tr("Zoom &in"), "actionZoomIn", QKeySequence::ZoomIn);
+    connect(zoom_in_, &QAction::triggered, this, [this] { zoom(kZoomStep); });
+    zoom_out_ = make(tr("Zoom &out"), "actionZoomOut", QKeySequence::ZoomOut);
+    connect(zoom_out_, &QAction::triggered, this, [this] { zoom(1.0 / kZoomStep); });
+
+    generate_ = make(tr("&Generate"), "actionGenerate", QKeySequence(Qt::CTRL | Qt::Key_G));
+    connect(generate_, &QAction::triggered, this, &MainWindow::generate);
+    cancel_ = make(tr("&Cancel generation"), "actionCancel", QKeySequence(Qt::Key_Escape));
+    cancel_->setEnabled(false);
+    connect(cancel_, &QAction::triggered, this, &MainWindow::cancelGeneration);
+
+    about_ = make(tr("&About FractalMIDI Studio"), "actionAbout");
+    connect(about_, &QAction::triggered, this, [this] {
+        QMessageBox::about(this, tr("About FractalMIDI Studio"),
+                           tr("<b>FractalMIDI Studio</b> %1<p>A fractal generative model of piano rolls "
+                              "(after <i>Fractal Generative Models</i>, Li et al. 2025): generate, watch every level "
+                              "fill the roll, listen, and export MIDI.</p>")
+                               .arg(QApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::createMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(new_);
+    file->addAction(open_);
+    recent_menu_ = file->addMenu(tr("Open &Recent"));
+    recent_menu_->setObjectName(QStringLiteral("recentMenu"));
+    connect(recent_menu_, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
+    file->addSeparator();
+    file->addAction(export_mid_);
+    file->addAction(export_png_);
+    file->addAction(render_wav_);
+    file->addSeparator();
+    file->addAction(quit_);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = undo_->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = undo_->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
+    edit->addSeparator();
+    edit->addAction(clear_region_);
+    edit->addAction(erase_notes_);
+    edit->addSeparator();
+    edit->addActions(tools_->actions());
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(fold_);
+    view->addAction(zoom_in_);
+    view->addAction(zoom_out_);
+    view->addSeparator();
+    for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+    view->addAction(transport_->toggleViewAction());
+
+    QMenu* gen = menuBar()->addMenu(tr("&Generate"));
+    gen->addAction(generate_);
+    gen->addAction(cancel_);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(about_);
+}
+
+void MainWindow::restoreSettings() {
+    QSettings s;
+    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(1280, 800);
+    restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+}
+
+void MainWindow::saveSettings() {
+    QSettings s;
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("window/state"), saveState());
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+    saveSettings();
+    playback_->stop();
+    cancelGeneration();
+    e->accept();
+}
+
+const Roll& MainWindow::shownRoll() const { return view_->roll(); }
+
+void MainWindow::showRoll(const Roll& roll) {
+    view_->setRoll(roll);
+    fold_->setEnabled(view_->canFold());
+    const QSignalBlocker block(fold_);
+    fold_->setChecked(view_->folded());
+}
+
+void MainWindow::onDocumentChanged() {
+    if (!generating_ && variations_->current() < 0) showRoll(doc_->roll());
+    updateTitle();
+}
+
+void MainWindow::onVariationShown(int variation) {
+    if (generating_) return;
+    showRoll(variation >= 0 && variation < variations_->count() ? variations_->variation(variation) : doc_->roll());
+}
+
+void MainWindow::keepVariation(int variation) {
+    if (variation < 0 || variation >= variations_->count()) return;
+    RollState next = doc_->state();
+    next.roll = variations_->variation(variation);
+    for (float& c : next.roll.cells)   // a partial variation's ungenerated cells become silence
+        if (c < 0) c = 0;
+    undo_->push(new ReplaceRollCommand(doc_, std::move(next), tr("Keep variation %1").arg(variation + 1)));
+    variations_->showCurrentRoll();
+    showMessage(tr("Variation %1 is now the current roll (Ctrl+Z undoes)").arg(variation + 1));
+}
+
+void MainWindow::setDocumentRoll(const Roll& roll, const QString& name) {
+    RollState next;
+    next.roll = roll;
+    next.name = name;
+    undo_->push(new ReplaceRollCommand(doc_, std::move(next), tr("Replace the roll")));
+    variations_->showCurrentRoll();
+}
+
+void MainWindow::newRoll(int width) {
+    playback_->stop();
+    RollState next;
+    next.roll = Roll(width);
+    undo_->push(new ReplaceRollCommand(doc_, std::move(next), tr("New roll")));
+    variations_->showCurrentRoll();
+    showMessage(tr("New empty roll of %1 steps (%2 bars)").arg(width).arg(width / kStepsPerBar));
+}
+
+void MainWindow::togglePlay() {
+    if (playback_->playing()) {
+        playback_->stop();
+        return;
+    }
+    if (!playback_->play(shownRoll(), transport_->bpm(), transport_->loop())) {
+        const QSignalBlocker block(transport_->playAction());
+        transport_->playAction()->setChecked(false);
+        showMessage(tr("Nothing to play"));
+    }
+}
+
+void MainWindow::updateTitle() {
+    const QString name = doc_->name().isEmpty() ? tr("untitled") : doc_->name();
+    setWindowTitle(QStringLiteral("%1[*] — FractalMIDI Studio").arg(name));
+    setWindowModified(!undo_->isClean());
+}
+
+void MainWindow::zoom(double factor) { view_->setZoom(view_->stepWidth() * factor, view_->pitchHeight()); }
+
+void MainWindow::clearRegion() {
+    view_->setSelection(QRect());
+    view_->clearMask();
+}
+
+void MainWindow::eraseSelectedNotes() {
+    if (variations_->current() >= 0 || generating_) {
+        showMessage(tr("Erase works on the current roll: switch to the \"Current roll\" tab"));
+        return;
+    }
+    const Roll& roll = doc_->roll();
+    std::vector<uint8_t> cells(roll.cells.size(), 0);
+    if (view_->mask().size() == cells.size()) {
+        cells = view_->mask();
+    } else if (!view_->selection().isEmpty()) {
+        const QRect r = view_->selection().intersected(QRect(0, 0, roll.width, kPitches));
+        for (int p = r.top(); p <= r.bottom(); ++p)
+            for (int t = r.left(); t <= r.right(); ++t) cells[size_t(p) * size_t(roll.width) + size_t(t)] = 1;
+    }
+    if (std::find(cells.begin(), cells.end(), 1) == cells.end()) {
+        showMessage(tr("Select a region or paint a mask first"));
+        return;
+    }
+    undo_->push(new FillRegionCommand(doc_, std::move(cells), 0.0f, tr("Erase notes")));
+}
+
+void MainWindow::showMessage(const QString& text) { statusBar()->showMessage(text, kMessageMs); }
+
+void MainWindow::showError(const QString& what, bool file_error) {
+    last_error_ = what;
+    statusBar()->showMessage(tr("Error: %1").arg(what), 2 * kMessageMs);
+    if (file_error && interactive_) QMessageBox::warning(this, tr("FractalMIDI Studio"), what);
+}
+
+}  // namespace fm::ui

@@ -1,0 +1,169 @@
+// main_window.h — the studio's window: the piano roll with variation tabs, the Generate and Levels docks, the
+// transport toolbar, menus and status bar.
+//
+//   fm::ui::MainWindow w;
+//   w.show();
+//   QTimer::singleShot(0, &w, [&] { w.startUp(midi_path, checkpoint); });   // loads the model on the worker thread
+//
+// The document (RollDocument) changes only through the undo stack. Generation runs on a GenerationWorker thread;
+// its progress fills the roll live and its results become variation tabs ("Keep" makes one the current roll).
+// What is shown (the current roll, a variation, or the live canvas) is what Play, Export and drag-out use.
+// Split over main_window.cpp (construction, settings), main_window_files.cpp (File menu) and
+// main_window_generate.cpp (model and generation), in the fm_studio library. Thread-safety: GUI thread only.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QMainWindow>
+#include <QString>
+
+#include <vector>
+
+#include "core/midi_roll.h"
+#include "core/roll.h"
+#include "model/generate_params.h"
+#include "ui/model_source.h"
+#include "ui/studio_metatypes.h"
+
+class QAction;
+class QActionGroup;
+class QLabel;
+class QMenu;
+class QThread;
+class QUndoStack;
+
+namespace fm::ui {
+
+class GeneratePanel;
+class GenerationWorker;
+class LevelProgress;
+class PianoRollView;
+class PlaybackController;
+class RollDocument;
+class TransportBar;
+class VariationBar;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // After show(): opens `midi` (if any) and loads `checkpoint`, else the default model, else the last one used.
+    void startUp(const QString& midi = {}, const QString& checkpoint = {});
+    void loadModel(const ModelSource& source);
+
+    // File actions without their dialogs (the menu's dialogs call these; tests call them directly).
+    bool openMidi(const QString& path);
+    bool exportMidi(const QString& path);   // the shown roll, with the document's tempo map or the transport's tempo
+    bool exportPng(const QString& path);
+    bool renderWav(const QString& path);
+    void newRoll(int width);
+    void setDocumentRoll(const Roll& roll, const QString& name);   // an undoable replace (tests, scripting)
+
+    const Roll& shownRoll() const;
+    bool generating() const { return generating_; }
+    // Message boxes for file errors (off in tests: errors still reach the status bar and lastError()).
+    void setInteractive(bool interactive) { interactive_ = interactive; }
+    QString lastError() const { return last_error_; }
+
+    PianoRollView* view() const { return view_; }
+    GeneratePanel* generatePanel() const { return panel_; }
+    LevelProgress* levelProgress() const { return levels_; }
+    PlaybackController* playback() const { return playback_; }
+    TransportBar* transport() const { return transport_; }
+    VariationBar* variations() const { return variations_; }
+    RollDocument* document() const { return doc_; }
+    QUndoStack* undoStack() const { return undo_; }
+    QAction* foldAction() const { return fold_; }
+
+public Q_SLOTS:
+    void generate();
+    void cancelGeneration();
+    void togglePlay();
+
+Q_SIGNALS:
+    void modelReady(const fm::ui::ModelInfo& info);
+    void modelFailed(const QString& error);
+    void generationFinished(bool cancelled, const QString& error);
+
+protected:
+    void closeEvent(QCloseEvent* e) override;
+
+private:
+    // main_window.cpp
+    void createActions();
+    void createMenus();
+    void createDocks();
+    void restoreSettings();
+    void saveSettings();
+    void showRoll(const Roll& roll);
+    void onDocumentChanged();
+    void onVariationShown(int variation);
+    void keepVariation(int variation);
+    void updateTitle();
+    void zoom(double factor);
+    void clearRegion();
+    void eraseSelectedNotes();
+    void showError(const QString& what, bool file_error);
+    void showMessage(const QString& text);
+
+    // main_window_files.cpp
+    void openDialog();
+    void exportMidiDialog();
+    void exportPngDialog();
+    void renderWavDialog();
+    void rebuildRecentMenu();
+    void addRecent(const QString& path);
+    QString askSavePath(const QString& title, const QString& filter, const QString& suffix);
+    std::vector<TempoChange> exportTempo() const;
+
+    // main_window_generate.cpp
+    void createWorker();
+    bool buildParams(GenerateParams* params);
+    void onModelReady(const ModelInfo& info);
+    void onModelFailed(const QString& error);
+    void onStarted();
+    void onProgress(int level, int step, int of, const Roll& canvas);
+    void onFinished(const std::vector<Roll>& rolls, bool cancelled, const QString& error);
+
+    RollDocument* doc_ = nullptr;
+    QUndoStack* undo_ = nullptr;
+    PianoRollView* view_ = nullptr;
+    VariationBar* variations_ = nullptr;
+    GeneratePanel* panel_ = nullptr;
+    LevelProgress* levels_ = nullptr;
+    PlaybackController* playback_ = nullptr;
+    TransportBar* transport_ = nullptr;
+    QThread* thread_ = nullptr;
+    GenerationWorker* worker_ = nullptr;
+
+    QAction* new_ = nullptr;
+    QAction* open_ = nullptr;
+    QAction* export_mid_ = nullptr;
+    QAction* export_png_ = nullptr;
+    QAction* render_wav_ = nullptr;
+    QAction* quit_ = nullptr;
+    QAction* clear_region_ = nullptr;
+    QAction* erase_notes_ = nullptr;
+    QActionGroup* tools_ = nullptr;
+    QAction* fold_ = nullptr;
+    QAction* zoom_in_ = nullptr;
+    QAction* zoom_out_ = nullptr;
+    QAction* generate_ = nullptr;
+    QAction* cancel_ = nullptr;
+    QAction* about_ = nullptr;
+    QMenu* recent_menu_ = nullptr;
+    QLabel* hover_label_ = nullptr;
+    QLabel* speed_label_ = nullptr;
+
+    ModelSource pending_source_;
+    ModelInfo model_info_;
+    GenerateParams running_;
+    QElapsedTimer clock_;
+    bool generating_ = false;
+    bool cancel_requested_ = false;
+    bool interactive_ = true;
+    QString last_error_;
+};
+
+}  // namespace fm::ui

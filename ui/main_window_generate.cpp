@@ -1,0 +1,217 @@
+// The model and generation: loading on the worker thread, live progress, variations, cancel.
+#include <QAction>
+#include <QFileInfo>
+#include <QLabel>
+#include <QSettings>
+#include <QThread>
+
+#include <algorithm>
+#include <exception>
+
+#include "ui/generate_panel.h"
+#include "ui/generation_worker.h"
+#include "ui/level_progress.h"
+#include "ui/main_window.h"
+#include "ui/piano_roll_view.h"
+#include "ui/roll_document.h"
+#include "ui/variation_bar.h"
+
+namespace fm::ui {
+
+namespace {
+
+const QString kModelKindKey = QStringLiteral("model/source");       // "checkpoint" | "random"
+const QString kModelPathKey = QStringLiteral("model/checkpoint");
+
+// How many windows the generator takes for `width` steps (model/generator.cpp: windows of the trained width, each
+// overlapping the previous by half), for the overall progress bar only.
+int generationWindows(int width, const ModelInfo& info) {
+    const int unit = info.layout == QLatin1String("folded") ? 32 : 16;
+    const int window = std::min(width, std::max(unit, info.cropLength / unit * unit));
+    const int hop = std::max(4, window / 2 / 4 * 4);
+    int n = 0;
+    for (int offset = 0;; offset += hop) {
+        ++n;
+        if (offset + std::min(window, width - offset) >= width) break;
+    }
+    return n;
+}
+
+}  // namespace
+
+void MainWindow::createWorker() {
+    thread_ = new QThread(this);
+    thread_->setObjectName(QStringLiteral("generation"));
+    worker_ = new GenerationWorker;
+    worker_->moveToThread(thread_);
+    connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    connect(worker_, &GenerationWorker::engineReady, this, &MainWindow::onModelReady);
+    connect(worker_, &GenerationWorker::engineFailed, this, &MainWindow::onModelFailed);
+    connect(worker_, &GenerationWorker::started, this, &MainWindow::onStarted);
+    connect(worker_, &GenerationWorker::progress, this, &MainWindow::onProgress);
+    connect(worker_, &GenerationWorker::finished, this, &MainWindow::onFinished);
+    thread_->start();
+}
+
+void MainWindow::startUp(const QString& midi, const QString& checkpoint) {
+    if (!midi.isEmpty()) openMidi(midi);
+    ModelSource source;
+    const QSettings s;
+    if (!checkpoint.isEmpty()) {
+        source.kind = ModelSource::Kind::checkpoint, source.path = checkpoint;
+    } else if (!defaultModelPath().isEmpty()) {
+        source.kind = ModelSource::Kind::checkpoint, source.path = defaultModelPath();
+    } else if (s.value(kModelKindKey).toString() == QLatin1String("random")) {
+        source.kind = ModelSource::Kind::random;
+    } else if (QFileInfo(s.value(kModelPathKey).toString()).isFile()) {
+        source.kind = ModelSource::Kind::checkpoint, source.path = s.value(kModelPathKey).toString();
+    }
+    if (source.kind == ModelSource::Kind::none) {
+        panel_->selectSource(source);
+        showMessage(tr("No model yet: choose a checkpoint, or \"Random weights (tiny)\" to try things out"));
+        return;
+    }
+    loadModel(source);
+}
+
+void MainWindow::loadModel(const ModelSource& source) {
+    if (source.kind == ModelSource::Kind::none) return;
+    pending_source_ = source;
+    panel_->selectSource(source);
+    if (source.kind == ModelSource::Kind::random) {
+        panel_->setModelLoading(tr("random weights (%1)").arg(source.preset));
+        const QString preset = source.preset;
+        QMetaObject::invokeMethod(worker_, [w = worker_, preset] { w->createRandom(preset, 0); }, Qt::QueuedConnection);
+    } else {
+        panel_->setModelLoading(QFileInfo(source.path).fileName());
+        const QString path = source.path;
+        QMetaObject::invokeMethod(worker_, [w = worker_, path] { w->loadCheckpoint(path); }, Qt::QueuedConnection);
+    }
+}
+
+void MainWindow::onModelReady(const ModelInfo& info) {
+    panel_->setModelInfo(info);
+    model_info_ = info;
+    QSettings s;
+    if (pending_source_.kind == ModelSource::Kind::random) {
+        s.setValue(kModelKindKey, QStringLiteral("random"));
+    } else {
+        s.setValue(kModelKindKey, QStringLiteral("checkpoint"));
+        s.setValue(kModelPathKey, pending_source_.path);
+    }
+    showMessage(tr("Model ready: %1 (%2) on %3").arg(info.preset, info.generatorTypes, info.device));
+    Q_EMIT modelReady(info);
+}
+
+void MainWindow::onModelFailed(const QString& error) {
+    panel_->setModelError(error);
+    showError(error, pending_source_.kind == ModelSource::Kind::checkpoint);
+    Q_EMIT modelFailed(error);
+}
+
+bool MainWindow::buildParams(GenerateParams* params) {
+    GenerateParams p = panel_->takeParams();
+    const Roll& current = doc_->roll();
+    if (p.mode == GenerateMode::continuation) {
+        p.input = current;
+    } else if (p.mode == GenerateMode::inpainting) {
+        // The region drawn on the roll, over the current roll at its own width.
+        p.width = current.width;
+        p.input = current;
+        const QRect sel = view_->selection().intersected(QRect(0, 0, current.width, kPitches));
+        if (view_->mask().size() == size_t(kPitches) * size_t(current.width)) {
+            p.cell_mask = view_->mask();
+        } else if (!sel.isEmpty()) {
+            p.mask_start = sel.left(), p.mask_end = sel.right() + 1;
+            p.pitch_low = sel.top(), p.pitch_high = sel.bottom();
+        } else {
+            showError(tr("Inpainting: drag a rectangle on the roll or paint a mask (Edit ▸ Paint mask) first"), false);
+            return false;
+        }
+    }
+    try {
+        (void)initial_canvas(p);   // the same checks the model makes, before the worker starts
+    } catch (const std::exception& e) {
+        showError(QString::fromUtf8(e.what()), false);
+        return false;
+    }
+    *params = std::move(p);
+    return true;
+}
+
+void MainWindow::generate() {
+    if (generating_) return;
+    if (!panel_->modelReady()) {
+        showError(tr("Load a model first (Generate panel ▸ Model)"), false);
+        return;
+    }
+    GenerateParams p;
+    if (!buildParams(&p)) return;
+    running_ = p;
+    running_.input = Roll();   // only the settings are kept, for the status line
+    running_.cell_mask.clear();
+    generating_ = true;
+    cancel_requested_ = false;
+    panel_->setGenerating(true);
+    generate_->setEnabled(false);
+    cancel_->setEnabled(true);
+    variations_->clearVariations();
+    variations_->setEnabled(false);
+    levels_->reset(generationWindows(p.width, model_info_));
+    showRoll(initial_canvas(p));
+    clock_.start();
+    speed_label_->setText(tr("generating…"));
+    QMetaObject::invokeMethod(worker_, [w = worker_, p = std::move(p)] { w->start(p); }, Qt::QueuedConnection);
+}
+
+void MainWindow::cancelGeneration() {
+    if (!generating_) return;
+    cancel_requested_ = true;   // again when the worker reports its start, in case this came first
+    worker_->cancel();
+    showMessage(tr("Cancelling… the partial roll will be kept"));
+}
+
+void MainWindow::onStarted() {
+    if (cancel_requested_) worker_->cancel();
+}
+
+void MainWindow::onProgress(int level, int step, int of, const Roll& canvas) {
+    if (!generating_) return;
+    if (canvas.width > 0) view_->setRoll(canvas);
+    levels_->report(level, step, of);
+    speed_label_->setText(tr("generating · level %1 of 4 · step %2 of %3 · %4 s")
+                              .arg(level + 1).arg(step).arg(of)
+                              .arg(clock_.elapsed() / 1000.0, 0, 'f', 1));
+}
+
+void MainWindow::onFinished(const std::vector<Roll>& rolls, bool cancelled, const QString& error) {
+    if (!generating_) return;
+    generating_ = false;
+    panel_->setGenerating(false);
+    generate_->setEnabled(true);
+    cancel_->setEnabled(false);
+    variations_->setEnabled(true);
+    levels_->finish(cancelled || !error.isEmpty());
+    const double seconds = clock_.elapsed() / 1000.0;
+    if (!error.isEmpty() || rolls.empty()) {
+        speed_label_->clear();
+        showRoll(doc_->roll());
+        showError(error.isEmpty() ? tr("the generation returned no roll") : error, false);
+        Q_EMIT generationFinished(cancelled, error);
+        return;
+    }
+    variations_->setVariations(rolls, cancelled);
+    variations_->showVariation(0);
+    const double steps = double(running_.width) * double(rolls.size());
+    speed_label_->setText(tr("%1 × %2 steps in %3 s (%4 steps/s)")
+                              .arg(rolls.size()).arg(running_.width)
+                              .arg(seconds, 0, 'f', 1)
+                              .arg(seconds > 0 ? steps / seconds : 0.0, 0, 'f', 0));
+    showMessage(cancelled ? tr("Cancelled after %1 s: the partial roll is kept as a variation (grey cells were not generated)")
+                                .arg(seconds, 0, 'f', 1)
+                          : tr("Generated %1 variation(s) with seed %2: compare the tabs, \"Keep\" one")
+                                .arg(rolls.size()).arg(running_.seed));
+    Q_EMIT generationFinished(cancelled, error);
+}
+
+}  // namespace fm::ui

@@ -1,0 +1,37 @@
+// studio_metatypes.h — the value types that travel through queued signals between the workers and the GUI thread.
+//
+//   fm::ui::registerStudioMetaTypes();   // once, before the first queued connection (main() and the tests)
+//
+// Every type here is copied into the queued event: workers never share mutable state with the GUI.
+// Thread-safety: registerStudioMetaTypes may be called any number of times from the GUI thread.
+#pragma once
+
+#include <QMetaType>
+#include <QString>
+
+#include <vector>
+
+#include "core/roll.h"
+#include "model/generate_params.h"
+
+namespace fm::ui {
+
+// What the generate panel shows about the loaded model (read from fm::Engine on the worker thread).
+struct ModelInfo {
+    QString source;          // checkpoint path, or "random weights"
+    QString preset;          // "tiny", "small", "base", "custom"
+    QString generatorTypes;  // "mar,mar,mar,mar"
+    QString device;          // "cpu", "cuda:0"
+    qint64 parameters = 0;
+    int cropLength = 128;    // steps the model was trained on
+    QString layout;          // "long" | "folded"
+};
+
+void registerStudioMetaTypes();
+
+}  // namespace fm::ui
+
+Q_DECLARE_METATYPE(fm::Roll)
+Q_DECLARE_METATYPE(std::vector<fm::Roll>)
+Q_DECLARE_METATYPE(fm::GenerateParams)
+Q_DECLARE_METATYPE(fm::ui::ModelInfo)
