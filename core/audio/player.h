@@ -9,6 +9,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -34,12 +36,16 @@ public:
     int position_step() const;         // the step of the last event sent; -1 when stopped
 
 private:
+    using Clock = std::chrono::steady_clock;
     void run(std::vector<MidiEvent> events, Sink sink, bool loop, double start, double end);
+    bool wait_until(Clock::time_point t);   // false when stopped meanwhile
     std::thread thread_;
     std::atomic<bool> stop_{false}, playing_{false};
-    std::atomic<double> position_{-1};
     std::atomic<int> step_{-1};
-    std::mutex mutex_;
+    mutable std::mutex mutex_;             // guards the fields below; cv_ wakes the thread on stop()
+    std::condition_variable cv_;
+    Clock::time_point pass_begin_{};       // when the current pass (from start_ seconds) began
+    double start_ = 0, end_ = 0;
 };
 
 }  // namespace fm
