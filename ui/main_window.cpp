@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QFileDialog>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
@@ -207,6 +208,17 @@ void MainWindow::createMenus() {
     file->addAction(export_mid_);
     file->addAction(export_png_);
     file->addAction(render_wav_);
+    QAction* soundfont = file->addAction(tr("Choose &Soundfont…"));
+    soundfont->setObjectName(QStringLiteral("chooseSoundfont"));
+    connect(soundfont, &QAction::triggered, this, [this] {
+        const QString start = playback_->soundfont().isEmpty() ? QStringLiteral("/usr/share/sounds/sf2") : playback_->soundfont();
+        const QString path = QFileDialog::getOpenFileName(this, tr("Choose a General MIDI soundfont"), start, tr("SoundFont (*.sf2 *.sf3)"));
+        if (path.isEmpty()) return;
+        playback_->setSoundfont(path);   // remembered; the status bar says when it cannot be loaded
+        statusBar()->showMessage(playback_->soundfont().isEmpty() ? tr("No usable soundfont: %1").arg(path)
+                                                                  : tr("Soundfont: %1").arg(playback_->soundfont()),
+                                 5000);
+    });
     file->addSeparator();
     file->addAction(quit_);
 
