@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <filesystem>
 #include <cstring>
 #include <random>
 
@@ -66,6 +68,17 @@ std::vector<uint8_t> read_file_bytes(const std::string& path) {
     ::close(fd);
     bytes.resize(got);
     return bytes;
+}
+
+ScratchPath::ScratchPath(const std::string& stem, const std::string& suffix) {
+    static std::atomic<int> counter{0};
+    path_ = (std::filesystem::temp_directory_path() /
+             (stem + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + suffix)).string();
+}
+
+ScratchPath::~ScratchPath() {
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);
 }
 
 }  // namespace fm

@@ -19,4 +19,18 @@ void write_file_atomic(const std::string& path, const void* data, size_t size);
 
 std::vector<uint8_t> read_file_bytes(const std::string& path);
 
+// A path in the system's temporary folder, private to this process ("<stem>-<pid>-<n><suffix>"), removed (if
+// it was created) when this goes out of scope. For scratch files such as a dataset cache.
+class ScratchPath {
+public:
+    ScratchPath(const std::string& stem, const std::string& suffix);
+    ~ScratchPath();
+    ScratchPath(const ScratchPath&) = delete;
+    ScratchPath& operator=(const ScratchPath&) = delete;
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
 }  // namespace fm

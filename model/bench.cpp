@@ -3,8 +3,6 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +11,7 @@
 
 #include "core/dataset.h"
 #include "core/error.h"
+#include "core/file_io.h"
 #include "core/roll.h"
 #include "model/canvas.h"
 #include "model/checkpoint.h"
@@ -133,12 +132,8 @@ std::vector<BenchResult> run_bench(const BenchParams& p, const std::function<voi
     use_threads(p.threads);
 
     // Training batches from real files: one cache, private to this run.
-    const std::string cache =
-        (std::filesystem::temp_directory_path() / ("fractalmidi-bench-" + std::to_string(::getpid()) + ".fmcache")).string();
-    struct Remove {
-        std::string path;
-        ~Remove() { std::error_code ec; std::filesystem::remove(path, ec); }
-    } remove_cache{cache};
+    const fm::ScratchPath scratch("fractalmidi-bench", ".fmcache");   // private to this run, removed when done
+    const std::string& cache = scratch.path();
     if (!p.data.empty() && build_cache(p.data, cache).usable == 0) throw Error("no usable MIDI file", p.data);
 
     const double peak = matmul_peak_gflops(device);

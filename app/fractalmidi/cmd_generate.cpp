@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -19,6 +18,7 @@
 #include "interrupt.h"
 #include "core/dataset.h"
 #include "core/error.h"
+#include "core/file_io.h"
 #include "core/midi_roll.h"
 #include "core/roll_image.h"
 #include "model/canvas.h"
@@ -97,12 +97,8 @@ void run_eval(const EvalArgs& a) {
     fm::FractalNet net = fm::load_net(a.checkpoint, device);
     const auto& config = net->config();
     // A cache of our own (two evals at once must not share one), removed when done.
-    const std::string cache =
-        (std::filesystem::temp_directory_path() / ("fractalmidi-eval-" + std::to_string(::getpid()) + ".fmcache")).string();
-    struct Remove {
-        std::string path;
-        ~Remove() { std::error_code ec; std::filesystem::remove(path, ec); }
-    } remove_cache{cache};
+    const fm::ScratchPath scratch("fractalmidi-eval", ".fmcache");
+    const std::string& cache = scratch.path();
     fm::build_cache(a.data, cache);
     const fm::Dataset ds = fm::Dataset::open(cache);
     if (ds.size() == 0) throw fm::Error("no usable MIDI file", a.data);
