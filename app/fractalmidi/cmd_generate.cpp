@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
