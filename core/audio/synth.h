@@ -27,10 +27,12 @@ public:
 
     // Renders the events (plus a 1 s tail) as 16-bit stereo WAV, written atomically. Throws fm::Error.
     void render_wav(const std::vector<MidiEvent>& events, const std::string& path);
-    // Renders into interleaved stereo float samples (tests, level meters).
+    // Renders into interleaved stereo float samples (tests, level meters). Each event lands within 32 frames
+    // of its time (FluidSynth starts notes on 64-frame blocks). Not while live audio runs (fm::Error).
     std::vector<float> render(const std::vector<MidiEvent>& events, double tail_seconds = 1.0);
 
-    void start_audio(const std::string& driver = "");   // "" = FluidSynth's default (pulseaudio, alsa, ...)
+    // "" tries FluidSynth's default, then pulseaudio, pipewire, alsa, oss; on failure the synth still renders.
+    void start_audio(const std::string& driver = "");
     void stop_audio();
     bool audio_running() const;
 
