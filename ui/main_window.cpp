@@ -29,6 +29,7 @@
 #include "ui/roll_document.h"
 #include "ui/roll_drag_button.h"
 #include "ui/midi_out_box.h"
+#include "ui/training_dialog.h"
 #include "ui/transport_bar.h"
 #include "ui/variation_bar.h"
 
@@ -75,6 +76,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     speed_label_ = new QLabel(this);
     statusBar()->addWidget(hover_label_, 1);
     statusBar()->addPermanentWidget(speed_label_);
+    training_label_ = new QLabel(this);
+    training_label_->setObjectName(QStringLiteral("trainingStatusLabel"));
+    training_label_->hide();
+    statusBar()->addPermanentWidget(training_label_);
 
     connect(doc_, &RollDocument::changed, this, &MainWindow::onDocumentChanged);
     connect(undo_, &QUndoStack::cleanChanged, this, &MainWindow::updateTitle);
@@ -247,8 +252,28 @@ void MainWindow::createMenus() {
     gen->addAction(generate_);
     gen->addAction(cancel_);
 
+    QMenu* training = menuBar()->addMenu(tr("&Training"));
+    train_ = training->addAction(tr("&New Run…"));
+    train_->setObjectName(QStringLiteral("actionTrainingNewRun"));
+    connect(train_, &QAction::triggered, this, &MainWindow::showTrainingDialog);
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(about_);
+}
+
+void MainWindow::showTrainingDialog() {
+    if (!training_) {
+        training_ = new TrainingDialog(this);   // lives as long as the window: closing it only hides it
+        connect(training_, &TrainingDialog::runningChanged, this, [this](bool running, const QString& dir) {
+            training_label_->setText(running ? tr("Training in %1").arg(dir) : QString());
+            training_label_->setVisible(running);
+            if (!running) showMessage(tr("Training stopped (%1)").arg(dir));
+        });
+        connect(training_, &TrainingDialog::statusChanged, training_label_, &QLabel::setText);
+    }
+    training_->show();
+    training_->raise();
+    training_->activateWindow();
 }
 
 void MainWindow::restoreSettings() {

@@ -39,6 +39,7 @@ class LevelProgress;
 class PianoRollView;
 class PlaybackController;
 class RollDocument;
+class TrainingDialog;
 class TransportBar;
 class VariationBar;
 
@@ -75,11 +76,15 @@ public:
     RollDocument* document() const { return doc_; }
     QUndoStack* undoStack() const { return undo_; }
     QAction* foldAction() const { return fold_; }
+    // Training › New run…: the dialog (created on first use; hiding it leaves its run going), or null before that.
+    TrainingDialog* trainingDialog() const { return training_; }
+    QAction* trainingAction() const { return train_; }
 
 public Q_SLOTS:
     void generate();
     void cancelGeneration();
     void togglePlay();
+    void showTrainingDialog();
 
 Q_SIGNALS:
     void modelReady(const fm::ui::ModelInfo& info);
@@ -152,6 +157,9 @@ private:
     QAction* generate_ = nullptr;
     QAction* cancel_ = nullptr;
     QAction* about_ = nullptr;
+    QAction* train_ = nullptr;
+    TrainingDialog* training_ = nullptr;
+    QLabel* training_label_ = nullptr;
     QMenu* recent_menu_ = nullptr;
     QLabel* hover_label_ = nullptr;
     QLabel* speed_label_ = nullptr;

@@ -41,7 +41,7 @@ private Q_SLOTS:
         QVERIFY2(ms < 2000, qPrintable(QStringLiteral("%1 ms").arg(ms)));
         QStringList menus;
         for (QAction* a : w.menuBar()->actions()) menus << a->text().remove(QLatin1Char('&'));
-        QCOMPARE(menus, (QStringList{"File", "Edit", "View", "Generate", "Help"}));
+        QCOMPARE(menus, (QStringList{"File", "Edit", "View", "Generate", "Training", "Help"}));
         QCOMPARE(w.shownRoll().width, 128);
         QVERIFY(w.windowTitle().contains(QStringLiteral("FractalMIDI Studio")));
     }

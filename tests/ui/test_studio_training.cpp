@@ -1,0 +1,164 @@
+// test_studio_training.cpp — Training › New run…: a tiny run started from the dialog's widgets shows progress and
+// writes a checkpoint; Stop, then Resume continues from the stopped step to the end; bad inputs are refused with a
+// message; the main window's action opens the dialog and its status bar shows the run.
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileInfo>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTest>
+
+#include "support/test_support.h"
+#include "ui/main_window.h"
+#include "ui/training_dialog.h"
+
+using fm::ui::LinePlot;
+using fm::ui::TrainingDialog;
+
+namespace {
+
+QString makeCorpus() {
+    const std::string dir = fmtest::temp_dir("training_corpus");
+    for (int f = 0; f < 6; ++f) {
+        fmtest::TrackBuilder t;
+        for (int i = 0; i < 64; ++i) t.note(i * 240, i * 240 + 200, 50 + (i * (f + 3)) % 24, 40 + (i * 7) % 80);
+        fmtest::write_midi(dir, "song" + std::to_string(f) + ".mid", fmtest::make_smf(1, 480, {t.build()}));
+    }
+    return QString::fromStdString(dir);
+}
+
+template <class T>
+T* child(QObject* parent, const char* name) {
+    T* w = parent->findChild<T*>(QString::fromLatin1(name));
+    if (!w) qFatal("no child %s", name);
+    return w;
+}
+
+// A tiny, quick run: tiny model, 64-step crops, batch 2, validation every 10 steps on 2 crops, on the CPU.
+void fillTinyRun(TrainingDialog* d, const QString& data, const QString& out, int steps) {
+    child<QLineEdit>(d, "dataEdit")->setText(data);
+    child<QComboBox>(d, "versionCombo")->setCurrentIndex(0);
+    child<QSpinBox>(d, "cropSpin")->setValue(64);
+    child<QComboBox>(d, "modelCombo")->setCurrentText(QStringLiteral("tiny"));
+    child<QSpinBox>(d, "batchSpin")->setValue(2);
+    child<QSpinBox>(d, "stepsSpin")->setValue(steps);
+    child<QSpinBox>(d, "evalEverySpin")->setValue(10);
+    child<QSpinBox>(d, "valCropsSpin")->setValue(2);
+    child<QComboBox>(d, "deviceCombo")->setCurrentText(QStringLiteral("cpu"));
+    child<QLineEdit>(d, "outputEdit")->setText(out);
+}
+
+}  // namespace
+
+class TestStudioTraining : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void badInputsAreRefusedWithAMessage() {
+        TrainingDialog d;
+        const QString out = QString::fromStdString(fmtest::temp_dir("training_out"));
+        auto* start = child<QPushButton>(&d, "startButton");
+        auto* message = child<QLabel>(&d, "messageLabel");
+
+        fillTinyRun(&d, QString::fromStdString(fmtest::temp_dir("training_empty")), out, 5);
+        QTest::mouseClick(start, Qt::LeftButton);
+        QVERIFY(!d.running());
+        QVERIFY2(message->text().contains(QStringLiteral("no MIDI")), qPrintable(message->text()));
+
+        fillTinyRun(&d, out + QStringLiteral("/does-not-exist"), out, 5);
+        QVERIFY(!d.startRun());
+        QVERIFY2(message->text().contains(QStringLiteral("does not exist")), qPrintable(message->text()));
+
+        fillTinyRun(&d, makeCorpus(), out, 5);
+        child<QSpinBox>(&d, "cropSpin")->setValue(70);   // not a multiple of 16
+        QVERIFY(!d.startRun());
+        QVERIFY2(message->text().contains(QStringLiteral("multiple of 16")), qPrintable(message->text()));
+
+        child<QSpinBox>(&d, "cropSpin")->setValue(64);
+        child<QLineEdit>(&d, "outputEdit")->clear();
+        QVERIFY(!d.startRun());
+        QVERIFY2(message->text().contains(QStringLiteral("output folder")), qPrintable(message->text()));
+
+        child<QLineEdit>(&d, "outputEdit")->setText(out);   // nothing to resume in a fresh folder
+        QVERIFY(!d.resumeRun());
+        QVERIFY2(message->text().contains(QStringLiteral("Nothing to resume")), qPrintable(message->text()));
+        QVERIFY(d.validate().isEmpty());
+        QVERIFY(!d.running());
+    }
+
+    void startStopResumeFinish() {
+        fm::ui::MainWindow window;
+        window.setInteractive(false);
+        window.trainingAction()->trigger();
+        TrainingDialog* d = window.trainingDialog();
+        QVERIFY(d);
+        QVERIFY(d->isVisible());
+
+        const QString out = QString::fromStdString(fmtest::temp_dir("training_run"));
+        const int steps = 300;
+        fillTinyRun(d, makeCorpus(), out, steps);
+        auto* bar = child<QProgressBar>(d, "progressBar");
+        auto* status = child<QLabel>(&window, "trainingStatusLabel");
+        auto* stop = child<QPushButton>(d, "stopButton");
+
+        // Stop as soon as step 10 is shown (tiny runs are fast: a click after a wait could come after the end).
+        QString status_while_running;
+        bool hidden_while_running = false;
+        QMetaObject::Connection stopper = connect(bar, &QProgressBar::valueChanged, this, [&](int v) {
+            if (v < 10 || !status_while_running.isEmpty()) return;
+            status_while_running = status->text();
+            hidden_while_running = !d->isVisible() && d->running();
+            stop->click();
+        });
+        QTest::mouseClick(child<QPushButton>(d, "startButton"), Qt::LeftButton);
+        QVERIFY(d->running());
+        QVERIFY(!child<QPushButton>(d, "startButton")->isEnabled());
+        QVERIFY(stop->isEnabled());
+        QVERIFY(!status->isHidden());   // the window is not shown: isHidden, not isVisible
+
+        d->close();   // the run goes on with the dialog closed
+        QVERIFY(!d->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(!status_while_running.isEmpty(), 120000);
+        QTRY_VERIFY_WITH_TIMEOUT(!d->running(), 60000);
+        disconnect(stopper);
+        QVERIFY(hidden_while_running);
+        QVERIFY2(status_while_running.contains(QStringLiteral("step")), qPrintable(status_while_running));
+        QVERIFY(QFileInfo::exists(out + QStringLiteral("/last.safetensors")));
+        window.trainingAction()->trigger();   // reopens the same monitor
+        QCOMPARE(window.trainingDialog(), d);
+        QVERIFY(d->isVisible());
+
+        const int stopped_at = d->lastStep();
+        QVERIFY2(stopped_at >= 10 && stopped_at < steps, qPrintable(QString::number(stopped_at)));
+        QCOMPARE(bar->value(), stopped_at);
+        QVERIFY(status->isHidden());
+        QCOMPARE(child<LinePlot>(d, "lossPlot")->pointCount(), stopped_at);
+        QVERIFY(child<LinePlot>(d, "valPlot")->pointCount() >= 1);
+        QVERIFY(child<QPlainTextEdit>(d, "logEdit")->toPlainText().contains(QStringLiteral("Stopped at step %1").arg(stopped_at)));
+
+        // Resume: the first step after the stop is stopped_at + 1, and the run reaches the end.
+        const int loss_points = child<LinePlot>(d, "lossPlot")->pointCount();
+        int first_resumed = 0;
+        QMetaObject::Connection c = connect(bar, &QProgressBar::valueChanged, this, [&](int v) {
+            if (first_resumed == 0 && v != stopped_at) first_resumed = v;
+        });
+        QTest::mouseClick(child<QPushButton>(d, "resumeButton"), Qt::LeftButton);
+        QVERIFY(d->running());
+        QTRY_VERIFY_WITH_TIMEOUT(!d->running(), 120000);
+        disconnect(c);
+        QCOMPARE(first_resumed, stopped_at + 1);
+        QCOMPARE(d->lastStep(), steps);
+        QCOMPARE(bar->value(), steps);
+        QCOMPARE(child<LinePlot>(d, "lossPlot")->pointCount(), loss_points + (steps - stopped_at));
+        QVERIFY(child<QPlainTextEdit>(d, "logEdit")->toPlainText().contains(QStringLiteral("Finished at step %1").arg(steps)));
+        QVERIFY(QFileInfo::exists(out + QStringLiteral("/metrics.jsonl")));
+        QVERIFY(QFileInfo::exists(out + QStringLiteral("/best.safetensors")));
+    }
+};
+
+QTEST_MAIN(TestStudioTraining)
+#include "test_studio_training.moc"
