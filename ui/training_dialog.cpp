@@ -158,6 +158,9 @@ TrainingDialog::TrainingDialog(QWidget* parent) : QDialog(parent) {
                     QString::fromStdString(d.device));
     device_->setToolTip(tr("auto: CUDA when present, else the CPU"));
     form->addRow(tr("Device:"), device_);
+    threads_ = spin(QStringLiteral("threadsSpin"), 0, 1024, d.threads);
+    threads_->setSpecialValueText(tr("all cores"));
+    form->addRow(tr("CPU threads:"), threads_);
     output_ = new QLineEdit(QString::fromStdString(d.output_dir));
     output_->setObjectName(QStringLiteral("outputEdit"));
     output_->setPlaceholderText(tr("folder for checkpoints and metrics (created if absent)"));
@@ -259,6 +262,7 @@ fm::TrainParams TrainingDialog::params() const {
     p.eval_every = eval_every_->value();
     p.val_crops = val_crops_->value();
     p.device = device_->currentText().toStdString();
+    p.threads = threads_->value();
     p.output_dir = output_->text().trimmed().toStdString();
     return p;
 }

@@ -85,6 +85,7 @@ private:
     QSpinBox* eval_every_ = nullptr;
     QSpinBox* val_crops_ = nullptr;
     QComboBox* device_ = nullptr;
+    QSpinBox* threads_ = nullptr;
     QLineEdit* output_ = nullptr;
     QLabel* message_ = nullptr;
     QPushButton* start_ = nullptr;
