@@ -92,6 +92,20 @@ QString formatEta(double s) {
                      : QStringLiteral("%1 s").arg(t);
 }
 
+// A line edit with a "…" button that picks a folder into it.
+QHBoxLayout* folderRow(QWidget* dialog, QLineEdit* edit, const QString& title) {
+    auto* browse = new QToolButton;
+    browse->setText(QStringLiteral("…"));
+    QObject::connect(browse, &QToolButton::clicked, dialog, [dialog, edit, title] {
+        const QString dir = QFileDialog::getExistingDirectory(dialog, title, edit->text());
+        if (!dir.isEmpty()) edit->setText(dir);
+    });
+    auto* row = new QHBoxLayout;
+    row->addWidget(edit, 1);
+    row->addWidget(browse);
+    return row;
+}
+
 }  // namespace
 
 TrainingDialog::TrainingDialog(QWidget* parent) : QDialog(parent) {
@@ -103,16 +117,7 @@ TrainingDialog::TrainingDialog(QWidget* parent) : QDialog(parent) {
     data_ = new QLineEdit(QString::fromStdString(d.train_data));
     data_->setObjectName(QStringLiteral("dataEdit"));
     data_->setPlaceholderText(tr("folder of MIDI files (searched recursively) or a list file"));
-    auto* browse_data = new QToolButton;
-    browse_data->setText(tr("…"));
-    connect(browse_data, &QToolButton::clicked, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Dataset folder"), data_->text());
-        if (!dir.isEmpty()) data_->setText(dir);
-    });
-    auto* data_row = new QHBoxLayout;
-    data_row->addWidget(data_, 1);
-    data_row->addWidget(browse_data);
-    form->addRow(tr("Dataset:"), data_row);
+    form->addRow(tr("Dataset:"), folderRow(this, data_, tr("Dataset folder")));
 
     version_ = combo(QStringLiteral("versionCombo"), {tr("128×128"), tr("256×256 (512 wide)")}, {});
     version_->setCurrentIndex(d.crop_length > 128 ? 1 : 0);
@@ -164,16 +169,7 @@ TrainingDialog::TrainingDialog(QWidget* parent) : QDialog(parent) {
     output_ = new QLineEdit(QString::fromStdString(d.output_dir));
     output_->setObjectName(QStringLiteral("outputEdit"));
     output_->setPlaceholderText(tr("folder for checkpoints and metrics (created if absent)"));
-    auto* browse_out = new QToolButton;
-    browse_out->setText(tr("…"));
-    connect(browse_out, &QToolButton::clicked, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Output folder"), output_->text());
-        if (!dir.isEmpty()) output_->setText(dir);
-    });
-    auto* out_row = new QHBoxLayout;
-    out_row->addWidget(output_, 1);
-    out_row->addWidget(browse_out);
-    form->addRow(tr("Output folder:"), out_row);
+    form->addRow(tr("Output folder:"), folderRow(this, output_, tr("Output folder")));
 
     message_ = new QLabel;
     message_->setObjectName(QStringLiteral("messageLabel"));
