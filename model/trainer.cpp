@@ -12,9 +12,11 @@
 #include "core/error.h"
 #include "core/file_io.h"
 #include "core/log.h"
+#include "core/midi_roll.h"
 #include "model/canvas.h"
 #include "model/checkpoint.h"
 #include "model/fractal_net.h"
+#include "model/generator.h"
 
 namespace fm {
 
@@ -54,6 +56,20 @@ void check_params(const TrainParams& p) {
     if (p.max_steps <= 0) throw Error("--max_steps must be positive");
     if (!(p.lr > 0)) throw Error("--lr must be positive");
     if (p.warmup_steps < 0 || p.eval_every <= 0 || p.val_crops <= 0) throw Error("--warmup_steps, --eval_every and --val_crops must be positive");
+    if (p.sample_every < 0) throw Error("--sample_every must be 0 (none) or positive");
+}
+
+std::string scan_line(const CacheSummary& s, const std::string& source) {
+    std::string line = "dataset " + source + ": " + std::to_string(s.files) + " MIDI files, " + std::to_string(s.usable) +
+                       " usable, " + std::to_string(s.empty) + " without notes, " + std::to_string(s.failed) + " failed";
+    for (const CacheFailure& f : s.failures) line += "\n  skipped " + f.path + ": " + f.reason;
+    return line;
+}
+
+void write_file_list(const std::string& path, const Dataset& ds, const std::vector<int>& files) {
+    std::string text = "# held-out files of this run (fractalmidi eval --data takes this list)\n";
+    for (int i : files) text += ds.file(i).path + "\n";
+    write_file_atomic(path, text.data(), text.size());
 }
 
 void append_line(const std::string& path, const std::string& line) {
@@ -94,6 +110,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         for (int i = 0; i < val_store.size(); ++i) val_files.push_back(i);
     }
     if (train_files.empty()) throw Error("no training file left after the validation split", p.train_data);
+    write_file_list(p.output_dir + "/val_files.txt", val_store, val_files);
 
     // Model and optimiser; resume takes both from `last`.
     ModelConfig config = make_config(p);
@@ -149,8 +166,37 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         save_checkpoint(path, net, &opt, {{"step", std::to_string(step)}, {"best_val_bits", std::to_string(best_val)}});
     };
 
+    auto sample_now = [&](int step, TrainStatus& s) {
+        torch::NoGradGuard no_grad;
+        net->eval();
+        GenerateParams g;
+        g.width = config.crop_length;
+        g.seed = mix(p.seed, 0x5A3D + uint64_t(step));
+        s.sample = generate(net, g, {}, cancel).front();
+        net->train();
+        if (cancelled(cancel)) return;   // a partial roll: shown, not saved
+        const std::string dir = p.output_dir + "/samples";
+        s.sample_path = dir + "/step_" + std::to_string(step) + ".mid";
+        std::error_code ec;
+        fs::create_directories(dir, ec);
+        try {
+            save_midi(s.sample_path, s.sample);
+        } catch (const Error& e) {
+            log_warning("sample not saved: %s", e.what());
+            s.sample_path.clear();
+        }
+    };
+
+    {
+        TrainStatus s;
+        s.step = start_step, s.max_steps = p.max_steps, s.scanned = true, s.dataset = ts;
+        s.message = scan_line(ts, p.train_data);
+        if (on_step) on_step(s);
+    }
+
     net->train();
     auto t0 = std::chrono::steady_clock::now();
+    double outside_s = 0;   // time spent in on_step: not training
     int done = 0;
     for (int step = start_step; step < p.max_steps; ++step) {
         if (cancelled(cancel)) {
@@ -177,7 +223,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         TrainStatus s;
         s.step = step + 1, s.max_steps = p.max_steps, s.lr = lr;
         s.loss_bits = loss.item<double>() / std::log(2.0);
-        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() - outside_s;
         s.steps_per_s = done / std::max(elapsed, 1e-9);
         s.eta_s = (p.max_steps - s.step) / std::max(s.steps_per_s, 1e-9);
         nlohmann::json line = {{"step", s.step}, {"loss_bits", s.loss_bits}, {"lr", lr}, {"steps_per_s", s.steps_per_s}, {"elapsed_s", elapsed}};
@@ -191,8 +237,14 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
             }
             save(last_path, s.step);
         }
+        if (p.sample_every > 0 && s.step % p.sample_every == 0) {
+            sample_now(s.step, s);
+            if (!s.sample_path.empty()) line["sample"] = s.sample_path;
+        }
         append_line(p.output_dir + "/metrics.jsonl", line.dump());
+        const auto before = std::chrono::steady_clock::now();
         if (on_step) on_step(s);
+        outside_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - before).count();
     }
 }
 

@@ -5,6 +5,8 @@
 //   fm::train(p, [](const fm::TrainStatus& s) { ... }, &cancel);   // cancel: saves `last` and returns
 //
 // Each step's crops and masks come from (seed, step) alone, so a resumed run continues exactly.
+// The output folder gets val_files.txt (the held-out files, one per line: `fractalmidi eval --data` takes it).
+// Time spent inside on_step (a paused UI, say) is not counted in steps_per_s or the ETA.
 // Thread-safety: one call at a time per output folder.
 #pragma once
 
@@ -12,7 +14,9 @@
 #include <functional>
 #include <string>
 
+#include "core/dataset.h"
 #include "core/progress.h"
+#include "core/roll.h"
 
 namespace fm {
 
@@ -38,6 +42,7 @@ struct TrainParams {
     bool resume = false;                     // continue from output_dir/last.safetensors
     int eval_every = 100;                    // steps between validation bits/cell (and checkpoints)
     int val_crops = 32;                      // validation crops (fixed)
+    int sample_every = 0;                    // steps between preview samples (0: none); written to samples/step_N.mid
     int threads = 0;                         // intra-op threads; 0: all cores
 };
 
@@ -50,6 +55,12 @@ struct TrainStatus {
     double lr = 0;
     bool stopped = false;        // cancelled: no step was taken; `message` says where it was saved
     std::string message;         // a line for the log when something happened (checkpoint written, ...)
+    // Set once, before the first step (step = the start step, loss 0): what the scan of the data found.
+    bool scanned = false;
+    CacheSummary dataset;
+    // Set on sample steps: a preview drawn with the current weights, and the .mid it was saved to.
+    Roll sample;
+    std::string sample_path;
 };
 
 // Trains; throws fm::Error on bad input (no data, bad flags, unreadable checkpoint on resume).

@@ -48,10 +48,12 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--eval_every", p->eval_every, "Steps between validation bits/cell and checkpoints")->capture_default_str();
     cmd->add_option("--val_crops", p->val_crops, "Validation crops")->capture_default_str();
     cmd->add_option("--threads", p->threads, "Intra-op threads (0: all cores)")->capture_default_str();
+    cmd->add_option("--sample_every", p->sample_every, "Steps between preview samples, saved as output_dir/samples/step_N.mid (0: none)")
+        ->capture_default_str();
     cmd->callback([p] {
         Interrupt stop;
         fm::train(*p, [](const fm::TrainStatus& s) {
-            if (s.stopped) {
+            if (s.stopped || s.scanned) {   // a line of its own: where it stopped, or what the data scan found
                 std::printf("%s\n", s.message.c_str());
                 return;
             }
@@ -60,6 +62,7 @@ void add_train_command(CLI::App& app) {
             if (s.val_bits >= 0) std::printf("  val %.4f bits/cell", s.val_bits);
             std::printf("\n");
             if (!s.message.empty()) std::printf("%s\n", s.message.c_str());
+            if (!s.sample_path.empty()) std::printf("sample: %s\n", s.sample_path.c_str());
             std::fflush(stdout);
         }, stop.flag());
     });

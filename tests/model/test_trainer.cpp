@@ -3,10 +3,13 @@
 
 #include <torch/torch.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 
 #include "core/error.h"
+#include "core/midi_roll.h"
+#include "core/notes.h"
 #include "model/checkpoint.h"
 #include "model/trainer.h"
 #include "support/test_support.h"
@@ -50,7 +53,7 @@ TEST(Trainer, ResumeContinuesExactlyWhereItStopped) {
     auto p = tiny_params(data, split, 6);
     p.resume = true;
     int first_resumed = 0;
-    fm::train(p, [&](const fm::TrainStatus& s) { if (first_resumed == 0) first_resumed = s.step; }, nullptr);
+    fm::train(p, [&](const fm::TrainStatus& s) { if (first_resumed == 0 && !s.scanned) first_resumed = s.step; }, nullptr);
     EXPECT_EQ(first_resumed, 4);
 
     auto a = fm::load_net(straight + "/last.safetensors", torch::kCPU);
@@ -74,4 +77,55 @@ TEST(Trainer, BadInputIsRefusedBeforeTraining) {
     p.crop_length = 64;
     p.generator_types = "mar,mar";
     EXPECT_THROW(fm::train(p, {}, nullptr), fm::Error);
+}
+
+TEST(Trainer, ReportsTheDataScanWritesSamplesAndTheHeldOutList) {
+    const std::string data = make_corpus();
+    { std::ofstream bad(data + "/broken.mid", std::ios::binary); bad << "MThd not really"; }
+    const std::string out = fmtest::temp_dir("run");
+    auto p = tiny_params(data, out, 4);
+    p.sample_every = 2;
+    std::vector<fm::TrainStatus> seen;
+    fm::train(p, [&](const fm::TrainStatus& s) { seen.push_back(s); }, nullptr);
+
+    ASSERT_FALSE(seen.empty());
+    ASSERT_TRUE(seen.front().scanned);   // the scan comes first, before any step
+    const fm::CacheSummary& scan = seen.front().dataset;
+    EXPECT_EQ(scan.files, 7);
+    EXPECT_EQ(scan.usable, 6);
+    ASSERT_EQ(scan.failed, 1);
+    EXPECT_NE(scan.failures.at(0).path.find("broken.mid"), std::string::npos);
+    EXPECT_NE(seen.front().message.find("1 failed"), std::string::npos);
+
+    int samples = 0;
+    for (const fm::TrainStatus& s : seen) {
+        if (s.scanned) continue;
+        if (s.step % 2 != 0) {
+            EXPECT_EQ(s.sample.width, 0) << s.step;
+            continue;
+        }
+        ++samples;
+        ASSERT_EQ(s.sample.width, 64) << s.step;
+        for (int x = 0; x < 64; ++x)
+            for (int pitch = 0; pitch < 128; ++pitch) ASSERT_GE(s.sample.at(pitch, x), 0.0f);   // fully drawn
+        ASSERT_TRUE(fs::exists(s.sample_path)) << s.sample_path;
+        // The saved file holds the sample's strikes (the import's re-strike rule may shorten a touching note by a step).
+        auto onsets = [](const fm::Roll& r) {
+            std::vector<std::array<int, 3>> o;
+            for (const fm::StepNote& n : fm::roll_to_notes(r)) o.push_back({n.pitch, n.start, n.velocity});
+            return o;
+        };
+        EXPECT_EQ(onsets(fm::load_midi(s.sample_path).roll), onsets(s.sample)) << s.sample_path;
+    }
+    EXPECT_EQ(samples, 2);
+
+    std::ifstream list(out + "/val_files.txt");
+    int listed = 0;
+    for (std::string line; std::getline(list, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        EXPECT_TRUE(fs::exists(line)) << line;
+        EXPECT_EQ(line.find("broken.mid"), std::string::npos);
+        ++listed;
+    }
+    EXPECT_GE(listed, 1);
 }
