@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <limits>
 #include <set>
 #include <nlohmann/json.hpp>
@@ -362,6 +363,37 @@ StFile load_safetensors(const std::string& path) {
     } catch (const Error& e) {
         throw Error(e.reason(), path);
     }
+}
+
+std::map<std::string, std::string> read_safetensors_metadata(const std::string& path) {
+    std::ifstream f(path, std::ios::binary | std::ios::ate);
+    if (!f) throw Error("cannot open the file", path);
+    const uint64_t size = uint64_t(f.tellg());
+    f.seekg(0);
+    uint8_t head[8] = {};
+    if (size < 8 || !f.read(reinterpret_cast<char*>(head), 8)) throw Error("too short for a safetensors header", path);
+    uint64_t n = 0;
+    for (int i = 7; i >= 0; --i) n = (n << 8) | head[i];
+    if (n > 100'000'000 || n > size - 8) throw Error("bad header length " + std::to_string(n) + " (truncated file?)", path);
+    std::string text(size_t(n), '\0');
+    if (!f.read(text.data(), std::streamsize(n))) throw Error("cannot read the header", path);
+    std::map<std::string, std::string> out;
+    try {
+        const nlohmann::json header = nlohmann::json::parse(text);
+        if (!header.is_object()) throw Error("the header is not a JSON object");
+        const auto it = header.find("__metadata__");
+        if (it == header.end()) return out;
+        if (!it->is_object()) throw Error("__metadata__ is not an object");
+        for (const auto& [key, value] : it->items()) {
+            if (!value.is_string()) throw Error("metadata value of " + key + " is not a string");
+            out[key] = value.get<std::string>();
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(std::string("bad header JSON: ") + e.what(), path);
+    } catch (const Error& e) {
+        throw Error(e.reason(), path);
+    }
+    return out;
 }
 
 }  // namespace fm

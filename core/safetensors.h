@@ -56,5 +56,8 @@ StFile decode_safetensors(const uint8_t* data, size_t size);
 
 void save_safetensors(const std::string& path, const StFile& file);   // fm::write_file_atomic
 StFile load_safetensors(const std::string& path);
+// Only the header's "__metadata__" (reads the header, not the tensors: cheap on a 100 MB checkpoint).
+// Throws fm::Error(reason, path) on a missing file, a bad header length or JSON, or a value that is not a string.
+std::map<std::string, std::string> read_safetensors_metadata(const std::string& path);
 
 }  // namespace fm

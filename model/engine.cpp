@@ -8,6 +8,8 @@
 
 namespace fm {
 
+bool cuda_available() { return torch::cuda::is_available(); }
+
 struct Engine::Impl {
     FractalNet net{nullptr};
     std::string device, source;

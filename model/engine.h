@@ -20,6 +20,9 @@
 
 namespace fm {
 
+// True when LibTorch sees a CUDA device (the studio offers "cuda" only then).
+bool cuda_available();
+
 class Engine {
 public:
     // A trained checkpoint on "cpu", "cuda" or "auto". Throws fm::Error(reason, path).

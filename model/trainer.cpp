@@ -137,6 +137,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
                                {"crop_length", p.crop_length}, {"train_batch_size", p.train_batch_size}, {"max_steps", p.max_steps},
                                {"lr", p.lr}, {"weight_decay", p.weight_decay}, {"warmup_steps", p.warmup_steps},
                                {"grad_clip", p.grad_clip}, {"pitch_shift", p.pitch_shift}, {"seed", p.seed},
+                               {"eval_every", p.eval_every}, {"val_crops", p.val_crops}, {"sample_every", p.sample_every}, {"threads", p.threads},
                                {"device", device.str()}, {"train_files", train_files.size()}, {"val_files", val_files.size()},
                                {"parameters", [&] { int64_t n = 0; for (auto& t : net->parameters()) n += t.numel(); return n; }()},
                                {"model_config", nlohmann::json::parse(config_to_json(config))}};

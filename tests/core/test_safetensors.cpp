@@ -6,6 +6,7 @@
 #include <cstring>
 #include <map>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -572,4 +573,16 @@ TEST(Safetensors, LoadErrorsNameTheFile) {
         EXPECT_NE(e.reason().find("truncated"), std::string::npos) << e.reason();
         EXPECT_EQ(std::string(e.what()).rfind(cut + ": ", 0), 0u) << e.what();
     }
+}
+
+TEST(Safetensors, MetadataAloneIsReadFromTheHeader) {
+    const std::string dir = fmtest::temp_dir("st_meta");
+    const std::string path = dir + "/ckpt.safetensors";
+    fm::save_safetensors(path, sample_file());
+    EXPECT_EQ(fm::read_safetensors_metadata(path), sample_file().metadata);
+
+    const Bytes whole = fm::encode_safetensors(sample_file());
+    std::ofstream(dir + "/cut.safetensors", std::ios::binary).write(reinterpret_cast<const char*>(whole.data()), 20);
+    EXPECT_THROW(fm::read_safetensors_metadata(dir + "/cut.safetensors"), fm::Error);   // the header is cut off
+    EXPECT_THROW(fm::read_safetensors_metadata(dir + "/missing.safetensors"), fm::Error);
 }

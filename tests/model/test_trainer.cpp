@@ -11,6 +11,7 @@
 #include "core/midi_roll.h"
 #include "core/notes.h"
 #include "model/checkpoint.h"
+#include "model/run_folder.h"
 #include "model/trainer.h"
 #include "support/test_support.h"
 
@@ -128,4 +129,39 @@ TEST(Trainer, ReportsTheDataScanWritesSamplesAndTheHeldOutList) {
         ++listed;
     }
     EXPECT_GE(listed, 1);
+}
+
+TEST(Trainer, RunFolderReadsBackSettingsCurvesAndCheckpoints) {
+    const std::string data = make_corpus();
+    const std::string out = fmtest::temp_dir("run");
+    auto p = tiny_params(data, out, 4);
+    p.sample_every = 4;
+    fm::train(p, {}, nullptr);
+
+    const fm::TrainParams back = fm::read_run_params(out);
+    EXPECT_EQ(back.train_data, p.train_data);
+    EXPECT_EQ(back.model, "tiny");
+    EXPECT_EQ(back.crop_length, 64);
+    EXPECT_EQ(back.max_steps, 4);
+    EXPECT_EQ(back.eval_every, 3);
+    EXPECT_EQ(back.sample_every, 4);
+    EXPECT_EQ(back.seed, 11u);
+    EXPECT_EQ(back.device, "cpu");
+    EXPECT_EQ(back.output_dir, out);
+
+    const auto metrics = fm::read_run_metrics(out);
+    ASSERT_EQ(metrics.size(), 4u);
+    EXPECT_EQ(metrics[2].step, 3);
+    EXPECT_GE(metrics[2].val_bits, 0.0);   // validated at step 3 and at the end
+    EXPECT_LT(metrics[1].val_bits, 0.0);
+    EXPECT_TRUE(fs::exists(metrics[3].sample));
+
+    const auto checkpoints = fm::list_run_checkpoints(out);
+    ASSERT_EQ(checkpoints.size(), 2u);
+    EXPECT_EQ(checkpoints[0].name, "best");
+    EXPECT_EQ(checkpoints[1].name, "last");
+    EXPECT_EQ(checkpoints[1].step, 4);
+    EXPECT_GT(checkpoints[0].best_val_bits, 0.0);
+
+    EXPECT_THROW(fm::read_run_params(fmtest::temp_dir("empty")), fm::Error);   // not a run folder
 }

@@ -1,0 +1,41 @@
+// run_folder.h — reading back a training run's folder (what fm::train writes), without torch.
+//
+//   fm::TrainParams p = fm::read_run_params("runs/small");         // config.json; fm::Error when absent or bad
+//   for (const fm::RunMetric& m : fm::read_run_metrics("runs/small")) plot(m.step, m.loss_bits);
+//   for (const fm::RunCheckpoint& c : fm::list_run_checkpoints("runs/small")) list(c.name, c.step, c.val_bits);
+//
+// The studio uses these to reopen a stopped (or crashed) run: its settings, its curves and its checkpoints.
+// Thread-safety: free functions; a run that is still training may append to metrics.jsonl meanwhile (a torn last
+// line is skipped).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/trainer.h"
+
+namespace fm {
+
+// The run's settings as fm::train resolved them (config.json), with output_dir = dir and resume = false.
+TrainParams read_run_params(const std::string& dir);
+
+struct RunMetric {
+    int step = 0;
+    double loss_bits = 0;
+    double val_bits = -1;       // -1 on steps without validation
+    double elapsed_s = 0;
+    std::string sample;         // the preview sample written at this step, or ""
+};
+// metrics.jsonl, in file order (a resumed run appends); empty when there is none. Unreadable lines are skipped.
+std::vector<RunMetric> read_run_metrics(const std::string& dir);
+
+struct RunCheckpoint {
+    std::string path, name;     // name: "best", "last", or the file's stem
+    int step = -1;              // from the checkpoint's metadata (-1 when it has none)
+    double best_val_bits = -1;  // the best validation figure when it was written (-1 when unknown)
+};
+// Every .safetensors in the folder, "best" first, then "last", then the others by name. A file whose header
+// cannot be read is listed with step -1 (generation will then say why it cannot load it).
+std::vector<RunCheckpoint> list_run_checkpoints(const std::string& dir);
+
+}  // namespace fm
