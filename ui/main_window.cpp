@@ -79,6 +79,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     training_label_ = new QLabel(this);
     training_label_->setObjectName(QStringLiteral("trainingStatusLabel"));
     training_label_->hide();
+    training_label_->setToolTip(tr("show the training monitor"));
+    connect(training_label_, &QLabel::linkActivated, this, &MainWindow::showTrainingDialog);
     statusBar()->addPermanentWidget(training_label_);
 
     connect(doc_, &RollDocument::changed, this, &MainWindow::onDocumentChanged);
@@ -256,6 +258,14 @@ void MainWindow::createMenus() {
     train_ = training->addAction(tr("&New Run…"));
     train_->setObjectName(QStringLiteral("actionTrainingNewRun"));
     connect(train_, &QAction::triggered, this, &MainWindow::showTrainingDialog);
+    QAction* open_run = training->addAction(tr("&Open Run…"));
+    open_run->setObjectName(QStringLiteral("actionTrainingOpenRun"));
+    open_run->setToolTip(tr("reopen a stopped or crashed run from its folder: its curves, checkpoints and Resume"));
+    connect(open_run, &QAction::triggered, this, [this] {
+        showTrainingDialog();
+        const QString dir = QFileDialog::getExistingDirectory(training_, tr("Open a training run"));
+        if (!dir.isEmpty()) training_->openRun(dir);
+    });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(about_);
@@ -264,12 +274,24 @@ void MainWindow::createMenus() {
 void MainWindow::showTrainingDialog() {
     if (!training_) {
         training_ = new TrainingDialog(this);   // lives as long as the window: closing it only hides it
-        connect(training_, &TrainingDialog::runningChanged, this, [this](bool running, const QString& dir) {
-            training_label_->setText(running ? tr("Training in %1").arg(dir) : QString());
+        // The status bar shows the run as a link that brings its monitor back.
+        auto link = [](const QString& text) { return QStringLiteral("<a href=\"monitor\">%1</a>").arg(text.toHtmlEscaped()); };
+        connect(training_, &TrainingDialog::runningChanged, this, [this, link](bool running, const QString& dir) {
+            training_label_->setText(running ? link(tr("Training in %1").arg(dir)) : QString());
             training_label_->setVisible(running);
             if (!running) showMessage(tr("Training stopped (%1)").arg(dir));
         });
-        connect(training_, &TrainingDialog::statusChanged, training_label_, &QLabel::setText);
+        connect(training_, &TrainingDialog::statusChanged, this, [this, link](const QString& line) { training_label_->setText(link(line)); });
+        connect(training_, &TrainingDialog::playRequested, this, [this](const Roll& roll) {
+            if (!playback_->play(roll, transport_->bpm(), false)) showMessage(tr("The preview sample is empty"));
+        });
+        connect(training_, &TrainingDialog::useCheckpoint, this, [this](const QString& path) {
+            ModelSource source;
+            source.kind = ModelSource::Kind::checkpoint, source.path = path;
+            loadModel(source);
+            raise();
+            activateWindow();
+        });
     }
     training_->show();
     training_->raise();

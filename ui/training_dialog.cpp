@@ -10,9 +10,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QPainter>
-#include <QPlainTextEdit>
-#include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QThread>
@@ -20,51 +17,16 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
-#include <cmath>
+#include <exception>
 
+#include "core/dataset.h"
+#include "core/file_io.h"
+#include "model/engine.h"
+#include "model/run_folder.h"
+#include "ui/training_monitor.h"
 #include "ui/training_worker.h"
 
 namespace fm::ui {
-
-LinePlot::LinePlot(const QString& title, QWidget* parent) : QWidget(parent), title_(title) {
-    setMinimumSize(200, 100);
-}
-
-void LinePlot::addPoint(double x, double y) {
-    if (!std::isfinite(y)) return;
-    points_.push_back({x, y});
-    update();
-}
-
-void LinePlot::clear() {
-    points_.clear();
-    update();
-}
-
-void LinePlot::paintEvent(QPaintEvent*) {
-    QPainter p(this);
-    p.fillRect(rect(), palette().base());
-    p.setPen(palette().text().color());
-    QString head = title_;
-    if (!points_.isEmpty()) head += QStringLiteral(": %1").arg(points_.back().y(), 0, 'f', 4);
-    p.drawText(rect().adjusted(4, 2, -4, -2), Qt::AlignTop | Qt::AlignLeft, head);
-    if (points_.size() < 2) return;
-    double x0 = points_.front().x(), x1 = x0, y0 = points_.front().y(), y1 = y0;
-    for (const QPointF& q : points_) {
-        x0 = std::min(x0, q.x()), x1 = std::max(x1, q.x());
-        y0 = std::min(y0, q.y()), y1 = std::max(y1, q.y());
-    }
-    if (x1 <= x0) x1 = x0 + 1;
-    if (y1 <= y0) y1 = y0 + 1e-9;
-    const QRectF area = QRectF(rect()).adjusted(6, 20, -6, -6);
-    QPolygonF line;
-    for (const QPointF& q : points_)
-        line << QPointF(area.left() + (q.x() - x0) / (x1 - x0) * area.width(),
-                        area.bottom() - (q.y() - y0) / (y1 - y0) * area.height());
-    p.setRenderHint(QPainter::Antialiasing);
-    p.setPen(QPen(palette().highlight().color(), 1.5));
-    p.drawPolyline(line);
-}
 
 namespace {
 
@@ -84,16 +46,15 @@ QSpinBox* spin(const QString& name, int lo, int hi, int value) {
     return s;
 }
 
-QString formatEta(double s) {
-    if (!(s >= 0) || !std::isfinite(s)) return QStringLiteral("?");
-    const int t = int(std::lround(s));
-    return t >= 3600 ? QStringLiteral("%1 h %2 min").arg(t / 3600).arg((t % 3600) / 60)
-         : t >= 60   ? QStringLiteral("%1 min %2 s").arg(t / 60).arg(t % 60)
-                     : QStringLiteral("%1 s").arg(t);
+QPushButton* button(const QString& text, const QString& name, const QString& tip = {}) {
+    auto* b = new QPushButton(text);
+    b->setObjectName(name);
+    b->setToolTip(tip);
+    return b;
 }
 
-// A line edit with a "…" button that picks a folder into it.
-QHBoxLayout* folderRow(QWidget* dialog, QLineEdit* edit, const QString& title) {
+// A line edit with a "…" button that picks a folder into it, and an optional extra button after it.
+QHBoxLayout* folderRow(QWidget* dialog, QLineEdit* edit, const QString& title, QWidget* extra = nullptr) {
     auto* browse = new QToolButton;
     browse->setText(QStringLiteral("…"));
     QObject::connect(browse, &QToolButton::clicked, dialog, [dialog, edit, title] {
@@ -103,6 +64,7 @@ QHBoxLayout* folderRow(QWidget* dialog, QLineEdit* edit, const QString& title) {
     auto* row = new QHBoxLayout;
     row->addWidget(edit, 1);
     row->addWidget(browse);
+    if (extra) row->addWidget(extra);
     return row;
 }
 
@@ -117,9 +79,11 @@ TrainingDialog::TrainingDialog(QWidget* parent) : QDialog(parent) {
     data_ = new QLineEdit(QString::fromStdString(d.train_data));
     data_->setObjectName(QStringLiteral("dataEdit"));
     data_->setPlaceholderText(tr("folder of MIDI files (searched recursively) or a list file"));
-    form->addRow(tr("Dataset:"), folderRow(this, data_, tr("Dataset folder")));
+    scan_ = button(tr("Sc&an"), QStringLiteral("scanButton"), tr("read every file now: how many are usable, which failed and why"));
+    connect(scan_, &QPushButton::clicked, this, [this] { scanDataset(); });
+    form->addRow(tr("Dataset:"), folderRow(this, data_, tr("Dataset folder"), scan_));
 
-    version_ = combo(QStringLiteral("versionCombo"), {tr("128×128"), tr("256×256 (512 wide)")}, {});
+    version_ = combo(QStringLiteral("versionCombo"), {tr("128×128 (8 bars)"), tr("256×256 (32 bars, 512 wide)")}, {});
     version_->setCurrentIndex(d.crop_length > 128 ? 1 : 0);
     form->addRow(tr("Version:"), version_);
     crop_ = spin(QStringLiteral("cropSpin"), 16, 512, d.crop_length);
@@ -130,10 +94,11 @@ TrainingDialog::TrainingDialog(QWidget* parent) : QDialog(parent) {
 
     model_ = combo(QStringLiteral("modelCombo"), {QStringLiteral("tiny"), QStringLiteral("small"), QStringLiteral("base")},
                    QString::fromStdString(d.model));
+    model_->setToolTip(tr("tiny: a quick try (minutes); small: 10 M parameters; base: the paper's size (GPU)"));
     form->addRow(tr("Model size:"), model_);
     const QStringList types = QString::fromStdString(d.generator_types).split(QLatin1Char(','));
     auto* gen_row = new QHBoxLayout;
-    const char* names[4] = {"level 0", "level 1", "level 2", "velocity"};
+    const char* names[4] = {"level 0 (16×16 patches)", "level 1 (4×4)", "level 2 (cells)", "the velocity head"};
     for (int i = 0; i < 4; ++i) {
         gen_[i] = combo(QStringLiteral("genCombo%1").arg(i), {QStringLiteral("mar"), QStringLiteral("ar")},
                         i < types.size() ? types[i].trimmed() : QStringLiteral("mar"));
@@ -141,12 +106,14 @@ TrainingDialog::TrainingDialog(QWidget* parent) : QDialog(parent) {
         gen_row->addWidget(gen_[i]);
     }
     form->addRow(tr("Generators (levels 0, 1, 2, velocity):"), gen_row);
-    scan_ = combo(QStringLiteral("scanCombo"), {QStringLiteral("row_major"), QStringLiteral("column_major")},
-                  QString::fromStdString(d.scan_order));
-    form->addRow(tr("Scan order (AR levels):"), scan_);
+    scan_order_ = combo(QStringLiteral("scanCombo"), {QStringLiteral("row_major"), QStringLiteral("column_major")},
+                        QString::fromStdString(d.scan_order));
+    scan_order_->setToolTip(tr("AR levels: row_major goes pitch by pitch, column_major step by step"));
+    form->addRow(tr("Scan order (AR levels):"), scan_order_);
     batch_ = spin(QStringLiteral("batchSpin"), 1, 4096, d.train_batch_size);
     form->addRow(tr("Batch size:"), batch_);
     steps_ = spin(QStringLiteral("stepsSpin"), 1, 100000000, d.max_steps);
+    steps_->setToolTip(tr("steps in all; raise it and press Resume to extend a finished run"));
     form->addRow(tr("Steps:"), steps_);
     lr_ = new QDoubleSpinBox;
     lr_->setObjectName(QStringLiteral("lrSpin"));
@@ -159,9 +126,14 @@ TrainingDialog::TrainingDialog(QWidget* parent) : QDialog(parent) {
     form->addRow(tr("Validate and save every (steps):"), eval_every_);
     val_crops_ = spin(QStringLiteral("valCropsSpin"), 1, 100000, d.val_crops);
     form->addRow(tr("Validation crops:"), val_crops_);
-    device_ = combo(QStringLiteral("deviceCombo"), {QStringLiteral("auto"), QStringLiteral("cpu"), QStringLiteral("cuda")},
-                    QString::fromStdString(d.device));
-    device_->setToolTip(tr("auto: CUDA when present, else the CPU"));
+    sample_every_ = spin(QStringLiteral("sampleEverySpin"), 0, 1000000, 100);
+    sample_every_->setSpecialValueText(tr("never"));
+    sample_every_->setToolTip(tr("steps between preview samples (each is also saved in the run's samples folder)"));
+    form->addRow(tr("Preview sample every (steps):"), sample_every_);
+    QStringList devices = {QStringLiteral("cpu")};
+    if (fm::cuda_available()) devices.prepend(QStringLiteral("cuda"));
+    device_ = combo(QStringLiteral("deviceCombo"), devices, devices.front());
+    device_->setToolTip(devices.size() > 1 ? tr("a CUDA GPU was found") : tr("no CUDA GPU was found: the CPU trains"));
     form->addRow(tr("Device:"), device_);
     threads_ = spin(QStringLiteral("threadsSpin"), 0, 1024, d.threads);
     threads_->setSpecialValueText(tr("all cores"));
@@ -175,48 +147,38 @@ TrainingDialog::TrainingDialog(QWidget* parent) : QDialog(parent) {
     message_->setObjectName(QStringLiteral("messageLabel"));
     message_->setWordWrap(true);
 
-    start_ = new QPushButton(tr("&Start"));
-    start_->setObjectName(QStringLiteral("startButton"));
-    stop_ = new QPushButton(tr("S&top"));
-    stop_->setObjectName(QStringLiteral("stopButton"));
-    resume_ = new QPushButton(tr("&Resume"));
-    resume_->setObjectName(QStringLiteral("resumeButton"));
-    resume_->setToolTip(tr("continue the run in the output folder from its last checkpoint"));
+    start_ = button(tr("&Start"), QStringLiteral("startButton"));
+    pause_ = button(tr("&Pause"), QStringLiteral("pauseButton"), tr("hold the run after its current step"));
+    pause_->setCheckable(true);
+    stop_ = button(tr("S&top"), QStringLiteral("stopButton"), tr("save the last checkpoint and stop"));
+    resume_ = button(tr("&Resume"), QStringLiteral("resumeButton"), tr("continue the run in the output folder from its last checkpoint"));
+    open_ = button(tr("&Open Run…"), QStringLiteral("openRunButton"), tr("reopen a stopped or crashed run from its folder"));
     connect(start_, &QPushButton::clicked, this, [this] { startRun(); });
+    connect(pause_, &QPushButton::toggled, this, &TrainingDialog::setPaused);
     connect(stop_, &QPushButton::clicked, this, &TrainingDialog::stopRun);
     connect(resume_, &QPushButton::clicked, this, [this] { resumeRun(); });
+    connect(open_, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a training run"), output_->text());
+        if (!dir.isEmpty()) openRun(dir);
+    });
     auto* buttons = new QHBoxLayout;
-    buttons->addWidget(start_);
-    buttons->addWidget(stop_);
-    buttons->addWidget(resume_);
-    buttons->addStretch(1);
+    for (QPushButton* b : {start_, pause_, stop_, resume_, open_}) buttons->addWidget(b);
 
-    bar_ = new QProgressBar;
-    bar_->setObjectName(QStringLiteral("progressBar"));
-    bar_->setRange(0, d.max_steps);
-    bar_->setValue(0);
-    rate_ = new QLabel;
-    rate_->setObjectName(QStringLiteral("rateLabel"));
-    loss_plot_ = new LinePlot(tr("loss (bits/cell)"));
-    loss_plot_->setObjectName(QStringLiteral("lossPlot"));
-    val_plot_ = new LinePlot(tr("validation (bits/cell)"));
-    val_plot_->setObjectName(QStringLiteral("valPlot"));
-    auto* plots = new QHBoxLayout;
-    plots->addWidget(loss_plot_);
-    plots->addWidget(val_plot_);
-    log_ = new QPlainTextEdit;
-    log_->setObjectName(QStringLiteral("logEdit"));
-    log_->setReadOnly(true);
-    log_->setMaximumBlockCount(5000);
+    auto* left = new QVBoxLayout;
+    left->addLayout(form);
+    left->addWidget(message_);
+    left->addLayout(buttons);
+    left->addStretch(1);
 
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(form);
-    layout->addWidget(message_);
-    layout->addLayout(buttons);
-    layout->addWidget(bar_);
-    layout->addWidget(rate_);
-    layout->addLayout(plots, 1);
-    layout->addWidget(log_, 1);
+    monitor_ = new TrainingMonitor;
+    monitor_->setObjectName(QStringLiteral("trainingMonitor"));
+    connect(monitor_, &TrainingMonitor::playRequested, this, &TrainingDialog::playRequested);
+    connect(monitor_, &TrainingMonitor::useCheckpoint, this, &TrainingDialog::useCheckpoint);
+
+    auto* layout = new QHBoxLayout(this);
+    layout->addLayout(left, 0);
+    layout->addWidget(monitor_, 1);
+    resize(1280, 820);
 
     thread_ = new QThread(this);
     thread_->setObjectName(QStringLiteral("trainingThread"));
@@ -230,8 +192,12 @@ TrainingDialog::TrainingDialog(QWidget* parent) : QDialog(parent) {
 }
 
 TrainingDialog::~TrainingDialog() {
+    if (scan_thread_) {
+        scan_cancel_->store(true);
+        scan_thread_->wait();
+    }
     worker_->disconnect(this);
-    worker_->stop();   // the trainer saves `last` and returns
+    worker_->stop();   // the trainer saves `last` and returns (a paused one wakes up for it)
     thread_->quit();
     thread_->wait();
 }
@@ -250,17 +216,37 @@ fm::TrainParams TrainingDialog::params() const {
     QStringList types;
     for (QComboBox* g : gen_) types << g->currentText();
     p.generator_types = types.join(QLatin1Char(',')).toStdString();
-    p.scan_order = scan_->currentText().toStdString();
+    p.scan_order = scan_order_->currentText().toStdString();
     p.train_batch_size = batch_->value();
     p.max_steps = steps_->value();
     p.lr = lr_->value();
     p.warmup_steps = std::min(p.warmup_steps, std::max(1, p.max_steps / 10));
     p.eval_every = eval_every_->value();
     p.val_crops = val_crops_->value();
+    p.sample_every = sample_every_->value();
     p.device = device_->currentText().toStdString();
     p.threads = threads_->value();
     p.output_dir = output_->text().trimmed().toStdString();
     return p;
+}
+
+void TrainingDialog::setParams(const fm::TrainParams& p) {
+    data_->setText(QString::fromStdString(p.train_data));
+    version_->setCurrentIndex(p.crop_length > 128 ? 1 : 0);   // sets the crop length to the version's width first
+    crop_->setValue(p.crop_length);
+    model_->setCurrentText(QString::fromStdString(p.model));
+    const QStringList types = QString::fromStdString(p.generator_types).split(QLatin1Char(','));
+    for (int i = 0; i < 4 && i < types.size(); ++i) gen_[i]->setCurrentText(types[i].trimmed());
+    scan_order_->setCurrentText(QString::fromStdString(p.scan_order));
+    batch_->setValue(p.train_batch_size);
+    steps_->setValue(p.max_steps);
+    lr_->setValue(p.lr);
+    eval_every_->setValue(p.eval_every);
+    val_crops_->setValue(p.val_crops);
+    sample_every_->setValue(p.sample_every);
+    if (device_->findText(QString::fromStdString(p.device)) >= 0) device_->setCurrentText(QString::fromStdString(p.device));
+    threads_->setValue(p.threads);
+    output_->setText(QString::fromStdString(p.output_dir));
 }
 
 QString TrainingDialog::validate() const {
@@ -285,6 +271,52 @@ QString TrainingDialog::validate() const {
     return {};
 }
 
+int TrainingDialog::lastStep() const { return monitor_->step(); }
+
+void TrainingDialog::refuse(const QString& why) {
+    message_->setText(why);
+    monitor_->log(tr("Refused: %1").arg(why));
+}
+
+bool TrainingDialog::scanDataset() {
+    if (scan_thread_) return false;
+    const QString data = data_->text().trimmed();
+    if (data.isEmpty() || !QFileInfo::exists(data)) {
+        refuse(data.isEmpty() ? tr("Choose a dataset folder or list file.") : tr("The dataset %1 does not exist.").arg(data));
+        return false;
+    }
+    scan_cancel_ = std::make_shared<CancelFlag>(false);
+    auto summary = std::make_shared<fm::CacheSummary>();
+    auto error = std::make_shared<QString>();
+    const std::shared_ptr<CancelFlag> cancel = scan_cancel_;
+    scan_thread_ = QThread::create([data, summary, error, cancel] {
+        try {
+            const fm::ScratchPath cache("fractalmidi-scan", ".fmcache");   // a private cache, removed afterwards
+            *summary = fm::build_cache(data.toStdString(), cache.path(), {}, {}, cancel.get());
+        } catch (const std::exception& e) {
+            *error = QString::fromUtf8(e.what());
+        }
+    });
+    connect(scan_thread_, &QThread::finished, this, [this, summary, error] {
+        scan_thread_->deleteLater();
+        scan_thread_ = nullptr;
+        if (!error->isEmpty()) {
+            refuse(tr("The dataset cannot be read: %1").arg(*error));
+        } else if (!summary->cancelled) {
+            monitor_->showScan(*summary);
+            for (const fm::CacheFailure& f : summary->failures)
+                monitor_->log(tr("skipped %1: %2").arg(QString::fromStdString(f.path), QString::fromStdString(f.reason)));
+            message_->setText(summary->usable ? QString() : tr("No usable MIDI file in %1.").arg(data_->text().trimmed()));
+        }
+        scan_->setEnabled(true);
+        Q_EMIT scanFinished();
+    });
+    scan_->setEnabled(false);
+    monitor_->log(tr("Scanning %1…").arg(data));
+    scan_thread_->start();
+    return true;
+}
+
 bool TrainingDialog::startRun() { return launch(false); }
 bool TrainingDialog::resumeRun() { return launch(true); }
 
@@ -292,39 +324,35 @@ bool TrainingDialog::launch(bool resume) {
     if (running_) return false;
     fm::TrainParams p;
     if (resume && have_run_) {
-        p = run_params_;   // the stopped run's own settings
+        p = run_params_;   // the stopped run's own settings; Steps, device and threads may change
+        p.max_steps = steps_->value();
+        p.device = device_->currentText().toStdString();
+        p.threads = threads_->value();
     } else {
         const QString why = validate();
         if (!why.isEmpty()) {
-            message_->setText(why);
-            log(tr("Refused: %1").arg(why));
+            refuse(why);
             return false;
         }
         p = params();
     }
     if (resume && !QFileInfo::exists(QString::fromStdString(p.output_dir) + QStringLiteral("/last.safetensors"))) {
-        const QString why = tr("Nothing to resume: %1 has no last.safetensors.").arg(QString::fromStdString(p.output_dir));
-        message_->setText(why);
-        log(tr("Refused: %1").arg(why));
+        refuse(tr("Nothing to resume: %1 has no last.safetensors.").arg(QString::fromStdString(p.output_dir)));
         return false;
     }
     p.resume = resume;
     if (!QDir().mkpath(QString::fromStdString(p.output_dir))) {
-        message_->setText(tr("Cannot create the output folder %1.").arg(QString::fromStdString(p.output_dir)));
+        refuse(tr("Cannot create the output folder %1.").arg(QString::fromStdString(p.output_dir)));
         return false;
     }
     run_params_ = p;
     have_run_ = true;
     running_ = true;
     message_->clear();
-    if (!resume) {
-        loss_plot_->clear();
-        val_plot_->clear();
-        last_step_ = 0;
-    }
-    bar_->setRange(0, p.max_steps);
-    log(resume ? tr("Resuming %1").arg(QString::fromStdString(p.output_dir))
-               : tr("Starting a %1 run in %2").arg(QString::fromStdString(p.model), QString::fromStdString(p.output_dir)));
+    if (!resume) monitor_->reset(QString::fromStdString(p.output_dir));
+    monitor_->log(resume ? tr("Resuming %1").arg(QString::fromStdString(p.output_dir))
+                         : tr("Starting a %1 run in %2").arg(QString::fromStdString(p.model), QString::fromStdString(p.output_dir)));
+    setPaused(false);
     updateButtons();
     Q_EMIT runningChanged(true, QString::fromStdString(p.output_dir));
     TrainingWorker* w = worker_;
@@ -332,50 +360,74 @@ bool TrainingDialog::launch(bool resume) {
     return true;
 }
 
+bool TrainingDialog::openRun(const QString& dir) {
+    if (running_) {
+        refuse(tr("A run is going: stop it before opening another."));
+        return false;
+    }
+    try {
+        const fm::TrainParams p = fm::read_run_params(dir.toStdString());
+        setParams(p);
+        run_params_ = p;
+        have_run_ = true;
+        monitor_->loadHistory(dir);
+    } catch (const std::exception& e) {
+        refuse(tr("Cannot open the run: %1").arg(QString::fromUtf8(e.what())));
+        return false;
+    }
+    const bool resumable = QFileInfo::exists(dir + QStringLiteral("/last.safetensors"));
+    message_->setText(resumable ? tr("Opened the run at step %1 of %2: Resume continues it (raise Steps to go further).")
+                                      .arg(monitor_->step()).arg(steps_->value())
+                                : tr("Opened the run; it has no last checkpoint to resume from."));
+    monitor_->log(tr("Opened %1").arg(dir));
+    updateButtons();
+    return true;
+}
+
 void TrainingDialog::stopRun() {
     if (!running_) return;
-    log(tr("Stopping: saving the last checkpoint…"));
+    monitor_->log(tr("Stopping: saving the last checkpoint…"));
     worker_->stop();
 }
 
+void TrainingDialog::setPaused(bool paused) {
+    paused = paused && running_;
+    if (paused == paused_) return;
+    paused_ = paused;
+    worker_->setPaused(paused);
+    if (pause_->isChecked() != paused) pause_->setChecked(paused);
+    pause_->setText(paused ? tr("Con&tinue") : tr("&Pause"));
+    monitor_->log(paused ? tr("Paused after step %1").arg(monitor_->step()) : tr("Continuing"));
+    if (paused) Q_EMIT statusChanged(tr("Training paused at step %1/%2").arg(monitor_->step()).arg(run_params_.max_steps));
+}
+
 void TrainingDialog::onProgress(const fm::TrainStatus& s) {
-    if (!s.message.empty()) log(QString::fromStdString(s.message));
-    if (s.stopped) return;
-    last_step_ = s.step;
-    bar_->setRange(0, s.max_steps);
-    bar_->setValue(s.step);
-    rate_->setText(tr("step %1 / %2 · %3 steps/s · ETA %4")
-                       .arg(s.step)
-                       .arg(s.max_steps)
-                       .arg(s.steps_per_s, 0, 'f', 2)
-                       .arg(formatEta(s.eta_s)));
-    loss_plot_->addPoint(s.step, s.loss_bits);
-    if (s.val_bits >= 0) {
-        val_plot_->addPoint(s.step, s.val_bits);
-        log(tr("step %1: validation %2 bits/cell").arg(s.step).arg(s.val_bits, 0, 'f', 4));
-    }
+    monitor_->showStatus(s);
+    if (s.stopped || s.scanned) return;
     Q_EMIT statusChanged(tr("Training: step %1/%2").arg(s.step).arg(s.max_steps));
 }
 
 void TrainingDialog::onFinished(bool stopped, const QString& error) {
     running_ = false;
+    setPaused(false);
     if (!error.isEmpty()) {
         message_->setText(tr("Training failed: %1").arg(error));
-        log(tr("Error: %1").arg(error));
+        monitor_->log(tr("Error: %1").arg(error));
     } else {
-        log(stopped ? tr("Stopped at step %1; Resume continues from there.").arg(last_step_)
-                    : tr("Finished at step %1.").arg(last_step_));
+        monitor_->log(stopped ? tr("Stopped at step %1; Resume continues from there.").arg(monitor_->step())
+                              : tr("Finished at step %1.").arg(monitor_->step()));
     }
+    monitor_->refreshCheckpoints();
     updateButtons();
     Q_EMIT runningChanged(false, QString::fromStdString(run_params_.output_dir));
 }
 
 void TrainingDialog::updateButtons() {
     start_->setEnabled(!running_);
+    pause_->setEnabled(running_);
     stop_->setEnabled(running_);
     resume_->setEnabled(!running_);
+    open_->setEnabled(!running_);
 }
-
-void TrainingDialog::log(const QString& line) { log_->appendPlainText(line); }
 
 }  // namespace fm::ui

@@ -1,49 +1,36 @@
-// training_dialog.h — Training › New run…: a form for fm::TrainParams, Start / Stop / Resume, and a monitor
-// (progress bar, steps/s and ETA, a log, loss and validation bits/cell plots).
+// training_dialog.h — Training › New Run…: a form for fm::TrainParams with a data scan, Start / Pause / Stop /
+// Resume / Open Run…, and a TrainingMonitor (plots, preview samples, checkpoints, log).
 //
-// The run lives in a TrainingWorker on the dialog's own thread; closing the dialog only hides it, so the run goes
-// on and the main window can show it again. Inputs are checked before a start (validate() says why not).
-// Resume starts the trainer again with resume = true in the same output folder. In fm_studio. GUI thread only.
+//   auto* dialog = new fm::ui::TrainingDialog(window);   // lives as long as the window: closing only hides it
+//   dialog->startRun();                                   // false, with the reason shown, when the form is refused
+//   dialog->openRun("runs/small");                        // a stopped or crashed run: its settings, curves, checkpoints
+//   dialog->resumeRun();                                  // continues it at the step after its last checkpoint
+//
+// The run lives in a TrainingWorker on the dialog's own thread, so it goes on while the dialog is hidden; the main
+// window shows it in the status bar and reopens the dialog from there. Resume starts the trainer again with
+// resume = true in the same output folder (Steps may be raised to extend a finished run). In fm_studio. GUI thread.
 #pragma once
 
 #include <QDialog>
 #include <QString>
-#include <QVector>
-#include <QPointF>
-#include <QWidget>
 
+#include <memory>
+
+#include "core/progress.h"
 #include "model/trainer.h"
 
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
-class QPlainTextEdit;
-class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QThread;
 
 namespace fm::ui {
 
+class TrainingMonitor;
 class TrainingWorker;
-
-// A small line plot (x: step, y: value) with its title and the newest value.
-class LinePlot : public QWidget {
-public:
-    explicit LinePlot(const QString& title, QWidget* parent = nullptr);
-    void addPoint(double x, double y);
-    void clear();
-    int pointCount() const { return int(points_.size()); }
-    QSize sizeHint() const override { return {320, 140}; }
-
-protected:
-    void paintEvent(QPaintEvent* event) override;
-
-private:
-    QString title_;
-    QVector<QPointF> points_;
-};
 
 class TrainingDialog : public QDialog {
     Q_OBJECT
@@ -52,57 +39,69 @@ public:
     ~TrainingDialog() override;
 
     fm::TrainParams params() const;   // the form as trainer parameters (resume = false)
+    void setParams(const fm::TrainParams& p);
     QString validate() const;         // empty when the form can start a run, else the reason
     bool running() const { return running_; }
-    int lastStep() const { return last_step_; }
+    bool paused() const { return paused_; }
+    int lastStep() const;
+    TrainingMonitor* monitor() const { return monitor_; }
+    bool scanning() const { return scan_thread_ != nullptr; }
 
 public Q_SLOTS:
-    bool startRun();    // checks the inputs; false (with the reason shown) when they are refused
+    bool startRun();                        // checks the inputs; false (with the reason shown) when refused
     bool resumeRun();
     void stopRun();
+    void setPaused(bool paused);
+    bool openRun(const QString& dir);       // false (with the reason shown) when dir is not a run folder
+    bool scanDataset();                     // parses the dataset on a thread; the summary shows in the monitor
 
 Q_SIGNALS:
     void runningChanged(bool running, const QString& outputDir);
-    void statusChanged(const QString& line);   // "training: step 120/1000" for the main window's status bar
+    void statusChanged(const QString& line);   // "Training: step 120/1000" for the main window's status bar
+    void playRequested(const fm::Roll& roll);  // a preview sample was clicked
+    void useCheckpoint(const QString& path);   // "Use for Generation"
+    void scanFinished();
 
 private:
     bool launch(bool resume);
     void onProgress(const fm::TrainStatus& s);
     void onFinished(bool stopped, const QString& error);
     void updateButtons();
-    void log(const QString& line);
+    void refuse(const QString& why);
     void versionChanged();
 
     QLineEdit* data_ = nullptr;
+    QPushButton* scan_ = nullptr;
     QComboBox* version_ = nullptr;
     QSpinBox* crop_ = nullptr;
     QComboBox* model_ = nullptr;
     QComboBox* gen_[4] = {};
-    QComboBox* scan_ = nullptr;
+    QComboBox* scan_order_ = nullptr;
     QSpinBox* batch_ = nullptr;
     QSpinBox* steps_ = nullptr;
     QDoubleSpinBox* lr_ = nullptr;
     QSpinBox* eval_every_ = nullptr;
     QSpinBox* val_crops_ = nullptr;
+    QSpinBox* sample_every_ = nullptr;
     QComboBox* device_ = nullptr;
     QSpinBox* threads_ = nullptr;
     QLineEdit* output_ = nullptr;
     QLabel* message_ = nullptr;
     QPushButton* start_ = nullptr;
+    QPushButton* pause_ = nullptr;
     QPushButton* stop_ = nullptr;
     QPushButton* resume_ = nullptr;
-    QProgressBar* bar_ = nullptr;
-    QLabel* rate_ = nullptr;
-    QPlainTextEdit* log_ = nullptr;
-    LinePlot* loss_plot_ = nullptr;
-    LinePlot* val_plot_ = nullptr;
+    QPushButton* open_ = nullptr;
+    TrainingMonitor* monitor_ = nullptr;
 
     QThread* thread_ = nullptr;
     TrainingWorker* worker_ = nullptr;
+    QThread* scan_thread_ = nullptr;
+    std::shared_ptr<CancelFlag> scan_cancel_;
     fm::TrainParams run_params_;
     bool have_run_ = false;
     bool running_ = false;
-    int last_step_ = 0;
+    bool paused_ = false;
 };
 
 }  // namespace fm::ui

@@ -11,10 +11,30 @@ void registerTrainingMetaTypes() {
 
 TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) { registerTrainingMetaTypes(); }
 
-void TrainingWorker::stop() { cancel_.store(true); }
+void TrainingWorker::stop() {
+    {
+        std::lock_guard<std::mutex> lock(pause_mutex_);
+        cancel_.store(true);
+    }
+    pause_cv_.notify_all();
+}
+
+void TrainingWorker::setPaused(bool paused) {
+    {
+        std::lock_guard<std::mutex> lock(pause_mutex_);
+        paused_ = paused;
+    }
+    pause_cv_.notify_all();
+}
+
+bool TrainingWorker::paused() const {
+    std::lock_guard<std::mutex> lock(pause_mutex_);
+    return paused_;
+}
 
 void TrainingWorker::start(const TrainParams& params) {
     cancel_.store(false);
+    setPaused(false);
     busy_.store(true);
     Q_EMIT started();
     bool stopped = false;
@@ -24,6 +44,8 @@ void TrainingWorker::start(const TrainParams& params) {
               [&](const TrainStatus& s) {
                   if (s.stopped) stopped = true;
                   Q_EMIT progress(s);   // queued across threads: the receiver gets a copy
+                  std::unique_lock<std::mutex> lock(pause_mutex_);
+                  pause_cv_.wait(lock, [this] { return !paused_ || cancel_.load(); });
               },
               &cancel_);
         if (cancel_.load()) stopped = true;

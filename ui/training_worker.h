@@ -6,17 +6,21 @@
 //   connect(thread, &QThread::finished, worker, &QObject::deleteLater);
 //   thread->start();
 //   QMetaObject::invokeMethod(worker, [=] { worker->start(params); });   // queued: runs on the worker's thread
+//   worker->setPaused(true);         // any thread: the trainer waits after its current step
 //   worker->stop();                  // any thread: the trainer saves `last` and returns (finished(true, ""))
 //
 // Resume: start again with params.resume = true and the same output folder. Signals carry copies.
 // In fm_studio (links fm_model through model/trainer.h, which is torch-free). Thread-safety: start() runs on the
-// worker's thread (invoke it queued); stop() and busy() from any thread.
+// worker's thread (invoke it queued); stop(), setPaused() and busy() from any thread. A pause holds the trainer
+// inside its step callback, which the trainer does not count as training time (steps/s and the ETA stay right).
 #pragma once
 
 #include <QObject>
 #include <QString>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 
 #include "core/progress.h"
 #include "model/trainer.h"
@@ -28,7 +32,9 @@ class TrainingWorker : public QObject {
 public:
     explicit TrainingWorker(QObject* parent = nullptr);
 
-    void stop();   // any thread: the running training saves `last` and returns
+    void stop();   // any thread: the running training saves `last` and returns (a paused one too)
+    void setPaused(bool paused);
+    bool paused() const;
     bool busy() const { return busy_.load(); }
 
 public Q_SLOTS:
@@ -42,6 +48,9 @@ Q_SIGNALS:
 private:
     CancelFlag cancel_{false};
     std::atomic<bool> busy_{false};
+    mutable std::mutex pause_mutex_;
+    std::condition_variable pause_cv_;
+    bool paused_ = false;
 };
 
 void registerTrainingMetaTypes();

@@ -1,6 +1,8 @@
 // test_studio_training.cpp — Training › New run…: a tiny run started from the dialog's widgets shows progress and
 // writes a checkpoint; Stop, then Resume continues from the stopped step to the end; bad inputs are refused with a
-// message; the main window's action opens the dialog and its status bar shows the run.
+// message; the main window's action opens the dialog and its status bar shows the run. Pause holds the step;
+// preview samples appear and play on a click; checkpoints are listed and "Use for Generation" loads one into the
+// window's model; the data scan names what failed; a stopped run reopened from its folder resumes at the next step.
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileInfo>
@@ -9,15 +11,25 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QListWidget>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QTest>
 
-#include "support/test_support.h"
-#include "ui/main_window.h"
-#include "ui/training_dialog.h"
+#include <fstream>
 
-using fm::ui::LinePlot;
+#include "support/test_support.h"
+#include "model/engine.h"
+#include "ui/generate_panel.h"
+#include "ui/main_window.h"
+#include "ui/piano_roll_view.h"
+#include "ui/training_dialog.h"
+#include "ui/training_monitor.h"
+#include "ui/training_plot.h"
+
 using fm::ui::TrainingDialog;
+using fm::ui::TrainingMonitor;
+using fm::ui::TrainingPlot;
 
 namespace {
 
@@ -48,6 +60,7 @@ void fillTinyRun(TrainingDialog* d, const QString& data, const QString& out, int
     child<QSpinBox>(d, "stepsSpin")->setValue(steps);
     child<QSpinBox>(d, "evalEverySpin")->setValue(10);
     child<QSpinBox>(d, "valCropsSpin")->setValue(2);
+    child<QSpinBox>(d, "sampleEverySpin")->setValue(0);
     child<QComboBox>(d, "deviceCombo")->setCurrentText(QStringLiteral("cpu"));
     child<QSpinBox>(d, "threadsSpin")->setValue(1);   // light beside the other tests
     child<QLineEdit>(d, "outputEdit")->setText(out);
@@ -137,12 +150,12 @@ private Q_SLOTS:
         QVERIFY2(stopped_at >= 10 && stopped_at < steps, qPrintable(QString::number(stopped_at)));
         QCOMPARE(bar->value(), stopped_at);
         QVERIFY(status->isHidden());
-        QCOMPARE(child<LinePlot>(d, "lossPlot")->pointCount(), stopped_at);
-        QVERIFY(child<LinePlot>(d, "valPlot")->pointCount() >= 1);
+        QCOMPARE(child<TrainingPlot>(d, "lossPlot")->pointCount(), stopped_at);
+        QVERIFY(child<TrainingPlot>(d, "valPlot")->pointCount() >= 1);
         QVERIFY(child<QPlainTextEdit>(d, "logEdit")->toPlainText().contains(QStringLiteral("Stopped at step %1").arg(stopped_at)));
 
         // Resume: the first step after the stop is stopped_at + 1, and the run reaches the end.
-        const int loss_points = child<LinePlot>(d, "lossPlot")->pointCount();
+        const int loss_points = child<TrainingPlot>(d, "lossPlot")->pointCount();
         int first_resumed = 0;
         QMetaObject::Connection c = connect(bar, &QProgressBar::valueChanged, this, [&](int v) {
             if (first_resumed == 0 && v != stopped_at) first_resumed = v;
@@ -154,10 +167,132 @@ private Q_SLOTS:
         QCOMPARE(first_resumed, stopped_at + 1);
         QCOMPARE(d->lastStep(), steps);
         QCOMPARE(bar->value(), steps);
-        QCOMPARE(child<LinePlot>(d, "lossPlot")->pointCount(), loss_points + (steps - stopped_at));
+        QCOMPARE(child<TrainingPlot>(d, "lossPlot")->pointCount(), loss_points + (steps - stopped_at));
         QVERIFY(child<QPlainTextEdit>(d, "logEdit")->toPlainText().contains(QStringLiteral("Finished at step %1").arg(steps)));
         QVERIFY(QFileInfo::exists(out + QStringLiteral("/metrics.jsonl")));
         QVERIFY(QFileInfo::exists(out + QStringLiteral("/best.safetensors")));
+    }
+
+    void cudaIsOfferedOnlyWhenPresent() {
+        TrainingDialog d;
+        auto* device = child<QComboBox>(&d, "deviceCombo");
+        QCOMPARE(device->findText(QStringLiteral("cuda")) >= 0, fm::cuda_available());
+        QVERIFY(device->findText(QStringLiteral("cpu")) >= 0);
+    }
+
+    void pauseHoldsTheStepUntilContinued() {
+        TrainingDialog d;
+        const QString out = QString::fromStdString(fmtest::temp_dir("training_pause"));
+        fillTinyRun(&d, makeCorpus(), out, 5000);
+        auto* pause = child<QPushButton>(&d, "pauseButton");
+        QVERIFY(!pause->isEnabled());
+        QVERIFY(d.startRun());
+        QTRY_VERIFY_WITH_TIMEOUT(d.lastStep() >= 3, 60000);
+        pause->click();
+        QVERIFY(d.paused());
+        QVERIFY(d.running());
+        QTest::qWait(300);   // the step in flight (if any) lands
+        const int held = d.lastStep();
+        QTest::qWait(1500);
+        QCOMPARE(d.lastStep(), held);   // nothing moves while paused
+        pause->click();   // continue
+        QVERIFY(!d.paused());
+        QTRY_VERIFY_WITH_TIMEOUT(d.lastStep() > held, 60000);
+        pause->click();   // paused again: Stop must still end the run and save
+        d.stopRun();
+        QTRY_VERIFY_WITH_TIMEOUT(!d.running(), 60000);
+        QVERIFY(!d.paused());
+        QVERIFY(QFileInfo::exists(out + QStringLiteral("/last.safetensors")));
+    }
+
+    void samplesCheckpointsAndUseForGeneration() {
+        fm::ui::MainWindow window;
+        window.setInteractive(false);
+        window.trainingAction()->trigger();
+        TrainingDialog* d = window.trainingDialog();
+        const QString out = QString::fromStdString(fmtest::temp_dir("training_samples"));
+        fillTinyRun(d, makeCorpus(), out, 10);
+        child<QSpinBox>(d, "sampleEverySpin")->setValue(5);
+        child<QSpinBox>(d, "evalEverySpin")->setValue(5);
+        QVERIFY(d->startRun());
+        QTRY_VERIFY_WITH_TIMEOUT(!d->running(), 120000);
+
+        TrainingMonitor* monitor = d->monitor();
+        QCOMPARE(monitor->sampleStep(), 10);
+        QCOMPARE(monitor->sample().width, 64);
+        QVERIFY(child<QLabel>(d, "sampleLabel")->text().contains(QStringLiteral("step 10")));
+        QVERIFY(QFileInfo::exists(out + QStringLiteral("/samples/step_5.mid")));
+        QCOMPARE(child<fm::ui::PianoRollView>(d, "sampleView")->roll().width, 64);
+
+        QSignalSpy play(d, &TrainingDialog::playRequested);   // a click on the preview plays it
+        QTest::mouseClick(child<fm::ui::PianoRollView>(d, "sampleView")->viewport(), Qt::LeftButton, {}, QPoint(60, 40));
+        QCOMPARE(play.count(), 1);
+        QCOMPARE(play.at(0).at(0).value<fm::Roll>(), monitor->sample());
+
+        auto* list = child<QListWidget>(d, "checkpointList");
+        QCOMPARE(list->count(), 2);
+        QVERIFY(list->item(0)->text().startsWith(QStringLiteral("best")));
+        QVERIFY(list->item(1)->text().contains(QStringLiteral("step 10")));
+        list->setCurrentRow(1);
+        QSignalSpy ready(&window, &fm::ui::MainWindow::modelReady);
+        child<QPushButton>(d, "useCheckpointButton")->click();
+        QTRY_VERIFY_WITH_TIMEOUT(ready.count() == 1, 60000);
+        const auto info = ready.at(0).at(0).value<fm::ui::ModelInfo>();
+        QCOMPARE(info.source, out + QStringLiteral("/last.safetensors"));
+        QCOMPARE(info.preset, QStringLiteral("tiny"));
+        QCOMPARE(info.cropLength, 64);
+    }
+
+    void scanSummaryCountsAndNamesFailures() {
+        TrainingDialog d;
+        const QString corpus = makeCorpus();
+        { std::ofstream bad((corpus + QStringLiteral("/broken.mid")).toStdString(), std::ios::binary); bad << "MThd oops"; }
+        child<QLineEdit>(&d, "dataEdit")->setText(corpus);
+        QSignalSpy done(&d, &TrainingDialog::scanFinished);
+        child<QPushButton>(&d, "scanButton")->click();
+        QVERIFY(d.scanning());
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() == 1, 60000);
+        const QString summary = d.monitor()->scanSummary();
+        QVERIFY2(summary.contains(QStringLiteral("7 MIDI files")) && summary.contains(QStringLiteral("6 usable")) &&
+                     summary.contains(QStringLiteral("1 failed")),
+                 qPrintable(summary));
+        QVERIFY(child<QPlainTextEdit>(&d, "logEdit")->toPlainText().contains(QStringLiteral("broken.mid")));
+    }
+
+    void reopenedRunResumesAtTheNextStep() {
+        const QString out = QString::fromStdString(fmtest::temp_dir("training_reopen"));
+        int stopped_at = 0;
+        {
+            TrainingDialog d;
+            fillTinyRun(&d, makeCorpus(), out, 200);
+            child<QSpinBox>(&d, "evalEverySpin")->setValue(7);
+            QVERIFY(d.startRun());
+            QTRY_VERIFY_WITH_TIMEOUT(d.lastStep() >= 12, 60000);
+            d.stopRun();
+            QTRY_VERIFY_WITH_TIMEOUT(!d.running(), 60000);
+            stopped_at = d.lastStep();
+        }   // the app closes
+
+        TrainingDialog d;   // a new session of the app
+        QVERIFY(!d.openRun(QString::fromStdString(fmtest::temp_dir("training_notarun"))));
+        QVERIFY(child<QLabel>(&d, "messageLabel")->text().contains(QStringLiteral("config.json")));
+        QVERIFY(d.openRun(out));
+        QCOMPARE(child<QComboBox>(&d, "modelCombo")->currentText(), QStringLiteral("tiny"));
+        QCOMPARE(child<QSpinBox>(&d, "cropSpin")->value(), 64);
+        QCOMPARE(child<QSpinBox>(&d, "evalEverySpin")->value(), 7);
+        QCOMPARE(d.lastStep(), stopped_at);
+        QCOMPARE(child<TrainingPlot>(&d, "lossPlot")->pointCount(), stopped_at);
+        QVERIFY(child<TrainingPlot>(&d, "valPlot")->pointCount() >= 1);
+        QVERIFY(child<QListWidget>(&d, "checkpointList")->count() >= 1);
+
+        child<QSpinBox>(&d, "stepsSpin")->setValue(stopped_at + 3);
+        auto* bar = child<QProgressBar>(&d, "progressBar");
+        int first_resumed = 0;
+        connect(bar, &QProgressBar::valueChanged, this, [&](int v) { if (first_resumed == 0 && v != stopped_at) first_resumed = v; });
+        QVERIFY(d.resumeRun());
+        QTRY_VERIFY_WITH_TIMEOUT(!d.running(), 60000);
+        QCOMPARE(first_resumed, stopped_at + 1);
+        QCOMPARE(d.lastStep(), stopped_at + 3);
     }
 };
 
