@@ -1,8 +1,9 @@
-// fractalmidi generate / eval — sampling from and scoring a trained checkpoint.
+// fractalmidi generate / eval — sampling from and scoring a trained checkpoint (bits/cell; with --reference, music metrics).
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -19,6 +20,7 @@
 #include "core/error.h"
 #include "core/file_io.h"
 #include "core/midi_roll.h"
+#include "core/music_metrics.h"
 #include "core/roll_image.h"
 #include "model/canvas.h"
 #include "model/checkpoint.h"
@@ -84,47 +86,158 @@ void run_generate(const GenerateArgs& a) {
 }
 
 struct EvalArgs {
-    std::string checkpoint, data, device = "auto", num_iter = "8,4,2";
-    int crops = 64, orders = 2, threads = 0;
+    std::string checkpoint, data, reference, train_data, device = "auto", num_iter = "8,4,2";
+    int crops = 64, orders = 2, threads = 0, samples = 32;
+    double temperature = 1.0;
     int64_t seed = 0;
     bool json = false, no_gate = false;
 };
 
-void run_eval(const EvalArgs& a) {
-    const torch::Device device = fm::resolve_device(a.device);
-    fm::use_threads(a.threads);
-    fm::FractalNet net = fm::load_net(a.checkpoint, device);
+// A source's dataset cache in a scratch file of our own (two evals at once must not share one), removed when done.
+class ScratchDataset {
+public:
+    explicit ScratchDataset(const std::string& source) : scratch_("fractalmidi-eval", ".fmcache"), ds_(open(source, scratch_.path())) {}
+    const fm::Dataset& get() const { return ds_; }
+
+private:
+    static fm::Dataset open(const std::string& source, const std::string& cache) {
+        fm::build_cache(source, cache);
+        fm::Dataset ds = fm::Dataset::open(cache);
+        if (ds.size() == 0) throw fm::Error("no usable MIDI file", source);
+        return ds;
+    }
+    fm::ScratchPath scratch_;
+    fm::Dataset ds_;
+};
+
+// `n` random bar-aligned crops of `length` steps (never all silent) from all of the dataset's files.
+std::vector<fm::Roll> bar_crops(const fm::Dataset& ds, int n, int length, uint64_t seed) {
+    std::vector<int> files(size_t(ds.size()));
+    for (int i = 0; i < ds.size(); ++i) files[size_t(i)] = i;
+    fm::CropSampler sampler(ds, files, {length, 0, seed, fm::kStepsPerBar});
+    std::vector<fm::Roll> crops;
+    for (int i = 0; i < n; ++i) crops.push_back(sampler.next());
+    return crops;
+}
+
+double bits_per_cell(fm::FractalNet& net, const fm::Dataset& ds, const EvalArgs& a, const torch::Device& device) {
     const auto& config = net->config();
-    // A cache of our own (two evals at once must not share one), removed when done.
-    const fm::ScratchPath scratch("fractalmidi-eval", ".fmcache");
-    const std::string& cache = scratch.path();
-    fm::build_cache(a.data, cache);
-    const fm::Dataset ds = fm::Dataset::open(cache);
-    if (ds.size() == 0) throw fm::Error("no usable MIDI file", a.data);
-    std::vector<int> files;
-    for (int i = 0; i < ds.size(); ++i) files.push_back(i);
-    fm::CropSampler sampler(ds, files, {config.crop_length, 0, uint64_t(a.seed), fm::kStepsPerBar});
     torch::NoGradGuard no_grad;
     net->eval();
     auto gen = at::detail::createCPUGenerator(uint64_t(a.seed) + 1);
     fm::SampleOptions opt;
     opt.num_iter = parse_iters(a.num_iter), opt.gate = !a.no_gate;
     double nats = 0, cells = 0;
-    for (int i = 0; i < a.crops; ++i) {
-        const fm::Roll r = sampler.next();
+    for (const fm::Roll& r : bar_crops(ds, a.crops, config.crop_length, uint64_t(a.seed))) {
         auto x = fm::rolls_to_canvas({r}, config, device, 0.0f);
         for (int o = 0; o < a.orders; ++o) nats += net->nll(x, opt, gen).sum().item<double>() / a.orders;
         cells += double(x.numel());
     }
-    const double bits = nats / cells / std::log(2.0);
-    if (a.json) {
-        std::printf("%s\n", nlohmann::json({{"checkpoint", a.checkpoint}, {"data", a.data}, {"bits_per_cell", bits}, {"crops", a.crops},
-                                            {"crop_length", config.crop_length}, {"orders", a.orders},
-                                            {"num_iter_list", a.num_iter}, {"gate", !a.no_gate}}).dump().c_str());
-    } else {
-        std::printf("%.4f bits/cell over %d crops of %d steps (MAR levels averaged over %d random orders)\n", bits, a.crops,
-                    config.crop_length, a.orders);
+    return nats / cells / std::log(2.0);
+}
+
+struct MusicRows {
+    fm::MusicComparison model, ceiling, marginal;   // each against the reference crops
+};
+
+// --samples crops of the reference and of the training data, as many samples of the model and of the
+// marginal baseline (fitted on the training crops), all of the model's crop length.
+MusicRows music_rows(fm::FractalNet& net, const fm::Dataset& reference, const fm::Dataset& train, const EvalArgs& a) {
+    const int length = net->config().crop_length;
+    const std::vector<fm::Roll> ref_crops = bar_crops(reference, a.samples, length, uint64_t(a.seed));
+    const std::vector<fm::Roll> train_crops = bar_crops(train, a.samples, length, uint64_t(a.seed) + 1);
+
+    constexpr int kBatch = 32;   // samples generated at once (bounds memory; batch b is seeded seed + b)
+    std::vector<fm::Roll> generated;
+    for (int b = 0; b * kBatch < a.samples; ++b) {
+        fm::GenerateParams g;
+        g.width = length, g.num_samples = std::min(kBatch, a.samples - b * kBatch), g.temperature = a.temperature;
+        g.num_iter = parse_iters(a.num_iter), g.gate = !a.no_gate, g.seed = uint64_t(a.seed) + uint64_t(b);
+        for (fm::Roll& r : fm::generate(net, g, [&](const fm::Progress& p) {
+                 std::fprintf(stderr, "\rgenerating samples %zu-%zu: level %d/3  step %d/%d   ", generated.size() + 1,
+                              generated.size() + size_t(g.num_samples), p.level + 1, p.step, p.of);
+             }, nullptr))
+            generated.push_back(std::move(r));
     }
+    std::fprintf(stderr, "\n");
+
+    const fm::MarginalModel marginal = fm::fit_marginal(train_crops);
+    std::vector<fm::Roll> baseline;
+    for (int i = 0; i < a.samples; ++i) baseline.push_back(fm::sample_marginal(marginal, length, uint64_t(a.seed) * 1000003u + uint64_t(i)));
+
+    const fm::MusicStats ref = fm::compute_music_stats(ref_crops);
+    return {fm::compare_music(fm::compute_music_stats(generated), ref), fm::compare_music(fm::compute_music_stats(train_crops), ref),
+            fm::compare_music(fm::compute_music_stats(baseline), ref)};
+}
+
+nlohmann::json stats_json(const fm::MusicStats& s) {
+    return {{"polyphony", s.polyphony}, {"pitch_classes_per_bar", s.pitch_classes_per_bar}, {"empty_beat_rate", s.empty_beat_rate},
+            {"qualified_note_rate", s.qualified_note_rate}, {"scale_consistency", s.scale_consistency}, {"rolls", s.rolls},
+            {"notes", s.notes}};
+}
+
+nlohmann::json row_json(const fm::MusicComparison& c) {
+    nlohmann::json j = stats_json(c.generated);
+    j["oa_pitch"] = c.oa_pitch, j["oa_duration"] = c.oa_duration, j["oa_velocity"] = c.oa_velocity, j["oa_ioi"] = c.oa_ioi;
+    j["relative_to_reference"] = {{"polyphony", c.polyphony_rel}, {"pitch_classes_per_bar", c.pitch_classes_per_bar_rel},
+                                  {"empty_beat_rate", c.empty_beat_rate_rel}, {"qualified_note_rate", c.qualified_note_rate_rel},
+                                  {"scale_consistency", c.scale_consistency_rel}};   // infinity is written as null
+    return j;
+}
+
+void print_stats_cells(const fm::MusicStats& s) {
+    std::printf("  %9.2f  %6.2f  %11.3f  %9.3f  %8.3f  %10.1f\n", s.polyphony, s.pitch_classes_per_bar, s.empty_beat_rate,
+                s.qualified_note_rate, s.scale_consistency, s.rolls > 0 ? double(s.notes) / s.rolls : 0.0);
+}
+
+void print_music_table(const MusicRows& m, const EvalArgs& a, int length) {
+    std::printf("music metrics: %d samples of %d steps against %d bar-aligned crops of %s (training data: %s)\n", a.samples, length,
+                a.samples, a.reference.c_str(), a.train_data.c_str());
+    std::printf("%-29s %8s %7s %7s %7s  %9s  %6s  %11s  %9s  %8s  %10s\n", "", "OA pitch", "OA dur", "OA vel", "OA IOI", "polyphony",
+                "PC/bar", "empty beats", "qualified", "in scale", "notes/roll");
+    const std::pair<const char*, const fm::MusicComparison*> rows[] = {
+        {"model", &m.model}, {"ceiling (train vs reference)", &m.ceiling}, {"marginal baseline", &m.marginal}};
+    for (const auto& [name, c] : rows) {
+        std::printf("%-29s %8.3f %7.3f %7.3f %7.3f", name, c->oa_pitch, c->oa_duration, c->oa_velocity, c->oa_ioi);
+        print_stats_cells(c->generated);
+    }
+    std::printf("%-29s %8s %7s %7s %7s", "reference", "-", "-", "-", "-");
+    print_stats_cells(m.model.reference);
+    std::printf("OA: histogram overlap with the reference (1: the same); PC/bar: distinct pitch classes per bar; empty beats: share\n"
+                "of silent beats; qualified: share of notes of >= 2 steps; in scale: share of notes in the best major scale\n");
+}
+
+void run_eval(const EvalArgs& a) {
+    if (a.data.empty() && a.reference.empty()) throw fm::Error("eval needs --data or --reference");
+    if (!a.reference.empty() && a.train_data.empty())
+        throw fm::Error("--reference needs --train_data (the ceiling row and the marginal baseline's fit)");
+    if (a.samples <= 0) throw fm::Error("--samples must be positive");
+    const torch::Device device = fm::resolve_device(a.device);
+    fm::use_threads(a.threads);
+    fm::FractalNet net = fm::load_net(a.checkpoint, device);
+    const auto& config = net->config();
+    const std::string data = a.data.empty() ? a.reference : a.data;   // bits/cell on the reference unless --data is given
+    const auto data_ds = std::make_shared<ScratchDataset>(data);
+    const double bits = bits_per_cell(net, data_ds->get(), a, device);
+
+    nlohmann::json j = {{"checkpoint", a.checkpoint}, {"data", data}, {"bits_per_cell", bits}, {"crops", a.crops},
+                        {"crop_length", config.crop_length}, {"orders", a.orders}, {"num_iter_list", a.num_iter}, {"gate", !a.no_gate}};
+    if (!a.json)
+        std::printf("%.4f bits/cell over %d crops of %d steps of %s (MAR levels averaged over %d random orders)\n", bits, a.crops,
+                    config.crop_length, data.c_str(), a.orders);
+    if (!a.reference.empty()) {
+        const auto ref_ds = a.reference == data ? data_ds : std::make_shared<ScratchDataset>(a.reference);
+        const auto train_ds = a.train_data == data ? data_ds : a.train_data == a.reference ? ref_ds : std::make_shared<ScratchDataset>(a.train_data);
+        const MusicRows m = music_rows(net, ref_ds->get(), train_ds->get(), a);
+        if (a.json) {
+            j["reference"] = a.reference, j["train_data"] = a.train_data, j["samples"] = a.samples, j["temperature"] = a.temperature;
+            j["music"] = {{"model", row_json(m.model)}, {"ceiling", row_json(m.ceiling)}, {"marginal_baseline", row_json(m.marginal)},
+                          {"reference", stats_json(m.model.reference)}};
+        } else {
+            print_music_table(m, a, config.crop_length);
+        }
+    }
+    if (a.json) std::printf("%s\n", j.dump().c_str());
 }
 
 }  // namespace
@@ -155,14 +268,20 @@ void add_generate_command(CLI::App& app) {
     cmd->callback([a] { run_generate(*a); });
 
     auto e = std::make_shared<EvalArgs>();
-    CLI::App* ev = app.add_subcommand("eval", "Score a checkpoint: bits per roll cell on random crops of MIDI files");
+    CLI::App* ev = app.add_subcommand("eval", "Score a checkpoint: bits per roll cell on random crops of MIDI files and, with "
+                                              "--reference, music metrics of its samples");
     ev->add_option("--checkpoint", e->checkpoint, "Model checkpoint (.safetensors)")->required();
-    ev->add_option("--data", e->data, "Folder or list of MIDI files")->required();
+    ev->add_option("--data", e->data, "Folder or list of MIDI files scored in bits/cell (default: --reference)");
     ev->add_option("--crops", e->crops, "Random crops (of the model's crop length) to score")->capture_default_str();
     ev->add_option("--orders", e->orders, "Random MAR orders averaged per crop")->capture_default_str();
-    ev->add_option("--seed", e->seed, "Seed of the crops and orders")->capture_default_str();
-    ev->add_option("--num_iter_list", e->num_iter, "MAR iterations at levels 0, 1, 2 of the order scored")->capture_default_str();
-    ev->add_flag("--no_gate", e->no_gate, "Score without empty-patch gating (every level on every patch)");
+    ev->add_option("--reference", e->reference, "Folder or list of MIDI files: compare samples with its music (histogram overlaps, "
+                                                "polyphony, pitch classes per bar, ...)");
+    ev->add_option("--train_data", e->train_data, "With --reference: the training data (the ceiling row; the marginal baseline is fitted on it)");
+    ev->add_option("--samples", e->samples, "With --reference: samples generated, and crops taken of each folder")->capture_default_str();
+    ev->add_option("--temperature", e->temperature, "With --reference: sampling temperature")->capture_default_str();
+    ev->add_option("--seed", e->seed, "Seed of the crops, orders and samples")->capture_default_str();
+    ev->add_option("--num_iter_list", e->num_iter, "MAR iterations at levels 0, 1, 2 (of the order scored and of sampling)")->capture_default_str();
+    ev->add_flag("--no_gate", e->no_gate, "Score and sample without empty-patch gating (every level on every patch)");
     ev->add_option("--device", e->device, "cpu, cuda or auto")->capture_default_str();
     ev->add_option("--threads", e->threads, "Intra-op threads (0: all cores)")->capture_default_str();
     ev->add_flag("--json", e->json, "Print one JSON object");

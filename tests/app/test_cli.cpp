@@ -472,6 +472,86 @@ TEST(Cli, DatasetMissingSourceIsOneErrorLine) {
 }
 
 #ifdef FM_HAVE_MODEL
+// Six files of one repeated bar (a C major chord held half a bar, then four eighth notes of melody), so every
+// bar-aligned crop of any of them has the same music.
+std::string repeated_bar_songs(const std::string& dir) {
+    fs::create_directories(dir);
+    const int64_t s = 120;   // ticks a step
+    for (int f = 0; f < 6; ++f) {
+        fmtest::TrackBuilder t;
+        for (int bar = 0; bar < 4 + f; ++bar) {
+            const int64_t b = bar * 16 * s;
+            t.note(b, b + 8 * s, 60, 70).note(b, b + 8 * s, 64, 70).note(b, b + 8 * s, 67, 70);
+            const int melody[4] = {74, 76, 77, 79};   // D E F G
+            for (int i = 0; i < 4; ++i) t.note(b + (8 + 2 * i) * s, b + (10 + 2 * i) * s, melody[i], 90 + 8 * i);
+        }
+        fmtest::write_midi(dir, "bar" + std::to_string(f) + ".mid", fmtest::make_smf(0, 480, {t.build()}));
+    }
+    return dir;
+}
+
+TEST(Cli, EvalReferenceComparesTheModelTheCeilingAndTheBaseline) {
+    const std::string dir = fmtest::temp_dir("cli");
+    const std::string songs = repeated_bar_songs(dir + "/songs");
+    const std::string run_dir = dir + "/run";
+    const Proc train = run({"train", "--train_data", songs, "--val_data", songs, "--output_dir", run_dir, "--model", "tiny",
+                            "--crop_length", "32", "--train_batch_size", "2", "--max_steps", "1", "--eval_every", "1",
+                            "--val_crops", "1", "--threads", "1", "--device", "cpu", "--seed", "3"});
+    ASSERT_EQ(train.status, 0) << train.out << train.err;
+    const std::string ckpt = run_dir + "/last.safetensors";
+    ASSERT_TRUE(fs::exists(ckpt)) << train.out;
+    const std::vector<std::string> eval = {"eval", "--checkpoint", ckpt, "--reference", songs, "--train_data", songs,
+                                           "--samples", "4", "--crops", "2", "--orders", "1", "--num_iter_list", "2,1,1",
+                                           "--threads", "1", "--device", "cpu", "--seed", "5"};
+
+    std::vector<std::string> as_json = eval;
+    as_json.push_back("--json");
+    const Proc r = run(as_json);
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_GT(j.at("bits_per_cell").get<double>(), 0);
+    EXPECT_EQ(j.at("data").get<std::string>(), songs);   // --data defaults to --reference
+    EXPECT_EQ(j.at("samples").get<int>(), 4);
+    const auto& music = j.at("music");
+    for (const char* row : {"model", "ceiling", "marginal_baseline"}) {
+        const auto& m = music.at(row);
+        for (const char* oa : {"oa_pitch", "oa_duration", "oa_velocity", "oa_ioi"}) {
+            const double v = m.at(oa).get<double>();
+            EXPECT_GE(v, 0.0) << row << " " << oa;
+            EXPECT_LE(v, 1.0) << row << " " << oa;
+        }
+        EXPECT_EQ(m.at("rolls").get<int>(), 4) << row;
+        EXPECT_TRUE(m.at("relative_to_reference").contains("polyphony")) << row;
+    }
+    // The folder against itself: every crop holds the same bars, so the ceiling is (all but) perfect.
+    const auto& ceiling = music.at("ceiling");
+    for (const char* oa : {"oa_pitch", "oa_duration", "oa_velocity", "oa_ioi"}) EXPECT_GE(ceiling.at(oa).get<double>(), 0.99) << oa;
+    EXPECT_NEAR(ceiling.at("relative_to_reference").at("polyphony").get<double>(), 0.0, 1e-9);
+    // The reference's own figures follow from the bar: 3 notes for 8 steps, then 1 for 8.
+    const auto& ref = music.at("reference");
+    EXPECT_NEAR(ref.at("polyphony").get<double>(), 2.0, 1e-9);
+    EXPECT_NEAR(ref.at("pitch_classes_per_bar").get<double>(), 5.0, 1e-9);   // C E G, then D E F G
+    EXPECT_NEAR(ref.at("scale_consistency").get<double>(), 1.0, 1e-9);
+    EXPECT_NEAR(ref.at("empty_beat_rate").get<double>(), 0.0, 1e-9);
+    EXPECT_NEAR(ref.at("qualified_note_rate").get<double>(), 1.0, 1e-9);
+    // The marginal baseline draws every cell on its own: its notes are short and its beats rarely empty.
+    EXPECT_LT(music.at("marginal_baseline").at("oa_duration").get<double>(), 0.9);
+
+    const Proc text = run(eval);
+    ASSERT_EQ(text.status, 0) << text.out << text.err;
+    EXPECT_TRUE(contains(text.out, "bits/cell")) << text.out;
+    for (const char* row : {"model ", "ceiling (train vs reference) ", "marginal baseline ", "reference "})
+        EXPECT_TRUE(contains(text.out, std::string("\n") + row)) << row << " row missing:\n" << text.out;
+    EXPECT_TRUE(contains(text.out, "OA pitch")) << text.out;
+
+    std::vector<std::string> no_train = {"eval", "--checkpoint", ckpt, "--reference", songs};
+    expect_one_error(run(no_train), "--train_data");
+    const std::string missing = dir + "/no-such-folder";
+    const Proc bad = run({"eval", "--checkpoint", ckpt, "--reference", missing, "--train_data", songs, "--threads", "1"});
+    EXPECT_EQ(bad.status, 1) << bad.out << bad.err;
+    EXPECT_TRUE(contains(lines(bad.err).empty() ? "" : lines(bad.err).back(), missing)) << bad.err;
+}
+
 TEST(Cli, BenchPrintsOneJsonObjectPerConfiguration) {
     const Proc r = run({"bench", "--model", "tiny", "--target_width", "32,64", "--train_batch", "2", "--threads", "1", "--json"});
     ASSERT_EQ(r.status, 0) << r.err;
