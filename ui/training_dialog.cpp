@@ -304,6 +304,7 @@ bool TrainingDialog::scanDataset() {
             refuse(tr("The dataset cannot be read: %1").arg(*error));
         } else if (!summary->cancelled) {
             monitor_->showScan(*summary);
+            monitor_->log(monitor_->scanSummary());
             for (const fm::CacheFailure& f : summary->failures)
                 monitor_->log(tr("skipped %1: %2").arg(QString::fromStdString(f.path), QString::fromStdString(f.reason)));
             message_->setText(summary->usable ? QString() : tr("No usable MIDI file in %1.").arg(data_->text().trimmed()));

@@ -17,7 +17,7 @@ TrainingPlot::TrainingPlot(const QString& title, QWidget* parent) : QChartView(p
     chart->addSeries(series_);
     x_ = new QValueAxis(chart);
     x_->setTitleText(tr("step"));
-    x_->setLabelFormat(QStringLiteral("%d"));
+    x_->setLabelFormat(QStringLiteral("%g"));
     y_ = new QValueAxis(chart);
     y_->setLabelFormat(QStringLiteral("%.3f"));
     chart->addAxis(x_, Qt::AlignBottom);
@@ -68,9 +68,12 @@ double TrainingPlot::lastValue() const {
 }
 
 void TrainingPlot::fitAxes() {
-    x_->setRange(x0_, std::max(x1_, x0_ + 1));
-    const double pad = std::max((y1_ - y0_) * 0.05, 1e-3);
+    // Round ends and ticks (a single point gets a span of its own, not five labels of one value).
+    x_->setRange(x0_, std::max(x1_, x0_ + 10));
+    x_->applyNiceNumbers();
+    const double pad = std::max((y1_ - y0_) * 0.05, 0.01);
     y_->setRange(std::max(0.0, y0_ - pad), y1_ + pad);
+    y_->applyNiceNumbers();
     updateTitle();
 }
 
