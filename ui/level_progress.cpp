@@ -112,9 +112,16 @@ void LevelProgress::updateOverall() {
 }
 
 void LevelProgress::finish(bool cancelled) {
-    if (!cancelled) {
+    if (!cancelled) {   // every level's passes are over: full rows (the last level-0 report had reset those below)
         overall_ = 1;
         overall_bar_->setValue(kBarRange);
+        for (int r = 0; r < kRows; ++r) {
+            Row& row = rows_[size_t(r)];
+            if (row.of <= 0) continue;
+            row.step = row.of;
+            row.bar->setValue(kBarRange);
+            row.text->setText(rowText(r));
+        }
     }
     status_->setText(cancelled ? tr("cancelled: the partial roll is kept") : tr("done"));
 }

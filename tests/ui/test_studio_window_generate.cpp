@@ -55,6 +55,10 @@ private Q_SLOTS:
         QCOMPARE(w.shownRoll(), w.variations()->variation(0));
         QCOMPARE(studiotest::unknownCells(w.shownRoll()), 0);
         QCOMPARE(w.levelProgress()->overall(), 1.0);
+        for (int row = 0; row < 4; ++row) {   // done: every level's row full, none left at "step 0 of N"
+            const QString text = w.levelProgress()->rowText(row);
+            QVERIFY2(!text.contains(QStringLiteral("step 0 of")), qPrintable(text));
+        }
         // The seed drawn for this run is written back to the seed box and named in the status bar.
         const int seed = w.generatePanel()->seedBox()->value();
         QVERIFY2(w.statusBar()->currentMessage().contains(QStringLiteral("seed %1").arg(seed)),
