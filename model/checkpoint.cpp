@@ -12,11 +12,12 @@ namespace {
 constexpr const char* kFormat = "fractalmidi-checkpoint";
 constexpr const char* kVersion = "1";
 
-StTensor to_st(const std::string& name, const torch::Tensor& t) {
+StTensor to_st(const std::string& name, const torch::Tensor& t, bool half = false) {
     auto c = t.detach().to(torch::kCPU).contiguous();
     StTensor s;
     s.name = name;
-    if (c.scalar_type() == torch::kFloat32) s.dtype = "F32";
+    if (half && c.is_floating_point()) c = c.to(torch::kFloat16), s.dtype = "F16";
+    else if (c.scalar_type() == torch::kFloat32) s.dtype = "F32";
     else if (c.scalar_type() == torch::kInt64) s.dtype = "I64";
     else if (c.scalar_type() == torch::kUInt8) s.dtype = "U8";
     else c = c.to(torch::kFloat32), s.dtype = "F32";
@@ -28,24 +29,25 @@ StTensor to_st(const std::string& name, const torch::Tensor& t) {
 
 void copy_into(const StTensor& s, torch::Tensor& dst, const std::string& path) {
     const auto want = dst.sizes().vec();
-    if (s.shape != want || s.dtype != "F32")
+    if (s.shape != want || (s.dtype != "F32" && s.dtype != "F16"))
         throw Error("tensor '" + s.name + "' has shape/dtype that does not match the model (is the file from another config?)", path);
-    auto cpu = torch::empty(want, torch::kFloat32);
+    auto cpu = torch::empty(want, s.dtype == "F16" ? torch::kFloat16 : torch::kFloat32);   // shipped models are F16
     if (!s.bytes.empty()) std::memcpy(cpu.data_ptr(), s.bytes.data(), s.bytes.size());
+    cpu = cpu.to(torch::kFloat32);
     torch::NoGradGuard no_grad;
     dst.copy_(cpu.to(dst.device()));
 }
 
 }  // namespace
 
-void save_checkpoint(const std::string& path, FractalNet& net, torch::optim::AdamW* optimizer, const Metadata& extra) {
+void save_checkpoint(const std::string& path, FractalNet& net, torch::optim::AdamW* optimizer, const Metadata& extra, bool fp16) {
     StFile f;
     f.metadata = extra;
     f.metadata["format"] = kFormat;
     f.metadata["version"] = kVersion;
     f.metadata["config"] = config_to_json(net->config());
-    for (const auto& kv : net->named_parameters()) f.tensors.push_back(to_st("model." + kv.key(), kv.value()));
-    for (const auto& kv : net->named_buffers()) f.tensors.push_back(to_st("model." + kv.key(), kv.value()));
+    for (const auto& kv : net->named_parameters()) f.tensors.push_back(to_st("model." + kv.key(), kv.value(), fp16));
+    for (const auto& kv : net->named_buffers()) f.tensors.push_back(to_st("model." + kv.key(), kv.value(), fp16));
     if (optimizer != nullptr) {
         const auto params = net->parameters();
         auto& states = optimizer->state();

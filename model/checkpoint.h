@@ -18,7 +18,9 @@ namespace fm {
 
 using Metadata = std::map<std::string, std::string>;
 
-void save_checkpoint(const std::string& path, FractalNet& net, torch::optim::AdamW* optimizer, const Metadata& extra = {});
+// fp16: the weights stored as F16 (half the size; a shipped model), read back as float32.
+void save_checkpoint(const std::string& path, FractalNet& net, torch::optim::AdamW* optimizer, const Metadata& extra = {},
+                     bool fp16 = false);
 
 // Reads the config and weights; throws fm::Error(reason, path) on a missing, truncated, corrupt or mismatched file.
 FractalNet load_net(const std::string& path, const torch::Device& device, Metadata* metadata = nullptr);

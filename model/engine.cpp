@@ -52,6 +52,8 @@ std::vector<Roll> Engine::generate(const GenerateParams& params, const ProgressF
     return fm::generate(impl_->net, params, progress, cancel);
 }
 
-void Engine::save(const std::string& path) { save_checkpoint(path, impl_->net, nullptr); }
+void Engine::save(const std::string& path, const std::map<std::string, std::string>& metadata, bool fp16) {
+    save_checkpoint(path, impl_->net, nullptr, metadata, fp16);
+}
 
 }  // namespace fm

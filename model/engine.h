@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,7 +39,8 @@ public:
 
     // See generator.h: the rolls (partial, with -1 cells, when cancelled). Throws fm::Error on bad parameters.
     std::vector<Roll> generate(const GenerateParams& params, const ProgressFn& progress, const CancelFlag* cancel);
-    void save(const std::string& path);   // a checkpoint of the weights (atomic)
+    // A checkpoint of the weights alone (atomic), with extra metadata; fp16: F16 weights (a shipped model).
+    void save(const std::string& path, const std::map<std::string, std::string>& metadata = {}, bool fp16 = false);
 
 private:
     struct Impl;

@@ -42,6 +42,7 @@ TrainParams read_run_params(const std::string& dir) {
         take("grad_clip", p.grad_clip);
         take("pitch_shift", p.pitch_shift);
         take("seed", p.seed);
+        take("init_from", p.init_from);
         take("eval_every", p.eval_every);
         take("val_crops", p.val_crops);
         take("sample_every", p.sample_every);

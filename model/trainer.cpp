@@ -13,6 +13,7 @@
 #include "core/file_io.h"
 #include "core/log.h"
 #include "core/midi_roll.h"
+#include "core/safetensors.h"
 #include "model/canvas.h"
 #include "model/checkpoint.h"
 #include "model/fractal_net.h"
@@ -124,6 +125,15 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         config = net->config();
         start_step = std::stoi(meta.at("step"));
         if (meta.count("best_val_bits")) best_val = std::stod(meta.at("best_val_bits"));
+    } else if (!p.init_from.empty()) {
+        const auto source_meta = read_safetensors_metadata(p.init_from);
+        const auto cfg = source_meta.find("config");
+        if (cfg == source_meta.end()) throw Error("--init_from: not a FractalMIDI checkpoint (no config)", p.init_from);
+        config = config_from_json(cfg->second);   // the source's architecture, at this run's width and layout
+        config.crop_length = p.crop_length;
+        config.layout = parse_layout(p.layout);
+        net = FractalNet(config);
+        load_checkpoint_into(p.init_from, net, nullptr);
     } else {
         torch::manual_seed(p.seed);
         net = FractalNet(config);
@@ -137,7 +147,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
                                {"crop_length", p.crop_length}, {"train_batch_size", p.train_batch_size}, {"max_steps", p.max_steps},
                                {"lr", p.lr}, {"weight_decay", p.weight_decay}, {"warmup_steps", p.warmup_steps},
                                {"grad_clip", p.grad_clip}, {"pitch_shift", p.pitch_shift}, {"seed", p.seed},
-                               {"eval_every", p.eval_every}, {"val_crops", p.val_crops}, {"sample_every", p.sample_every}, {"threads", p.threads},
+                               {"init_from", p.init_from}, {"eval_every", p.eval_every}, {"val_crops", p.val_crops}, {"sample_every", p.sample_every}, {"threads", p.threads},
                                {"device", device.str()}, {"train_files", train_files.size()}, {"val_files", val_files.size()},
                                {"parameters", [&] { int64_t n = 0; for (auto& t : net->parameters()) n += t.numel(); return n; }()},
                                {"model_config", nlohmann::json::parse(config_to_json(config))}};

@@ -40,6 +40,9 @@ struct TrainParams {
     std::string device = "auto";             // cpu | cuda | auto
     std::string output_dir;                  // checkpoints, metrics.jsonl, config.json, caches
     bool resume = false;                     // continue from output_dir/last.safetensors
+    std::string init_from;                   // a new run starts from this checkpoint's weights and architecture
+                                             // (e.g. a 128-step model fine-tuned on 512-step crops); its own
+                                             // crop_length and layout are this run's
     int eval_every = 100;                    // steps between validation bits/cell (and checkpoints)
     int val_crops = 32;                      // validation crops (fixed)
     int sample_every = 0;                    // steps between preview samples (0: none); written to samples/step_N.mid

@@ -44,11 +44,17 @@ GeneratePanel::GeneratePanel(QWidget* parent) : QWidget(parent) {
     auto* model_layout = new QVBoxLayout(model_box);
     model_ = new QComboBox(model_box);
     model_->setObjectName(QStringLiteral("modelCombo"));
-    const QString bundled = defaultModelPath();
+    const QString bundled = defaultModelPath(128), bundled32 = defaultModelPath(512);
     if (!bundled.isEmpty()) {
-        model_->addItem(tr("Default model"), kindValue(ModelSource::Kind::checkpoint));
+        model_->addItem(bundled32 != bundled ? tr("Default model (8 bars)") : tr("Default model"), kindValue(ModelSource::Kind::checkpoint));
         model_->setItemData(0, bundled, kPathRole);
         model_->setItemData(0, bundled, Qt::ToolTipRole);
+    }
+    if (!bundled32.isEmpty() && bundled32 != bundled) {
+        const int i = model_->count();
+        model_->addItem(tr("Default model (32 bars)"), kindValue(ModelSource::Kind::checkpoint));
+        model_->setItemData(i, bundled32, kPathRole);
+        model_->setItemData(i, bundled32, Qt::ToolTipRole);
     }
     model_->addItem(tr("Random weights (tiny)"), kindValue(ModelSource::Kind::random));
     model_->addItem(tr("Choose checkpoint…"), kChooseKind);

@@ -1,9 +1,9 @@
 // model_source.h — where the studio's model comes from: the bundled default, a checkpoint file, or random weights.
 //
-//   QString path = fm::ui::defaultModelPath();   // "" when no default model is installed
+//   QString path = fm::ui::defaultModelPath(128);   // the 8-bar model; "" when no default model is installed
 //
-// The default model is resources/models/default.safetensors in the source tree (a development build) or
-// <install prefix>/share/fractalmidi/models/default.safetensors beside the installed binary.
+// The default models are fm::default_model_path's (core/resources.h): models/default-128.safetensors and
+// models/default-512.safetensors under <install prefix>/share/fractalmidi or the source tree's resources/.
 // Thread-safety: free functions.
 #pragma once
 
@@ -19,7 +19,6 @@ struct ModelSource {
     QString preset = QStringLiteral("tiny");  // random: the preset
 };
 
-QStringList defaultModelCandidates();
-QString defaultModelPath();
+QString defaultModelPath(int width = 128);   // by width: 128 -> the 8-bar model, wider -> the 32-bar model
 
 }  // namespace fm::ui

@@ -21,6 +21,7 @@
 #include "core/file_io.h"
 #include "core/midi_roll.h"
 #include "core/music_metrics.h"
+#include "core/resources.h"
 #include "core/roll_image.h"
 #include "model/canvas.h"
 #include "model/checkpoint.h"
@@ -33,6 +34,17 @@ namespace {
 std::array<int, 3> parse_iters(const std::string& s) {
     const std::vector<int> v = parse_int_list(s, "--num_iter_list", 3);
     return {v[0], v[1], v[2]};
+}
+
+// --checkpoint, or the shipped model for the width (128 -> the 8-bar model, wider -> the 32-bar model).
+std::string checkpoint_or_default(const std::string& checkpoint, int width) {
+    if (!checkpoint.empty()) return checkpoint;
+    std::string path = fm::default_model_path(width);
+    if (path.empty())
+        throw fm::Error("no --checkpoint given and no default model installed (looked for " + std::string(fm::kDefaultModel128) +
+                        " and " + fm::kDefaultModel512 + " under the resource folders)");
+    std::fprintf(stderr, "using the default model %s\n", path.c_str());
+    return path;
 }
 
 struct GenerateArgs {
@@ -48,7 +60,8 @@ void run_generate(const GenerateArgs& a) {
     if (a.output_dir.empty()) throw fm::Error("--output_dir is required");
     const torch::Device device = fm::resolve_device(a.device);
     fm::use_threads(a.threads);
-    fm::FractalNet net = fm::load_net(a.checkpoint, device);
+    const int asked_width = a.generation_length > 0 ? a.generation_length : a.target_width;
+    fm::FractalNet net = fm::load_net(checkpoint_or_default(a.checkpoint, asked_width > 0 ? asked_width : 128), device);
     fm::GenerateParams g;
     g.width = a.generation_length > 0 ? a.generation_length : a.target_width > 0 ? a.target_width : net->config().crop_length;
     g.num_samples = a.num_samples, g.temperature = a.temperature, g.num_iter = parse_iters(a.num_iter);
@@ -214,13 +227,14 @@ void run_eval(const EvalArgs& a) {
     if (a.samples <= 0) throw fm::Error("--samples must be positive");
     const torch::Device device = fm::resolve_device(a.device);
     fm::use_threads(a.threads);
-    fm::FractalNet net = fm::load_net(a.checkpoint, device);
+    const std::string checkpoint = checkpoint_or_default(a.checkpoint, 128);
+    fm::FractalNet net = fm::load_net(checkpoint, device);
     const auto& config = net->config();
     const std::string data = a.data.empty() ? a.reference : a.data;   // bits/cell on the reference unless --data is given
     const auto data_ds = std::make_shared<ScratchDataset>(data);
     const double bits = bits_per_cell(net, data_ds->get(), a, device);
 
-    nlohmann::json j = {{"checkpoint", a.checkpoint}, {"data", data}, {"bits_per_cell", bits}, {"crops", a.crops},
+    nlohmann::json j = {{"checkpoint", checkpoint}, {"data", data}, {"bits_per_cell", bits}, {"crops", a.crops},
                         {"crop_length", config.crop_length}, {"orders", a.orders}, {"num_iter_list", a.num_iter}, {"gate", !a.no_gate}};
     if (!a.json)
         std::printf("%.4f bits/cell over %d crops of %d steps of %s (MAR levels averaged over %d random orders)\n", bits, a.crops,
@@ -245,7 +259,7 @@ void run_eval(const EvalArgs& a) {
 void add_generate_command(CLI::App& app) {
     auto a = std::make_shared<GenerateArgs>();
     CLI::App* cmd = app.add_subcommand("generate", "Generate piano rolls with a trained checkpoint and write sample_NNN.mid");
-    cmd->add_option("--checkpoint", a->checkpoint, "Model checkpoint (.safetensors)")->required();
+    cmd->add_option("--checkpoint", a->checkpoint, "Model checkpoint (.safetensors; default: the shipped model for the width)");
     cmd->add_option("--target_width", a->target_width, "Steps per generated roll (default: the model's crop length)");
     cmd->add_option("--generation_length", a->generation_length, "Steps in all; wider than the model: windows, each conditioned on the last");
     cmd->add_option("--num_samples", a->num_samples, "Rolls to generate")->capture_default_str();
@@ -270,7 +284,7 @@ void add_generate_command(CLI::App& app) {
     auto e = std::make_shared<EvalArgs>();
     CLI::App* ev = app.add_subcommand("eval", "Score a checkpoint: bits per roll cell on random crops of MIDI files and, with "
                                               "--reference, music metrics of its samples");
-    ev->add_option("--checkpoint", e->checkpoint, "Model checkpoint (.safetensors)")->required();
+    ev->add_option("--checkpoint", e->checkpoint, "Model checkpoint (.safetensors; default: the shipped 8-bar model)");
     ev->add_option("--data", e->data, "Folder or list of MIDI files scored in bits/cell (default: --reference)");
     ev->add_option("--crops", e->crops, "Random crops (of the model's crop length) to score")->capture_default_str();
     ev->add_option("--orders", e->orders, "Random MAR orders averaged per crop")->capture_default_str();

@@ -48,6 +48,7 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--eval_every", p->eval_every, "Steps between validation bits/cell and checkpoints")->capture_default_str();
     cmd->add_option("--val_crops", p->val_crops, "Validation crops")->capture_default_str();
     cmd->add_option("--threads", p->threads, "Intra-op threads (0: all cores)")->capture_default_str();
+    cmd->add_option("--init_from", p->init_from, "Start a new run from this checkpoint's weights (its architecture; this run's crop_length and layout)");
     cmd->add_option("--sample_every", p->sample_every, "Steps between preview samples, saved as output_dir/samples/step_N.mid (0: none)")
         ->capture_default_str();
     cmd->callback([p] {

@@ -14,5 +14,6 @@ void add_dataset_command(CLI::App& app);
 void add_train_command(CLI::App& app);      // only with the model (FM_HAVE_MODEL)
 void add_generate_command(CLI::App& app);   // generate and eval; only with the model
 void add_bench_command(CLI::App& app);      // only with the model
+void add_export_command(CLI::App& app);     // only with the model
 
 }  // namespace fmcli

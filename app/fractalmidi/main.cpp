@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     fmcli::add_train_command(app);
     fmcli::add_generate_command(app);
     fmcli::add_bench_command(app);
+    fmcli::add_export_command(app);
 #endif
 
     try {

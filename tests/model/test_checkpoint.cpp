@@ -37,6 +37,22 @@ TEST(Checkpoint, SaveLoadIsBitExactAndKeepsTheConfig) {
     for (const auto& kv : a) EXPECT_TRUE(torch::equal(kv.value(), b[kv.key()])) << kv.key();
 }
 
+TEST(Checkpoint, HalfPrecisionWeightsLoadAsTheRoundedFloats) {
+    const std::string dir = fmtest::temp_dir("ckpt");
+    auto net = tiny_net();
+    fm::save_checkpoint(dir + "/full.safetensors", net, nullptr);
+    fm::save_checkpoint(dir + "/half.safetensors", net, nullptr, {}, /*fp16=*/true);
+    const auto full = fm::read_file_bytes(dir + "/full.safetensors"), half = fm::read_file_bytes(dir + "/half.safetensors");
+    EXPECT_LT(double(half.size()), 0.6 * double(full.size()));
+    for (const fm::StTensor& t : fm::load_safetensors(dir + "/half.safetensors").tensors) EXPECT_EQ(t.dtype, "F16") << t.name;
+    auto back = fm::load_net(dir + "/half.safetensors", torch::kCPU);
+    auto a = net->named_parameters(), b = back->named_parameters();
+    for (const auto& kv : a) {
+        EXPECT_EQ(b[kv.key()].scalar_type(), torch::kFloat32) << kv.key();
+        EXPECT_TRUE(torch::equal(kv.value().to(torch::kFloat16).to(torch::kFloat32), b[kv.key()])) << kv.key();
+    }
+}
+
 TEST(Checkpoint, OptimiserStateRoundTrips) {
     const std::string dir = fmtest::temp_dir("ckpt");
     auto net = tiny_net("mar,mar,mar,mar");

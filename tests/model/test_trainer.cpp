@@ -165,3 +165,27 @@ TEST(Trainer, RunFolderReadsBackSettingsCurvesAndCheckpoints) {
 
     EXPECT_THROW(fm::read_run_params(fmtest::temp_dir("empty")), fm::Error);   // not a run folder
 }
+
+TEST(Trainer, InitFromStartsANewRunFromAnotherRunsWeightsAtItsOwnWidth) {
+    const std::string data = make_corpus();
+    const std::string first = fmtest::temp_dir("run"), second = fmtest::temp_dir("run");
+    fm::train(tiny_params(data, first, 3), {}, nullptr);
+
+    auto p = tiny_params(data, second, 3);
+    p.init_from = first + "/last.safetensors";
+    p.crop_length = 128;   // the 8-bar crops of the first run become 128-step ones
+    p.model = "small";     // ignored: the architecture is the source's
+    fm::CancelFlag cancel{false};
+    fm::train(p, [&](const fm::TrainStatus& s) { if (s.scanned) cancel = true; }, &cancel);   // stop before step 1
+
+    fm::Metadata meta;
+    auto a = fm::load_net(first + "/last.safetensors", torch::kCPU);
+    auto b = fm::load_net(second + "/last.safetensors", torch::kCPU, &meta);
+    EXPECT_EQ(meta.at("step"), "0");
+    EXPECT_EQ(b->config().crop_length, 128);
+    for (const auto& kv : a->named_parameters()) EXPECT_TRUE(torch::equal(kv.value(), b->named_parameters()[kv.key()])) << kv.key();
+    EXPECT_EQ(fm::read_run_params(second).init_from, p.init_from);
+
+    p.init_from = first + "/missing.safetensors";
+    EXPECT_THROW(fm::train(p, {}, nullptr), fm::Error);
+}
