@@ -11,6 +11,7 @@ PACKAGES=(
   libfluidsynth-dev librtmidi-dev timgm6mb-soundfont   # playback and MIDI out; a small GM soundfont
   clang libclang-rt-14-dev                  # libFuzzer and sanitizers (scripts/fuzz.sh)
   xvfb                                      # a virtual X server for GUI tests and screenshots
+  help2man lintian desktop-file-utils appstream   # the Debian package: man page, checks (scripts/package.sh)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
