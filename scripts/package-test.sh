@@ -22,6 +22,10 @@ cleanup() {
 }
 trap cleanup EXIT
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --reinstall --no-install-recommends "$deb"
+if command -v update-desktop-database >/dev/null; then   # desktop-file-utils' trigger fills the MIME cache
+  grep -q "^audio/midi=.*fractalmidi-studio.desktop" /usr/share/applications/mimeinfo.cache
+  echo "audio/midi opens with fractalmidi-studio.desktop"
+fi
 
 # Outside the source tree, with no resource override and a scratch HOME: only the installed files can be used.
 cd "$work"
