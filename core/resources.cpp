@@ -33,11 +33,15 @@ std::string find_resource(const std::string& relative) {
     return {};
 }
 
-std::string default_model_path(int width) {
+std::string default_model_path(int width, const std::vector<std::string>& dirs) {
     const bool wide = width > 128;
-    std::string p = find_resource(wide ? kDefaultModel512 : kDefaultModel128);
-    if (p.empty()) p = find_resource(wide ? kDefaultModel128 : kDefaultModel512);
-    return p;
+    std::error_code ec;
+    for (const char* name : {wide ? kDefaultModel512 : kDefaultModel128, wide ? kDefaultModel128 : kDefaultModel512})
+        for (const std::string& dir : dirs)
+            if (const fs::path p = fs::path(dir) / name; fs::is_regular_file(p, ec)) return p.string();
+    return {};
 }
+
+std::string default_model_path(int width) { return default_model_path(width, resource_dirs()); }
 
 }  // namespace fm

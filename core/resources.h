@@ -19,6 +19,7 @@ std::string find_resource(const std::string& relative);       // the first exist
 // The shipped model for a width: 128 (or less) -> models/default-128.safetensors (8 bars), wider ->
 // models/default-512.safetensors (32 bars); when that one is absent, the other. "" when neither is.
 std::string default_model_path(int width);
+std::string default_model_path(int width, const std::vector<std::string>& dirs);   // the same over given folders
 inline constexpr const char* kDefaultModel128 = "models/default-128.safetensors";
 inline constexpr const char* kDefaultModel512 = "models/default-512.safetensors";
 

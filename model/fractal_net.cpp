@@ -376,7 +376,8 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
             const double dc = config_.levels[2].width, dh = config_.levels[3].width;
             w.opt.stats->flops[3] += 2.0 * double(n) * (kConds * dc * dh + double(config_.levels[3].depth) * 4 * dh * dh + dh * 128);
         }
-        auto probs = head_log_probs(head_->forward(cond) / temperature, w.opt.gate).exp();   // (N, 128)
+        const double vt = temperature * std::max(w.opt.velocity_temperature, 1e-6);
+        auto probs = head_log_probs(head_->forward(cond) / vt, w.opt.gate).exp();   // (N, 128)
         auto k = categorical(probs, w.gen).view({n, 1, 1});
         auto value = k.to(patches.scalar_type()) / 127.0;
         return torch::where(patches >= 0, patches, value);

@@ -127,6 +127,14 @@ GeneratePanel::GeneratePanel(QWidget* parent) : QWidget(parent) {
     temperature_->setDecimals(2);
     temperature_->setValue(defaults.temperature);
     sform->addRow(tr("Temperature"), temperature_);
+    velocity_temperature_ = new QDoubleSpinBox(sampling);
+    velocity_temperature_->setObjectName(QStringLiteral("velocityTemperatureBox"));
+    velocity_temperature_->setRange(0.05, 2.0);
+    velocity_temperature_->setSingleStep(0.05);
+    velocity_temperature_->setDecimals(2);
+    velocity_temperature_->setValue(defaults.velocity_temperature);
+    velocity_temperature_->setToolTip(tr("Lower: a note keeps one velocity along its length, so fewer notes break up"));
+    sform->addRow(tr("Velocity temperature"), velocity_temperature_);
     auto* iters = new QWidget(sampling);
     auto* iters_layout = new QHBoxLayout(iters);
     iters_layout->setContentsMargins(0, 0, 0, 0);
@@ -281,6 +289,7 @@ GenerateParams GeneratePanel::takeParams() {
     p.mode = mode();
     p.num_samples = samples_->value();
     p.temperature = temperature_->value();
+    p.velocity_temperature = velocity_temperature_->value();
     for (size_t i = 0; i < iterations_.size(); ++i) p.num_iter[i] = iterations_[i]->value();
     p.gate = gate_->isChecked();
     if (random_seed_->isChecked()) seed_->setValue(int(QRandomGenerator::global()->bounded(INT_MAX)));

@@ -68,6 +68,7 @@ private:
     QSpinBox* custom_width_ = nullptr;
     QComboBox* mode_ = nullptr;
     QDoubleSpinBox* temperature_ = nullptr;
+    QDoubleSpinBox* velocity_temperature_ = nullptr;
     std::array<QSpinBox*, 3> iterations_{};
     QCheckBox* gate_ = nullptr;
     QSpinBox* samples_ = nullptr;

@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -51,7 +53,7 @@ struct GenerateArgs {
     std::string checkpoint, output_dir, mode = "unconditional", input_midi, num_iter = "8,4,2", device = "auto";
     int target_width = 0, generation_length = 0, num_samples = 1, offset = 0, condition_length = 0, threads = 0;
     int mask_start = 0, mask_end = 0, pitch_low = 0, pitch_high = 127;
-    double temperature = 1.0;
+    double temperature = 1.0, velocity_temperature = fm::GenerateParams().velocity_temperature;
     int64_t seed = -1;
     bool save_images = false, no_gate = false;
 };
@@ -65,6 +67,7 @@ void run_generate(const GenerateArgs& a) {
     fm::GenerateParams g;
     g.width = a.generation_length > 0 ? a.generation_length : a.target_width > 0 ? a.target_width : net->config().crop_length;
     g.num_samples = a.num_samples, g.temperature = a.temperature, g.num_iter = parse_iters(a.num_iter);
+    g.velocity_temperature = a.velocity_temperature;
     g.gate = !a.no_gate;
     g.seed = a.seed >= 0 ? uint64_t(a.seed) : (uint64_t(std::random_device{}()) << 20 ^ std::random_device{}()) & 0xFFFFFFFFFFFFull;
     g.mode = fm::parse_generate_mode(a.mode);
@@ -101,7 +104,7 @@ void run_generate(const GenerateArgs& a) {
 struct EvalArgs {
     std::string checkpoint, data, reference, train_data, device = "auto", num_iter = "8,4,2";
     int crops = 64, orders = 2, threads = 0, samples = 32;
-    double temperature = 1.0;
+    double temperature = 1.0, velocity_temperature = fm::GenerateParams().velocity_temperature;
     int64_t seed = 0;
     bool json = false, no_gate = false;
 };
@@ -165,9 +168,11 @@ MusicRows music_rows(fm::FractalNet& net, const fm::Dataset& reference, const fm
     for (int b = 0; b * kBatch < a.samples; ++b) {
         fm::GenerateParams g;
         g.width = length, g.num_samples = std::min(kBatch, a.samples - b * kBatch), g.temperature = a.temperature;
+        g.velocity_temperature = a.velocity_temperature;
         g.num_iter = parse_iters(a.num_iter), g.gate = !a.no_gate, g.seed = uint64_t(a.seed) + uint64_t(b);
+        const bool tty = isatty(fileno(stderr));   // a live line on a terminal; nothing in a log file
         for (fm::Roll& r : fm::generate(net, g, [&](const fm::Progress& p) {
-                 std::fprintf(stderr, "\rgenerating samples %zu-%zu: level %d/3  step %d/%d   ", generated.size() + 1,
+                 if (tty) std::fprintf(stderr, "\rgenerating samples %zu-%zu: level %d/3  step %d/%d   ", generated.size() + 1,
                               generated.size() + size_t(g.num_samples), p.level + 1, p.step, p.of);
              }, nullptr))
             generated.push_back(std::move(r));
@@ -245,6 +250,7 @@ void run_eval(const EvalArgs& a) {
         const MusicRows m = music_rows(net, ref_ds->get(), train_ds->get(), a);
         if (a.json) {
             j["reference"] = a.reference, j["train_data"] = a.train_data, j["samples"] = a.samples, j["temperature"] = a.temperature;
+            j["velocity_temperature"] = a.velocity_temperature;
             j["music"] = {{"model", row_json(m.model)}, {"ceiling", row_json(m.ceiling)}, {"marginal_baseline", row_json(m.marginal)},
                           {"reference", stats_json(m.model.reference)}};
         } else {
@@ -264,6 +270,8 @@ void add_generate_command(CLI::App& app) {
     cmd->add_option("--generation_length", a->generation_length, "Steps in all; wider than the model: windows, each conditioned on the last");
     cmd->add_option("--num_samples", a->num_samples, "Rolls to generate")->capture_default_str();
     cmd->add_option("--temperature", a->temperature, "Divides the occupancy and velocity logits (lower: safer)")->capture_default_str();
+    cmd->add_option("--velocity_temperature", a->velocity_temperature,
+                    "Further divides the velocity logits (below 1: fewer notes broken by a velocity change)")->capture_default_str();
     cmd->add_option("--num_iter_list", a->num_iter, "MAR iterations at levels 0, 1, 2")->capture_default_str();
     cmd->add_option("--seed", a->seed, "Seed (default: random; the seed used is printed)");
     cmd->add_option("--output_dir", a->output_dir, "Folder for sample_NNN.mid (and .png)")->required();
@@ -293,6 +301,7 @@ void add_generate_command(CLI::App& app) {
     ev->add_option("--train_data", e->train_data, "With --reference: the training data (the ceiling row; the marginal baseline is fitted on it)");
     ev->add_option("--samples", e->samples, "With --reference: samples generated, and crops taken of each folder")->capture_default_str();
     ev->add_option("--temperature", e->temperature, "With --reference: sampling temperature")->capture_default_str();
+    ev->add_option("--velocity_temperature", e->velocity_temperature, "With --reference: velocity temperature")->capture_default_str();
     ev->add_option("--seed", e->seed, "Seed of the crops, orders and samples")->capture_default_str();
     ev->add_option("--num_iter_list", e->num_iter, "MAR iterations at levels 0, 1, 2 (of the order scored and of sampling)")->capture_default_str();
     ev->add_flag("--no_gate", e->no_gate, "Score and sample without empty-patch gating (every level on every patch)");

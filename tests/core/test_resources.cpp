@@ -24,7 +24,11 @@ TEST(Resources, DefaultModelByWidthWithFallback) {
     EXPECT_EQ(fm::default_model_path(512), dir + "/" + fm::kDefaultModel512);   // wider than 128: the 32-bar model
     EXPECT_EQ(fm::default_model_path(256), dir + "/" + fm::kDefaultModel512);
     EXPECT_EQ(fm::default_model_path(128), dir + "/" + fm::kDefaultModel128);
-    fs::remove(dir + "/" + fm::kDefaultModel128);
-    EXPECT_EQ(fm::default_model_path(64), dir + "/" + fm::kDefaultModel512);    // only the other one: it stands in
     ::unsetenv("FRACTALMIDI_RESOURCES");
+
+    // The fallback, over this folder alone (the source tree's own models would answer otherwise).
+    fs::remove(dir + "/" + fm::kDefaultModel128);
+    EXPECT_EQ(fm::default_model_path(64, {dir}), dir + "/" + fm::kDefaultModel512);    // only the other one: it stands in
+    fs::remove(dir + "/" + fm::kDefaultModel512);
+    EXPECT_EQ(fm::default_model_path(64, {dir}), "");
 }

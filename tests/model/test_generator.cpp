@@ -3,6 +3,9 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
+#include <vector>
+
 #include "core/error.h"
 #include "model/generator.h"
 
@@ -107,4 +110,28 @@ TEST(Generator, BadParametersAreRefused) {
     g = quick(128);
     g.temperature = 0;
     EXPECT_THROW(fm::generate(net, g, {}, nullptr), fm::Error);
+    g = quick(128);
+    g.velocity_temperature = -1;
+    EXPECT_THROW(fm::generate(net, g, {}, nullptr), fm::Error);
+}
+
+TEST(Generator, LowVelocityTemperatureConcentratesVelocities) {
+    auto net = tiny_net();
+    auto g = quick(128);
+    g.gate = false;   // every cell reaches the head: many draws
+    g.velocity_temperature = 1.0;
+    const fm::Roll plain = fm::generate(net, g, {}, nullptr)[0];
+    auto entropy = [](const fm::Roll& r) {   // of the velocities drawn (silence left out), in bits
+        std::vector<double> count(128, 0.0);
+        double n = 0;
+        for (float v : r.cells)
+            if (v > 0) count[size_t(fm::value_to_velocity(v))] += 1, n += 1;
+        double h = 0;
+        for (double c : count)
+            if (c > 0) h -= c / n * std::log2(c / n);
+        return h;
+    };
+    g.velocity_temperature = 0.05;
+    const fm::Roll sharp = fm::generate(net, g, {}, nullptr)[0];
+    EXPECT_LT(entropy(sharp), entropy(plain) - 1.0) << entropy(sharp) << " vs " << entropy(plain);
 }
