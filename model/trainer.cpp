@@ -3,7 +3,13 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -73,6 +79,25 @@ void write_file_list(const std::string& path, const Dataset& ds, const std::vect
     write_file_atomic(path, text.data(), text.size());
 }
 
+// An exclusive flock on a file in the run folder, held while training; the kernel drops it when the process ends,
+// so a crashed run can be resumed at once.
+class FolderLock {
+public:
+    explicit FolderLock(const std::string& path) : fd_(::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644)) {
+        if (fd_ < 0) throw Error(std::string("cannot create the lock file: ") + std::strerror(errno), path);
+        if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+            ::close(fd_);
+            throw Error("another training run is using this folder (stop it first)", fs::path(path).parent_path().string());
+        }
+    }
+    ~FolderLock() { ::close(fd_); }
+    FolderLock(const FolderLock&) = delete;
+    FolderLock& operator=(const FolderLock&) = delete;
+
+private:
+    int fd_;
+};
+
 void append_line(const std::string& path, const std::string& line) {
     std::ofstream f(path, std::ios::app);
     f << line << "\n";
@@ -88,6 +113,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
     std::error_code ec;
     fs::create_directories(p.output_dir, ec);
     if (ec) throw Error("cannot create the output folder: " + ec.message(), p.output_dir);
+    const FolderLock lock(p.output_dir + "/train.lock");   // one run per folder, across processes too
 
     // Data: caches beside the run, rebuilt only where the sources changed.
     const std::string train_cache = p.output_dir + "/train.fmcache";

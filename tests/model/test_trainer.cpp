@@ -3,6 +3,10 @@
 
 #include <torch/torch.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <array>
 #include <filesystem>
 #include <fstream>
@@ -188,4 +192,22 @@ TEST(Trainer, InitFromStartsANewRunFromAnotherRunsWeightsAtItsOwnWidth) {
 
     p.init_from = first + "/missing.safetensors";
     EXPECT_THROW(fm::train(p, {}, nullptr), fm::Error);
+}
+
+TEST(Trainer, TwoRunsCannotShareAFolder) {
+    const std::string data = make_corpus();
+    const std::string out = fmtest::temp_dir("run");
+    const int fd = ::open((out + "/train.lock").c_str(), O_CREAT | O_RDWR, 0644);   // a run that is still going
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+    try {
+        fm::train(tiny_params(data, out, 2), {}, nullptr);
+        ADD_FAILURE() << "a second run was let into a locked folder";
+    } catch (const fm::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("another training run"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(out + "/last.safetensors"));
+    ::close(fd);   // the first run ends: the folder is free
+    fm::train(tiny_params(data, out, 2), {}, nullptr);
+    EXPECT_TRUE(fs::exists(out + "/last.safetensors"));
 }
