@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Reproduces docs/EVALUATION.md: bits/cell and music metrics of the shipped models on the POP909 songs they were not
+# trained on, and sample pictures. Usage: scripts/evaluate.sh [OUT_DIR] [DATA_DIR]
+#   OUT_DIR   where the JSON and text reports and the sample pictures go (default: out/evaluation)
+#   DATA_DIR  POP909 (default: ../shared/data/pop909)
+# The held-out songs are the trainer's own split (seed 0: 10 % of the files, by a hash of their path), which
+# `fractalmidi train` writes as val_files.txt; docs/pop909-heldout.txt keeps that list relative to the data folder.
+# About 15 minutes on 2 CPU cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${1:-out/evaluation}
+DATA=${2:-../shared/data/pop909}
+FM=build/app/fractalmidi/fractalmidi
+M128=resources/models/default-128.safetensors
+M512=resources/models/default-512.safetensors
+mkdir -p "$OUT"
+HELD="$OUT/heldout.txt"
+sed "s|^|$(realpath "$DATA")/|" docs/pop909-heldout.txt > "$HELD"
+
+# bits/cell (the sampling schedule 8,4,2)
+"$FM" eval --checkpoint "$M128" --data "$HELD" --crops 64 --orders 2 --json > "$OUT/bits-128.json"
+"$FM" eval --checkpoint "$M512" --data "$HELD" --crops 32 --orders 1 --json > "$OUT/bits-512.json"
+# music metrics with the generation defaults, and 8 bars with 8,16,16 iterations
+"$FM" eval --checkpoint "$M128" --data "$HELD" --crops 2 --orders 1 --reference "$HELD" --train_data "$DATA" --samples 128 > "$OUT/music-128.txt"
+"$FM" eval --checkpoint "$M128" --data "$HELD" --crops 2 --orders 1 --reference "$HELD" --train_data "$DATA" --samples 32 \
+  --num_iter_list 8,16,16 > "$OUT/music-128-81616.txt"
+"$FM" eval --checkpoint "$M512" --data "$HELD" --crops 2 --orders 1 --reference "$HELD" --train_data "$DATA" --samples 32 > "$OUT/music-512.txt"
+# sample pictures
+"$FM" generate --checkpoint "$M128" --num_samples 2 --seed 1 --save_images --output_dir "$OUT/samples-128" > /dev/null
+"$FM" generate --checkpoint "$M512" --num_samples 2 --seed 1 --save_images --output_dir "$OUT/samples-512" > /dev/null
+echo "reports in $OUT"
