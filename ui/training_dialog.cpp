@@ -2,7 +2,6 @@
 
 #include <QComboBox>
 #include <QDir>
-#include <QDirIterator>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -254,11 +253,11 @@ QString TrainingDialog::validate() const {
     if (data.isEmpty()) return tr("Choose a dataset folder or list file.");
     const QFileInfo info(data);
     if (!info.exists()) return tr("The dataset %1 does not exist.").arg(data);
-    if (info.isDir()) {
-        QDirIterator it(data, {QStringLiteral("*.mid"), QStringLiteral("*.midi"), QStringLiteral("*.MID"),
-                               QStringLiteral("*.MIDI")},
-                        QDir::Files, QDirIterator::Subdirectories);
-        if (!it.hasNext()) return tr("The folder %1 holds no MIDI files (.mid, .midi).").arg(data);
+    try {   // the trainer's own rule for sources: a folder (any-case .mid/.midi, recursively), a list or one file
+        fm::list_midi_sources(data.toStdString());
+    } catch (const std::exception& e) {
+        if (info.isDir()) return tr("The folder %1 holds no MIDI files (.mid, .midi).").arg(data);
+        return tr("The dataset cannot be used: %1").arg(QString::fromUtf8(e.what()));
     }
     const int width = version_->currentIndex() == 1 ? 512 : 128;
     if (crop_->value() % 16 != 0 || crop_->value() > width)
