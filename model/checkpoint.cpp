@@ -52,7 +52,7 @@ void save_checkpoint(const std::string& path, FractalNet& net, torch::optim::Ada
         const auto params = net->parameters();
         auto& states = optimizer->state();
         for (size_t i = 0; i < params.size(); ++i) {
-            auto it = states.find(c10::guts::to_string(params[i].unsafeGetTensorImpl()));
+            auto it = states.find(optimizer_state_key(params[i]));
             if (it == states.end()) continue;
             auto& st = static_cast<torch::optim::AdamWParamState&>(*it->second);
             f.tensors.push_back(to_st("optim." + std::to_string(i) + ".exp_avg", st.exp_avg()));
@@ -88,7 +88,7 @@ void apply_file(const StFile& f, const std::string& path, FractalNet& net, torch
             state->exp_avg(ea);
             state->exp_avg_sq(eb);
             state->step(step);
-            states[c10::guts::to_string(params[i].unsafeGetTensorImpl())] = std::move(state);
+            states[optimizer_state_key(params[i])] = std::move(state);
         }
     }
     if (metadata) *metadata = f.metadata;

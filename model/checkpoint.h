@@ -10,7 +10,9 @@
 #include <torch/torch.h>
 
 #include <map>
+#include <sstream>
 #include <string>
+#include <type_traits>
 
 #include "model/fractal_net.h"
 
@@ -26,5 +28,20 @@ void save_checkpoint(const std::string& path, FractalNet& net, torch::optim::Ada
 FractalNet load_net(const std::string& path, const torch::Device& device, Metadata* metadata = nullptr);
 // Loads the weights (and the optimiser state when present and `optimizer` is given) into an existing net.
 void load_checkpoint_into(const std::string& path, FractalNet& net, torch::optim::AdamW* optimizer, Metadata* metadata = nullptr);
+
+// The key under which torch::optim keeps a parameter's state: its TensorImpl's address printed as a string in
+// LibTorch 1.x, the address itself in 2.x. Deduced from the optimiser's own map, so no version check is needed.
+// (A template, so that only the branch for the installed LibTorch is compiled.)
+template <class Optimizer = torch::optim::Optimizer>
+auto optimizer_state_key(const torch::Tensor& param) {
+    using Key = typename std::decay_t<decltype(std::declval<Optimizer&>().state())>::key_type;
+    if constexpr (std::is_same_v<Key, std::string>) {
+        std::ostringstream os;
+        os << param.unsafeGetTensorImpl();
+        return Key(os.str());
+    } else {
+        return Key(param.unsafeGetTensorImpl());
+    }
+}
 
 }  // namespace fm

@@ -1,5 +1,7 @@
 #include "transformer.h"
 
+#include <torch/version.h>
+
 #include <cmath>
 
 namespace fm {
@@ -21,11 +23,15 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
         }
         *cache_k = k, *cache_v = v;
     }
+#if TORCH_VERSION_MAJOR >= 2
+    // LibTorch 2.x: one fused kernel (no (Tq, Tk) score tensor kept for backward on CPU; flash attention on CUDA).
+    auto y = at::scaled_dot_product_attention(q, k, v, mask.defined() ? c10::optional<at::Tensor>(mask) : c10::nullopt);
+#else
     auto att = torch::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(double(dh)));   // (N, H, Tq, Tk)
     if (mask.defined()) att = att + mask;
-    att = torch::softmax(att, -1);
-    auto y = torch::matmul(att, v).transpose(1, 2).reshape({n, t, d});   // (N, T, D)
-    return proj_->forward(y);
+    auto y = torch::matmul(torch::softmax(att, -1), v);   // (N, H, Tq, dh)
+#endif
+    return proj_->forward(y.transpose(1, 2).reshape({n, t, d}));   // (N, T, D)
 }
 
 BlockImpl::BlockImpl(int64_t width, int64_t heads, double mlp_ratio) {

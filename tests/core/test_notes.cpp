@@ -42,7 +42,9 @@ TEST(StrikeRule, RepeatedSixteenthsStayDistinctByVelocity) {
         EXPECT_EQ(back[size_t(t)].start, t);
         EXPECT_EQ(back[size_t(t)].end, t + 1);
         EXPECT_LE(std::abs(back[size_t(t)].velocity - 86), 1);
-        if (t > 0) EXPECT_NE(back[size_t(t)].velocity, back[size_t(t - 1)].velocity);
+        if (t > 0) {
+            EXPECT_NE(back[size_t(t)].velocity, back[size_t(t - 1)].velocity);
+        }
     }
 }
 

@@ -71,7 +71,7 @@ TEST(Checkpoint, OptimiserStateRoundTrips) {
     int states = 0;
     for (size_t i = 0; i < p1.size(); ++i) {
         auto& s1 = opt.state(), &s2 = opt2.state();
-        auto k1 = c10::guts::to_string(p1[i].unsafeGetTensorImpl()), k2 = c10::guts::to_string(p2[i].unsafeGetTensorImpl());
+        auto k1 = fm::optimizer_state_key(p1[i]), k2 = fm::optimizer_state_key(p2[i]);
         if (!s1.count(k1)) continue;
         ASSERT_TRUE(s2.count(k2));
         auto& a = static_cast<torch::optim::AdamWParamState&>(*s1.at(k1));

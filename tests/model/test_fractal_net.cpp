@@ -170,8 +170,11 @@ TEST(FractalNet, ArLevelIsCausal) {
         for (int64_t j = 0; j < t; ++j) {
             const int64_t p = order[j].item<int64_t>();
             const bool same = torch::allclose(z1[0][p], z2[0][p], 1e-5, 1e-5);
-            if (j <= 10) EXPECT_TRUE(same) << "scan position " << j;
-            else if (j > 11) EXPECT_FALSE(same) << "scan position " << j;
+            if (j <= 10) {
+                EXPECT_TRUE(same) << "scan position " << j;
+            } else if (j > 11) {
+                EXPECT_FALSE(same) << "scan position " << j;
+            }
         }
         // The KV-cached path gives the same outputs as teacher forcing.
         fm::KVCache cache;

@@ -2,6 +2,7 @@
 // and the real-time player (counts and order; timing bounds only generous ones).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
