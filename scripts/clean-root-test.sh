@@ -62,7 +62,7 @@ mkdir -p "$root/src/main"
 (cd "$here" && git ls-files -z --cached --others --exclude-standard | xargs -0 -r stat --printf '%n\0' 2>/dev/null \
    | tar --null -T - -cf -) | tar -C "$root/src/main" -xf -
 cp -a "$here/.git" "$root/src/main/.git"
-if [ -d "$here/../shared" ]; then cp -a "$here/../shared" "$root/src/shared"
+if [ -d "$here/../shared" ]; then mkdir -p "$root/src/shared" && cp -a "$here/../shared/." "$root/src/shared/"
 else echo "clean-root-test: no ../shared beside the checkout; tests that need its data will skip" >&2; fi
 
 mount -t proc proc "$root/proc"; mounts+=("$root/proc")
