@@ -16,6 +16,7 @@
 #include "model/canvas.h"
 #include "model/checkpoint.h"
 #include "model/fractal_net.h"
+#include "model/mixed_precision.h"
 
 namespace fm {
 
@@ -40,10 +41,10 @@ double peak_rss_mb() {
     return 0;
 }
 
-// Best of a few large float32 matmuls: the machine's practical peak on these threads.
-double matmul_peak_gflops(const torch::Device& device) {
+// Best of a few large matmuls in `dtype`: the machine's practical peak on these threads.
+double matmul_peak_gflops(const torch::Device& device, torch::ScalarType dtype) {
     const int64_t n = device.is_cuda() ? 8192 : 2048;
-    auto a = torch::randn({n, n}, torch::TensorOptions().device(device)), b = torch::randn({n, n}, a.options());
+    auto a = torch::randn({n, n}, torch::TensorOptions().device(device)).to(dtype), b = torch::randn({n, n}, a.options());
     double best = 0;
     for (int i = 0; i < 8; ++i) {
         sync(device);
@@ -108,6 +109,8 @@ std::string bench_to_json(const BenchResult& r) {
                         {"train_ms_per_step", r.train_ms_per_step},
                         {"train_samples_per_s", r.train_samples_per_s},
                         {"gflops", r.gflops},
+                        {"level_gflops", {r.level_gflops[0], r.level_gflops[1], r.level_gflops[2], r.level_gflops[3]}},
+                        {"precision", r.precision},
                         {"peak_gflops", r.peak_gflops},
                         {"peak_rss_mb", r.peak_rss_mb},
                         {"threads", r.threads},
@@ -136,30 +139,33 @@ std::vector<BenchResult> run_bench(const BenchParams& p, const std::function<voi
     const std::string& cache = scratch.path();
     if (!p.data.empty() && build_cache(p.data, cache).usable == 0) throw Error("no usable MIDI file", p.data);
 
-    const double peak = matmul_peak_gflops(device);
+    const Precision precision = resolve_precision(p.precision, device.is_cuda());
+    const bool bf16 = precision == Precision::bf16;
+    const double peak = matmul_peak_gflops(device, bf16 ? torch::kBFloat16 : torch::kFloat32);
     std::vector<BenchResult> results;
     for (int width : p.widths)
         for (int batch : p.batches) {
             if (cancelled(cancel)) return results;
             reset_peak_rss();
             // The net: a checkpoint, or a preset with random weights whose crop length is this width (one canvas).
-            FractalNet net{nullptr};
-            if (!p.checkpoint.empty()) {
-                net = load_net(p.checkpoint, device);
-            } else {
+            // Made twice, the same each time: converted for sampling, then fp32 again for training under autocast.
+            auto make_net = [&] {
+                if (!p.checkpoint.empty()) return load_net(p.checkpoint, device);
                 ModelConfig c = model_preset(p.model);
                 if (!p.generator_types.empty()) set_generator_types(c, p.generator_types);
                 if (!p.scan_order.empty()) c.scan = parse_scan_order(p.scan_order);
                 c.crop_length = width;
                 torch::manual_seed(p.seed);
-                net = FractalNet(c);
-                net->to(device);
-            }
-            const ModelConfig& config = net->config();
+                FractalNet n(c);
+                n->to(device);
+                return n;
+            };
+            FractalNet net = make_net();
+            const ModelConfig config = net->config();
             BenchResult r;
             r.target_width = width, r.batch = batch, r.threads = torch::get_num_threads(), r.device = device.str();
             r.model = p.checkpoint.empty() ? p.model : p.checkpoint;
-            r.generator_types = generator_types(config), r.num_iter_list = join(p.num_iter);
+            r.generator_types = generator_types(config), r.num_iter_list = join(p.num_iter), r.precision = precision_name(precision);
             r.gate = p.gate < 0 ? !p.checkpoint.empty() : p.gate == 1;
             for (auto& t : net->parameters()) r.parameters += t.numel();
             r.peak_gflops = peak;
@@ -168,6 +174,7 @@ std::vector<BenchResult> run_bench(const BenchParams& p, const std::function<voi
             {
                 torch::NoGradGuard no_grad;
                 net->eval();
+                net->set_matmul_dtype(bf16 ? torch::kBFloat16 : torch::kFloat32);
                 SampleOptions opt;
                 opt.num_iter = {p.num_iter[0], p.num_iter[1], p.num_iter[2]};
                 opt.gate = r.gate;
@@ -186,12 +193,16 @@ std::vector<BenchResult> run_bench(const BenchParams& p, const std::function<voi
                 const double samples = double(p.repeats) * batch;
                 r.seconds_per_sample = seconds / samples;
                 double flops = 0;
-                for (int l = 0; l < 4; ++l) r.level_seconds[l] = stats.seconds[l] / samples, flops += stats.flops[l];
+                for (int l = 0; l < 4; ++l) {
+                    r.level_seconds[l] = stats.seconds[l] / samples, flops += stats.flops[l];
+                    r.level_gflops[l] = stats.seconds[l] > 0 ? stats.flops[l] / stats.seconds[l] / 1e9 : 0.0;
+                }
                 r.gflops = flops / seconds / 1e9;
             }
 
             // Training: forward, backward, clipping and AdamW at train_batch; one untimed warm-up step.
             if (p.train_batch > 0) {
+                net = make_net();
                 net->train();
                 torch::optim::AdamW opt(net->parameters(), torch::optim::AdamWOptions(1e-4).weight_decay(0.05).betas({0.9, 0.95}));
                 const auto batch_canvas = rolls_to_canvas(training_rolls(p, width, p.train_batch, cache), config, device, 0.0f);
@@ -200,8 +211,12 @@ std::vector<BenchResult> run_bench(const BenchParams& p, const std::function<voi
                 for (int i = 0; i <= p.repeats; ++i) {
                     sync(device);
                     const auto t = Clock::now();
-                    auto [nll, count] = net->loss(batch_canvas, gen);
-                    auto loss = nll / count;
+                    torch::Tensor loss;
+                    {
+                        Autocast autocast(device, bf16);
+                        auto [nll, count] = net->loss(batch_canvas, gen);
+                        loss = nll / count;
+                    }
                     opt.zero_grad();
                     loss.backward();
                     torch::nn::utils::clip_grad_norm_(net->parameters(), 3.0);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/progress.h"
+#include "model/precision.h"
 
 namespace fm {
 
@@ -32,12 +33,13 @@ struct BenchParams {
     int threads = 0;                          // 0: all cores
     std::string data;                         // optional MIDI folder or list for training batches
     std::string device = "cpu";
+    Precision precision = Precision::automatic;   // sampling: converted weights; training: autocast
     uint64_t seed = 0;
 };
 
 struct BenchResult {
     int target_width = 0, batch = 0, threads = 0;
-    std::string device, model, generator_types, num_iter_list;
+    std::string device, model, generator_types, num_iter_list, precision;   // precision: fp32 or bf16, as used
     bool gate = false;
     int64_t parameters = 0;
     double seconds_per_sample = 0;            // wall time of one sampling call / batch
@@ -45,7 +47,8 @@ struct BenchResult {
     double train_ms_per_step = 0;             // at train_batch, this width (0 when not measured)
     double train_samples_per_s = 0;
     double gflops = 0;                        // sampling: counted matmul work / wall time
-    double peak_gflops = 0;                   // a large float32 matmul on the same threads, same run
+    double level_gflops[4] = {};              // the same per level, over its own time
+    double peak_gflops = 0;                   // a large matmul in the precision used, same threads, same run
     double peak_rss_mb = 0;                   // resident set high-water mark during this configuration
 };
 

@@ -5,6 +5,7 @@
 #include "model/canvas.h"
 #include "model/checkpoint.h"
 #include "model/generator.h"
+#include "model/mixed_precision.h"
 
 namespace fm {
 
@@ -13,6 +14,7 @@ bool cuda_available() { return torch::cuda::is_available(); }
 struct Engine::Impl {
     FractalNet net{nullptr};
     std::string device, source;
+    Precision precision = Precision::fp32;
     int64_t parameters = 0;
 };
 
@@ -23,28 +25,31 @@ Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
 
 Engine::~Engine() = default;
 
-std::unique_ptr<Engine> Engine::load(const std::string& checkpoint, const std::string& device) {
+std::unique_ptr<Engine> Engine::load(const std::string& checkpoint, const std::string& device, Precision precision) {
     auto impl = std::make_unique<Impl>();
     const torch::Device d = resolve_device(device);
     use_threads(0);
     impl->net = load_net(checkpoint, d);
+    impl->precision = apply_precision(impl->net, precision);
     impl->device = d.str(), impl->source = checkpoint;
     return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 
-std::unique_ptr<Engine> Engine::create(const ModelConfig& config, uint64_t seed, const std::string& device) {
+std::unique_ptr<Engine> Engine::create(const ModelConfig& config, uint64_t seed, const std::string& device, Precision precision) {
     auto impl = std::make_unique<Impl>();
     const torch::Device d = resolve_device(device);
     use_threads(0);
     torch::manual_seed(seed);
     impl->net = FractalNet(config);
     impl->net->to(d);
+    impl->precision = apply_precision(impl->net, precision);
     impl->device = d.str(), impl->source = "random weights";
     return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
 
 const ModelConfig& Engine::config() const { return impl_->net->config(); }
 const std::string& Engine::device() const { return impl_->device; }
+Precision Engine::precision() const { return impl_->precision; }
 int64_t Engine::parameters() const { return impl_->parameters; }
 const std::string& Engine::source() const { return impl_->source; }
 

@@ -18,6 +18,7 @@
 #include "core/roll.h"
 #include "model/generate_params.h"
 #include "model/model_config.h"
+#include "model/precision.h"
 
 namespace fm {
 
@@ -26,14 +27,18 @@ bool cuda_available();
 
 class Engine {
 public:
-    // A trained checkpoint on "cpu", "cuda" or "auto". Throws fm::Error(reason, path).
-    static std::unique_ptr<Engine> load(const std::string& checkpoint, const std::string& device = "auto");
+    // A trained checkpoint on "cpu", "cuda" or "auto", its matmuls in `precision` (see precision.h).
+    // Throws fm::Error(reason, path).
+    static std::unique_ptr<Engine> load(const std::string& checkpoint, const std::string& device = "auto",
+                                        Precision precision = Precision::automatic);
     // Random weights (tests, trying a layout before training).
-    static std::unique_ptr<Engine> create(const ModelConfig& config, uint64_t seed, const std::string& device = "cpu");
+    static std::unique_ptr<Engine> create(const ModelConfig& config, uint64_t seed, const std::string& device = "cpu",
+                                          Precision precision = Precision::automatic);
     ~Engine();
 
     const ModelConfig& config() const;
     const std::string& device() const;
+    Precision precision() const;   // as used: fp32 or bf16
     int64_t parameters() const;
     const std::string& source() const;   // the checkpoint's path, or "random weights"
 

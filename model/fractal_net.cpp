@@ -47,12 +47,18 @@ LevelImpl::LevelImpl(const ModelConfig& config, int level, int64_t cond_width)
 torch::Tensor LevelImpl::embed(const torch::Tensor& tokens) {
     auto cls = torch::where(tokens < 0, torch::full_like(tokens, 128.0), (tokens * 127.0).round().clamp(0, 127)).to(torch::kLong);
     auto e = cell_embed_->forward(cls);                                          // (..., s*s, e)
-    return embed_->forward(e.flatten(-2));                                       // (..., D)
+    return linear(*embed_, e.flatten(-2));                                       // (..., D)
 }
 
 torch::Tensor LevelImpl::buffer(const torch::Tensor& cond, int64_t n) {
     if (!cond.defined()) return (uncond_ + buffer_pos_).unsqueeze(0).expand({n, kConds, width_});
-    return cond_proj_->forward(cond) + buffer_pos_;   // (N, 5, D)
+    return linear(*cond_proj_, cond) + buffer_pos_;   // (N, 5, D)
+}
+
+void LevelImpl::set_matmul_dtype(torch::ScalarType dtype) {
+    embed_->to(dtype);
+    if (cond_proj_) cond_proj_->to(dtype);
+    transformer_->set_matmul_dtype(dtype);   // the occupancy logit stays fp32
 }
 
 torch::Tensor LevelImpl::pos(int64_t gr, int64_t gc, const torch::Device& device) {
@@ -125,9 +131,17 @@ VelocityHeadImpl::VelocityHeadImpl(int64_t cond_width, int64_t width, int64_t de
 }
 
 torch::Tensor VelocityHeadImpl::forward(const torch::Tensor& cond) {
-    auto h = in_->forward(cond.flatten(1));   // (N, Dh)
-    for (auto& b : blocks_) h = h + b->forward(h);
-    return out_->forward(norm_->forward(h));   // (N, 128)
+    auto h = linear(*in_, cond.flatten(1)).to(torch::kFloat32);   // (N, Dh); the residual stream stays fp32 under autocast
+    for (auto& b : blocks_) {   // LayerNorm, Linear, GELU, Linear
+        auto u = b->at<torch::nn::LayerNormImpl>(0).forward(h);
+        h = h + linear(b->at<torch::nn::LinearImpl>(3), torch::gelu(linear(b->at<torch::nn::LinearImpl>(1), u)));
+    }
+    return out_->forward(norm_->forward(h)).to(torch::kFloat32);   // (N, 128); fp32 logits under autocast too
+}
+
+void VelocityHeadImpl::set_matmul_dtype(torch::ScalarType dtype) {
+    in_->to(dtype);
+    for (auto& b : blocks_) b->at<torch::nn::LinearImpl>(1).to(dtype), b->at<torch::nn::LinearImpl>(3).to(dtype);   // logits stay fp32
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -140,6 +154,11 @@ FractalNetImpl::FractalNetImpl(const ModelConfig& config) : config_(config) {
         cond_width = config.levels[l].width;
     }
     head_ = register_module("head", VelocityHead(cond_width, config.levels[3].width, config.levels[3].depth));
+}
+
+void FractalNetImpl::set_matmul_dtype(torch::ScalarType dtype) {
+    for (auto& level : levels_) level->set_matmul_dtype(dtype);
+    head_->set_matmul_dtype(dtype);
 }
 
 torch::Tensor FractalNetImpl::scan_order(int64_t gr, int64_t gc, const torch::Device& device) const {

@@ -49,7 +49,7 @@ public:
     // unknown) has a learned vector, so a later level can copy a velocity exactly rather than decode it from a scalar.
     torch::Tensor embed(const torch::Tensor& tokens);
     // Occupancy logit per token (N, T): does the token's patch hold any note? Deeper levels run only where it does.
-    torch::Tensor occupancy(const torch::Tensor& z) { return occupancy_->forward(z).squeeze(-1); }
+    torch::Tensor occupancy(const torch::Tensor& z) { return occupancy_->forward(z).squeeze(-1).to(torch::kFloat32); }
     // tokens (N, T, s*s); masked (N, T) bool: replaced by the mask token; cond (N, 5, Dc) or undefined.
     torch::Tensor encode(const torch::Tensor& tokens, const torch::Tensor& masked, const torch::Tensor& cond, int64_t gr, int64_t gc);
     // AR, teacher forcing: z for every token from the tokens before it in `order` (T). Returns (N, T, D), grid order.
@@ -58,6 +58,7 @@ public:
     torch::Tensor start(const torch::Tensor& cond, int64_t n, int64_t gr, int64_t gc, int64_t first_pos, KVCache& cache);
     torch::Tensor step(const torch::Tensor& token, int64_t token_pos, int64_t next_pos, int64_t gr, int64_t gc, KVCache& cache);
 
+    void set_matmul_dtype(torch::ScalarType dtype);   // see FractalNetImpl::set_matmul_dtype
     bool is_ar() const { return ar_; }
     int64_t width() const { return width_; }
 
@@ -79,6 +80,7 @@ class VelocityHeadImpl : public torch::nn::Module {
 public:
     VelocityHeadImpl(int64_t cond_width, int64_t width, int64_t depth);
     torch::Tensor forward(const torch::Tensor& cond);   // (N, 5, Dc) -> logits (N, 128): silence, velocities 1..127
+    void set_matmul_dtype(torch::ScalarType dtype);
 
 private:
     torch::nn::Linear in_{nullptr}, out_{nullptr};
@@ -102,6 +104,10 @@ public:
     torch::Tensor sample(const torch::Tensor& canvas, const SampleOptions& opt, torch::Generator& gen, const NetReport& report,
                          const CancelFlag* cancel);
 
+    // Inference in bf16: the weights of every matmul but the logits' converted once (kBFloat16) or back (kFloat32);
+    // activations, LayerNorm, softmax and the draws stay fp32 (fm::linear casts at each matmul). Not for training,
+    // which keeps fp32 weights under fm::Autocast. apply_precision() in model/mixed_precision.h picks the format.
+    void set_matmul_dtype(torch::ScalarType dtype);
     const ModelConfig& config() const { return config_; }
 
 private:

@@ -47,6 +47,7 @@ TrainParams read_run_params(const std::string& dir) {
         take("val_crops", p.val_crops);
         take("sample_every", p.sample_every);
         take("threads", p.threads);
+        take("precision", p.precision);   // as used (fp32 or bf16); runs before it had none and keep "auto"
         std::string device = p.device;
         take("device", device);
         p.device = device.rfind("cuda", 0) == 0 ? "cuda" : device == "cpu" ? "cpu" : "auto";

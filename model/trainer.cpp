@@ -24,6 +24,7 @@
 #include "model/checkpoint.h"
 #include "model/fractal_net.h"
 #include "model/generator.h"
+#include "model/mixed_precision.h"
 
 namespace fm {
 
@@ -64,6 +65,7 @@ void check_params(const TrainParams& p) {
     if (!(p.lr > 0)) throw Error("--lr must be positive");
     if (p.warmup_steps < 0 || p.eval_every <= 0 || p.val_crops <= 0) throw Error("--warmup_steps, --eval_every and --val_crops must be positive");
     if (p.sample_every < 0) throw Error("--sample_every must be 0 (none) or positive");
+    parse_precision(p.precision);
 }
 
 std::string scan_line(const CacheSummary& s, const std::string& source) {
@@ -109,6 +111,7 @@ void append_line(const std::string& path, const std::string& line) {
 void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& on_step, const CancelFlag* cancel) {
     check_params(p);
     const torch::Device device = resolve_device(p.device);
+    const bool bf16 = resolve_precision(parse_precision(p.precision), device.is_cuda()) == Precision::bf16;
     use_threads(p.threads);
     std::error_code ec;
     fs::create_directories(p.output_dir, ec);
@@ -174,7 +177,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
                                {"lr", p.lr}, {"weight_decay", p.weight_decay}, {"warmup_steps", p.warmup_steps},
                                {"grad_clip", p.grad_clip}, {"pitch_shift", p.pitch_shift}, {"seed", p.seed},
                                {"init_from", p.init_from}, {"eval_every", p.eval_every}, {"val_crops", p.val_crops}, {"sample_every", p.sample_every}, {"threads", p.threads},
-                               {"device", device.str()}, {"train_files", train_files.size()}, {"val_files", val_files.size()},
+                               {"device", device.str()}, {"precision", bf16 ? "bf16" : "fp32"}, {"train_files", train_files.size()}, {"val_files", val_files.size()},
                                {"parameters", [&] { int64_t n = 0; for (auto& t : net->parameters()) n += t.numel(); return n; }()},
                                {"model_config", nlohmann::json::parse(config_to_json(config))}};
     const std::string resolved_text = resolved.dump(2);
@@ -249,8 +252,12 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         std::vector<Roll> batch;
         for (int i = 0; i < p.train_batch_size; ++i) batch.push_back(sampler.next());
         auto gen = at::detail::createCPUGenerator(mix(p.seed ^ 0x5EED, uint64_t(step)));
-        auto [nll, count] = net->loss(rolls_to_canvas(batch, config, device, 0.0f), gen);
-        auto loss = nll / count;
+        torch::Tensor loss;
+        {
+            Autocast autocast(device, bf16);
+            auto [nll, count] = net->loss(rolls_to_canvas(batch, config, device, 0.0f), gen);
+            loss = nll / count;
+        }
         opt.zero_grad();
         loss.backward();
         torch::nn::utils::clip_grad_norm_(net->parameters(), p.grad_clip);

@@ -38,6 +38,8 @@ struct TrainParams {
     int pitch_shift = 3;                     // augmentation: semitones up or down
     uint64_t seed = 0;
     std::string device = "auto";             // cpu | cuda | auto
+    std::string precision = "auto";          // fp32 | bf16 | auto: the forward's matmuls under autocast (weights, optimiser
+                                             // state and checkpoints stay fp32; validation and previews run in fp32)
     std::string output_dir;                  // checkpoints, metrics.jsonl, config.json, caches
     bool resume = false;                     // continue from output_dir/last.safetensors
     std::string init_from;                   // a new run starts from this checkpoint's weights and architecture

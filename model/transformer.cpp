@@ -6,6 +6,12 @@
 
 namespace fm {
 
+torch::Tensor linear(torch::nn::LinearImpl& layer, const torch::Tensor& x) {
+    const auto type = layer.weight.scalar_type();
+    if (type == torch::kFloat32 || type == x.scalar_type()) return layer.forward(x);   // fp32: autocast, when on, casts
+    return torch::linear(x.to(type), layer.weight, layer.bias).to(x.scalar_type());
+}
+
 AttentionImpl::AttentionImpl(int64_t width, int64_t heads) : heads_(heads) {
     qkv_ = register_module("qkv", torch::nn::Linear(width, 3 * width));
     proj_ = register_module("proj", torch::nn::Linear(width, width));
@@ -14,7 +20,7 @@ AttentionImpl::AttentionImpl(int64_t width, int64_t heads) : heads_(heads) {
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask, torch::Tensor* cache_k,
                                      torch::Tensor* cache_v) {
     const int64_t n = x.size(0), t = x.size(1), d = x.size(2), dh = d / heads_;
-    auto qkv = qkv_->forward(x).view({n, t, 3, heads_, dh}).permute({2, 0, 3, 1, 4});   // (3, N, H, T, dh)
+    auto qkv = linear(*qkv_, x).view({n, t, 3, heads_, dh}).permute({2, 0, 3, 1, 4});   // (3, N, H, T, dh)
     torch::Tensor q = qkv[0], k = qkv[1], v = qkv[2];
     if (cache_k != nullptr) {
         if (cache_k->defined()) {
@@ -31,7 +37,12 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
     if (mask.defined()) att = att + mask;
     auto y = torch::matmul(torch::softmax(att, -1), v);   // (N, H, Tq, dh)
 #endif
-    return proj_->forward(y.transpose(1, 2).reshape({n, t, d}));   // (N, T, D)
+    return linear(*proj_, y.transpose(1, 2).reshape({n, t, d}));   // (N, T, D)
+}
+
+void AttentionImpl::set_matmul_dtype(torch::ScalarType dtype) {
+    qkv_->to(dtype);
+    proj_->to(dtype);
 }
 
 BlockImpl::BlockImpl(int64_t width, int64_t heads, double mlp_ratio) {
@@ -46,7 +57,13 @@ BlockImpl::BlockImpl(int64_t width, int64_t heads, double mlp_ratio) {
 torch::Tensor BlockImpl::forward(const torch::Tensor& x, const torch::Tensor& mask, torch::Tensor* cache_k,
                                  torch::Tensor* cache_v) {
     auto h = x + attn_->forward(norm1_->forward(x), mask, cache_k, cache_v);
-    return h + fc2_->forward(torch::gelu(fc1_->forward(norm2_->forward(h))));
+    return h + linear(*fc2_, torch::gelu(linear(*fc1_, norm2_->forward(h))));
+}
+
+void BlockImpl::set_matmul_dtype(torch::ScalarType dtype) {
+    attn_->set_matmul_dtype(dtype);
+    fc1_->to(dtype);
+    fc2_->to(dtype);
 }
 
 TransformerImpl::TransformerImpl(const TransformerOptions& o) {
@@ -64,6 +81,10 @@ torch::Tensor TransformerImpl::forward(const torch::Tensor& x, const torch::Tens
     for (size_t i = 0; i < blocks_.size(); ++i)
         h = blocks_[i]->forward(h, mask, cache ? &cache->k[i] : nullptr, cache ? &cache->v[i] : nullptr);
     return norm_->forward(h);
+}
+
+void TransformerImpl::set_matmul_dtype(torch::ScalarType dtype) {
+    for (auto& b : blocks_) b->set_matmul_dtype(dtype);
 }
 
 torch::Tensor positions_2d(int64_t rows, int64_t cols, int64_t width, const torch::Device& device) {

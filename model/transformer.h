@@ -14,6 +14,10 @@
 
 namespace fm {
 
+// A Linear in its weights' number format: x is cast to it and the result back to x's. So a net whose matmul weights
+// are bf16 (FractalNetImpl::set_matmul_dtype) keeps its activations, LayerNorms and softmax in fp32.
+torch::Tensor linear(torch::nn::LinearImpl& layer, const torch::Tensor& x);
+
 struct KVCache {
     std::vector<torch::Tensor> k, v;   // per block: (N, H, T, D/H)
     torch::Tensor input_bias;          // (N, 1, D) added to every input fed (a level's own condition)
@@ -33,6 +37,7 @@ public:
     AttentionImpl(int64_t width, int64_t heads);
     // x (N, T, D); mask (Tq, Tk) additive or undefined; cache: appended to, then attended over.
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask, torch::Tensor* cache_k, torch::Tensor* cache_v);
+    void set_matmul_dtype(torch::ScalarType dtype);
 
 private:
     int64_t heads_;
@@ -44,6 +49,7 @@ class BlockImpl : public torch::nn::Module {
 public:
     BlockImpl(int64_t width, int64_t heads, double mlp_ratio);
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask, torch::Tensor* cache_k, torch::Tensor* cache_v);
+    void set_matmul_dtype(torch::ScalarType dtype);
 
 private:
     torch::nn::LayerNorm norm1_{nullptr}, norm2_{nullptr};
@@ -57,6 +63,8 @@ public:
     explicit TransformerImpl(const TransformerOptions& options);
     // x (N, T, D) -> (N, T, D), final LayerNorm applied.
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask = {}, KVCache* cache = nullptr);
+    // The number format of the blocks' Linear weights (LayerNorms stay fp32); inference only.
+    void set_matmul_dtype(torch::ScalarType dtype);
 
 private:
     std::vector<Block> blocks_;

@@ -19,10 +19,13 @@
 #include <algorithm>
 #include <climits>
 
+#include "model/precision.h"
+
 namespace fm::ui {
 
 namespace {
 
+const QString kPrecisionKey = QStringLiteral("model/precision");   // "auto" | "bf16" | "fp32"
 constexpr int kKindRole = Qt::UserRole;
 constexpr int kPathRole = Qt::UserRole + 1;
 constexpr int kChooseKind = -1;   // the "Choose checkpoint…" entry
@@ -63,7 +66,19 @@ GeneratePanel::GeneratePanel(QWidget* parent) : QWidget(parent) {
     model_info_ = new QLabel(tr("No model loaded."), model_box);
     model_info_->setWordWrap(true);
     model_info_->setObjectName(QStringLiteral("modelInfo"));
+    precision_ = new QComboBox(model_box);
+    precision_->setObjectName(QStringLiteral("precisionCombo"));
+    precision_->addItem(tr("Precision: auto"), QStringLiteral("auto"));
+    precision_->addItem(tr("Precision: bf16 (fast where the CPU has it)"), QStringLiteral("bf16"));
+    precision_->addItem(tr("Precision: fp32"), QStringLiteral("fp32"));
+    precision_->setToolTip(QString::fromLatin1(kPrecisionHelp));
+    precision_->setCurrentIndex(std::max(0, precision_->findData(QSettings().value(kPrecisionKey, QStringLiteral("auto")))));
+    connect(precision_, qOverload<int>(&QComboBox::activated), this, [this] {
+        QSettings().setValue(kPrecisionKey, precision());
+        if (currentSource().kind != ModelSource::Kind::none) Q_EMIT modelRequested(currentSource());
+    });
     model_layout->addWidget(model_);
+    model_layout->addWidget(precision_);
     model_layout->addWidget(model_info_);
     outer->addWidget(model_box);
     connect(model_, qOverload<int>(&QComboBox::activated), this, &GeneratePanel::onModelActivated);
@@ -212,6 +227,8 @@ void GeneratePanel::selectSource(const ModelSource& source) {
     last_model_index_ = i;
 }
 
+QString GeneratePanel::precision() const { return precision_->currentData().toString(); }
+
 ModelSource GeneratePanel::currentSource() const {
     ModelSource s;
     const int i = model_->currentIndex();
@@ -258,8 +275,8 @@ void GeneratePanel::setModelInfo(const ModelInfo& info) {
     model_ready_ = true;
     const QString params = info.parameters >= 1000000 ? tr("%1 M").arg(double(info.parameters) / 1e6, 0, 'f', 2)
                                                      : QLocale().toString(info.parameters);
-    model_info_->setText(tr("Preset: %1\nGenerators: %2\nParameters: %3\nDevice: %4 · trained on %5 steps")
-                             .arg(info.preset, info.generatorTypes, params, info.device)
+    model_info_->setText(tr("Preset: %1\nGenerators: %2\nParameters: %3\nDevice: %4 (%5 matmuls) · trained on %6 steps")
+                             .arg(info.preset, info.generatorTypes, params, info.device, info.precision)
                              .arg(info.cropLength));
     model_info_->setToolTip(info.source);
     updateGenerateEnabled();

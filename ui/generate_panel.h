@@ -47,6 +47,9 @@ public:
     void setGenerating(bool generating);
 
     QComboBox* modelCombo() const { return model_; }   // for tests
+    // The matmuls' number format for the next model load: "auto", "bf16" or "fp32" (remembered in QSettings);
+    // changing it reloads the current model.
+    QString precision() const;
     QSpinBox* seedBox() const { return seed_; }
     QCheckBox* randomSeedBox() const { return random_seed_; }
 
@@ -64,6 +67,7 @@ private:
 
     QComboBox* model_ = nullptr;
     QLabel* model_info_ = nullptr;
+    QComboBox* precision_ = nullptr;
     QComboBox* version_ = nullptr;
     QSpinBox* custom_width_ = nullptr;
     QComboBox* mode_ = nullptr;

@@ -19,6 +19,7 @@ ModelInfo modelInfo(const Engine& engine) {
     info.preset = QString::fromStdString(c.preset);
     info.generatorTypes = QString::fromStdString(generator_types(c));
     info.device = QString::fromStdString(engine.device());
+    info.precision = QString::fromLatin1(precision_name(engine.precision()));
     info.parameters = engine.parameters();
     info.cropLength = c.crop_length;
     info.layout = QString::fromLatin1(to_string(c.layout));
@@ -39,17 +40,17 @@ void GenerationWorker::adopt(std::shared_ptr<Engine> engine) {
     Q_EMIT engineReady(modelInfo(*engine_));
 }
 
-void GenerationWorker::loadCheckpoint(const QString& path, const QString& device) {
+void GenerationWorker::loadCheckpoint(const QString& path, const QString& device, const QString& precision) {
     try {
-        adopt(Engine::load(path.toStdString(), device.toStdString()));
+        adopt(Engine::load(path.toStdString(), device.toStdString(), parse_precision(precision.toStdString())));
     } catch (const std::exception& e) {
         Q_EMIT engineFailed(QString::fromUtf8(e.what()));
     }
 }
 
-void GenerationWorker::createRandom(const QString& preset, quint64 seed) {
+void GenerationWorker::createRandom(const QString& preset, quint64 seed, const QString& precision) {
     try {
-        adopt(Engine::create(model_preset(preset.toStdString()), seed));
+        adopt(Engine::create(model_preset(preset.toStdString()), seed, "cpu", parse_precision(precision.toStdString())));
     } catch (const std::exception& e) {
         Q_EMIT engineFailed(QString::fromUtf8(e.what()));
     }

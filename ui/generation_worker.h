@@ -46,8 +46,10 @@ public:
 
 public Q_SLOTS:
     void start(const fm::GenerateParams& params);
-    void loadCheckpoint(const QString& path, const QString& device = QStringLiteral("auto"));
-    void createRandom(const QString& preset, quint64 seed);
+    // precision: "fp32", "bf16" or "auto" (model/precision.h)
+    void loadCheckpoint(const QString& path, const QString& device = QStringLiteral("auto"),
+                        const QString& precision = QStringLiteral("auto"));
+    void createRandom(const QString& preset, quint64 seed, const QString& precision = QStringLiteral("auto"));
 
 Q_SIGNALS:
     void started();

@@ -80,12 +80,14 @@ void MainWindow::loadModel(const ModelSource& source) {
     panel_->selectSource(source);
     if (source.kind == ModelSource::Kind::random) {
         panel_->setModelLoading(tr("random weights (%1)").arg(source.preset));
-        const QString preset = source.preset;
-        QMetaObject::invokeMethod(worker_, [w = worker_, preset] { w->createRandom(preset, 0); }, Qt::QueuedConnection);
+        const QString preset = source.preset, precision = panel_->precision();
+        QMetaObject::invokeMethod(worker_, [w = worker_, preset, precision] { w->createRandom(preset, 0, precision); },
+                                  Qt::QueuedConnection);
     } else {
         panel_->setModelLoading(QFileInfo(source.path).fileName());
-        const QString path = source.path;
-        QMetaObject::invokeMethod(worker_, [w = worker_, path] { w->loadCheckpoint(path); }, Qt::QueuedConnection);
+        const QString path = source.path, precision = panel_->precision();
+        QMetaObject::invokeMethod(worker_, [w = worker_, path, precision] { w->loadCheckpoint(path, QStringLiteral("auto"), precision); },
+                                  Qt::QueuedConnection);
     }
 }
 

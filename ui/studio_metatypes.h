@@ -22,6 +22,7 @@ struct ModelInfo {
     QString preset;          // "tiny", "small", "base", "custom"
     QString generatorTypes;  // "mar,mar,mar,mar"
     QString device;          // "cpu", "cuda:0"
+    QString precision;       // of the matmuls, as used: "fp32" | "bf16"
     qint64 parameters = 0;
     int cropLength = 128;    // steps the model was trained on
     QString layout;          // "long" | "folded"

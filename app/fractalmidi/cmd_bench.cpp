@@ -9,6 +9,7 @@
 #include "int_list.h"
 #include "interrupt.h"
 #include "model/bench.h"
+#include "model/precision.h"
 
 namespace fmcli {
 
@@ -16,7 +17,7 @@ namespace {
 
 struct BenchArgs {
     fm::BenchParams p;
-    std::string widths = "128", batches = "1", num_iter = "8,4,2";
+    std::string widths = "128", batches = "1", num_iter = "8,4,2", precision = "auto";
     bool gate = false, no_gate = false, no_train = false, json = false;
 };
 
@@ -27,7 +28,8 @@ void print(const fm::BenchResult& r, bool json) {
         std::printf("%4d wide, batch %2d: %7.3f s/sample (levels %.3f %.3f %.3f %.3f)", r.target_width, r.batch, r.seconds_per_sample,
                     r.level_seconds[0], r.level_seconds[1], r.level_seconds[2], r.level_seconds[3]);
         if (r.train_ms_per_step > 0) std::printf("  train %8.1f ms/step", r.train_ms_per_step);
-        std::printf("  %6.1f GFLOP/s of %6.1f peak  %7.0f MB peak RSS\n", r.gflops, r.peak_gflops, r.peak_rss_mb);
+        std::printf("  %6.1f GFLOP/s of %6.1f peak (levels %.0f %.0f %.0f %.0f)  %7.0f MB peak RSS\n", r.gflops, r.peak_gflops,
+                    r.level_gflops[0], r.level_gflops[1], r.level_gflops[2], r.level_gflops[3], r.peak_rss_mb);
     }
     std::fflush(stdout);
 }
@@ -39,13 +41,14 @@ void run(BenchArgs& a) {
     if (a.gate && a.no_gate) throw fm::Error("--gate and --no_gate exclude each other");
     a.p.gate = a.gate ? 1 : a.no_gate ? 0 : -1;
     if (a.no_train) a.p.train_batch = 0;
+    a.p.precision = fm::parse_precision(a.precision);
     Interrupt interrupt;
     bool header = false;
     fm::run_bench(a.p, [&](const fm::BenchResult& r) {
         if (!a.json && !header) {
-            std::printf("%s (%lld parameters, %s, iterations %s, gating %s) on %s, %d threads\n", r.model.c_str(),
+            std::printf("%s (%lld parameters, %s, iterations %s, gating %s) on %s, %d threads, %s\n", r.model.c_str(),
                         (long long)r.parameters, r.generator_types.c_str(), r.num_iter_list.c_str(), r.gate ? "on" : "off",
-                        r.device.c_str(), r.threads);
+                        r.device.c_str(), r.threads, r.precision.c_str());
             header = true;
         }
         print(r, a.json);
@@ -72,6 +75,7 @@ void add_bench_command(CLI::App& app) {
     cmd->add_option("--repeats", a->p.repeats, "Timed runs per configuration, after one warm-up")->capture_default_str();
     cmd->add_option("--threads", a->p.threads, "Intra-op threads (default: all cores)");
     cmd->add_option("--device", a->p.device, "cpu, cuda or auto")->capture_default_str();
+    cmd->add_option("--precision", a->precision, fm::kPrecisionHelp)->capture_default_str();
     cmd->add_option("--seed", a->p.seed, "Seed of the weights, rolls and draws")->capture_default_str();
     cmd->add_flag("--json", a->json, "One JSON object per configuration and line");
     cmd->callback([a] { run(*a); });

@@ -28,6 +28,7 @@
 #include "model/canvas.h"
 #include "model/checkpoint.h"
 #include "model/generator.h"
+#include "model/mixed_precision.h"
 
 namespace fmcli {
 
@@ -49,8 +50,15 @@ std::string checkpoint_or_default(const std::string& checkpoint, int width) {
     return path;
 }
 
+// Converts the net for --precision and says what it uses (stderr, beside the default-model line).
+fm::Precision use_precision(fm::FractalNet& net, const std::string& precision) {
+    const fm::Precision used = fm::apply_precision(net, fm::parse_precision(precision));
+    std::fprintf(stderr, "matmuls in %s\n", fm::precision_name(used));
+    return used;
+}
+
 struct GenerateArgs {
-    std::string checkpoint, output_dir, mode = "unconditional", input_midi, num_iter = "8,4,2", device = "auto";
+    std::string checkpoint, output_dir, mode = "unconditional", input_midi, num_iter = "8,4,2", device = "auto", precision = "auto";
     int target_width = 0, generation_length = 0, num_samples = 1, offset = 0, condition_length = 0, threads = 0;
     int mask_start = 0, mask_end = 0, pitch_low = 0, pitch_high = 127;
     double temperature = 1.0, velocity_temperature = fm::GenerateParams().velocity_temperature;
@@ -64,6 +72,7 @@ void run_generate(const GenerateArgs& a) {
     fm::use_threads(a.threads);
     const int asked_width = a.generation_length > 0 ? a.generation_length : a.target_width;
     fm::FractalNet net = fm::load_net(checkpoint_or_default(a.checkpoint, asked_width > 0 ? asked_width : 128), device);
+    use_precision(net, a.precision);
     fm::GenerateParams g;
     g.width = a.generation_length > 0 ? a.generation_length : a.target_width > 0 ? a.target_width : net->config().crop_length;
     g.num_samples = a.num_samples, g.temperature = a.temperature, g.num_iter = parse_iters(a.num_iter);
@@ -102,7 +111,7 @@ void run_generate(const GenerateArgs& a) {
 }
 
 struct EvalArgs {
-    std::string checkpoint, data, reference, train_data, device = "auto", num_iter = "8,4,2";
+    std::string checkpoint, data, reference, train_data, device = "auto", num_iter = "8,4,2", precision = "auto";
     int crops = 64, orders = 2, threads = 0, samples = 32;
     double temperature = 1.0, velocity_temperature = fm::GenerateParams().velocity_temperature;
     int64_t seed = 0;
@@ -234,13 +243,15 @@ void run_eval(const EvalArgs& a) {
     fm::use_threads(a.threads);
     const std::string checkpoint = checkpoint_or_default(a.checkpoint, 128);
     fm::FractalNet net = fm::load_net(checkpoint, device);
+    const fm::Precision precision = use_precision(net, a.precision);
     const auto& config = net->config();
     const std::string data = a.data.empty() ? a.reference : a.data;   // bits/cell on the reference unless --data is given
     const auto data_ds = std::make_shared<ScratchDataset>(data);
     const double bits = bits_per_cell(net, data_ds->get(), a, device);
 
     nlohmann::json j = {{"checkpoint", checkpoint}, {"data", data}, {"bits_per_cell", bits}, {"crops", a.crops},
-                        {"crop_length", config.crop_length}, {"orders", a.orders}, {"num_iter_list", a.num_iter}, {"gate", !a.no_gate}};
+                        {"crop_length", config.crop_length}, {"orders", a.orders}, {"num_iter_list", a.num_iter}, {"gate", !a.no_gate},
+                        {"precision", fm::precision_name(precision)}};
     if (!a.json)
         std::printf("%.4f bits/cell over %d crops of %d steps of %s (MAR levels averaged over %d random orders)\n", bits, a.crops,
                     config.crop_length, data.c_str(), a.orders);
@@ -279,6 +290,7 @@ void add_generate_command(CLI::App& app) {
     cmd->add_flag("--no_gate", a->no_gate, "Run every level on every patch (default: skip the deeper levels of patches drawn empty)");
     cmd->add_option("--device", a->device, "cpu, cuda or auto")->capture_default_str();
     cmd->add_option("--threads", a->threads, "Intra-op threads (0: all cores)")->capture_default_str();
+    cmd->add_option("--precision", a->precision, fm::kPrecisionHelp)->capture_default_str();
     cmd->add_option("--mode", a->mode, "unconditional, continuation or inpainting")->capture_default_str();
     cmd->add_option("--input_midi", a->input_midi, "Source for continuation and inpainting");
     cmd->add_option("--offset", a->offset, "First step of --input_midi to use")->capture_default_str();
@@ -307,6 +319,7 @@ void add_generate_command(CLI::App& app) {
     ev->add_flag("--no_gate", e->no_gate, "Score and sample without empty-patch gating (every level on every patch)");
     ev->add_option("--device", e->device, "cpu, cuda or auto")->capture_default_str();
     ev->add_option("--threads", e->threads, "Intra-op threads (0: all cores)")->capture_default_str();
+    ev->add_option("--precision", e->precision, fm::kPrecisionHelp)->capture_default_str();
     ev->add_flag("--json", e->json, "Print one JSON object");
     ev->callback([e] { run_eval(*e); });
 }

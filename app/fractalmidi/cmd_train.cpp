@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "interrupt.h"
+#include "model/precision.h"
 #include "model/trainer.h"
 
 namespace fmcli {
@@ -43,6 +44,7 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--pitch_shift", p->pitch_shift, "Augmentation: random transposition of up to this many semitones")->capture_default_str();
     cmd->add_option("--seed", p->seed, "Seed of initialisation, data order and masks")->capture_default_str();
     cmd->add_option("--device", p->device, "cpu, cuda or auto")->capture_default_str();
+    cmd->add_option("--precision", p->precision, fm::kPrecisionHelp)->capture_default_str();
     cmd->add_option("--output_dir", p->output_dir, "Folder for checkpoints (last, best), metrics.jsonl, config.json")->required();
     cmd->add_flag("--resume", p->resume, "Continue from output_dir/last.safetensors");
     cmd->add_option("--eval_every", p->eval_every, "Steps between validation bits/cell and checkpoints")->capture_default_str();

@@ -1,6 +1,7 @@
 // test_studio_window_generate.cpp — generation from the main window with random tiny weights: the roll shows the
 // canvas live, results become variation tabs, "Keep" is one undo step, Cancel keeps a partial variation.
 #include <QComboBox>
+#include <QLabel>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -121,6 +122,32 @@ private Q_SLOTS:
             for (int t = 0; t < 128; ++t)
                 if (!(t >= 32 && t < 64 && p >= 40 && p < 64)) QCOMPARE(out.at(p, t), source.at(p, t));
         QCOMPARE(studiotest::unknownCells(out), 0);
+    }
+
+    void precisionChoiceReloadsTheModelAndIsRemembered() {
+        MainWindow w;
+        loadRandom(w);
+        auto* precision = w.findChild<QComboBox*>(QStringLiteral("precisionCombo"));
+        QVERIFY(precision);
+        QSignalSpy ready(&w, &MainWindow::modelReady);
+        for (const QString& want : {QStringLiteral("fp32"), QStringLiteral("bf16")}) {
+            const int i = precision->findData(want);
+            QVERIFY(i >= 0);
+            precision->setCurrentIndex(i);
+            Q_EMIT precision->activated(i);   // what a click does
+            QVERIFY(ready.wait(30000));
+            const auto info = ready.takeLast().at(0).value<fm::ui::ModelInfo>();
+            QCOMPARE(info.precision, want);   // bf16 is used even where only emulated: it was asked for
+            QVERIFY(w.findChild<QLabel*>(QStringLiteral("modelInfo"))->text().contains(want + QStringLiteral(" matmuls")));
+            QCOMPARE(QSettings().value(QStringLiteral("model/precision")).toString(), want);
+        }
+        QSignalSpy done(&w, &MainWindow::generationFinished);
+        w.generate();   // a bf16 model generates a whole roll
+        QVERIFY(done.wait(90000));
+        QCOMPARE(studiotest::unknownCells(w.variations()->variation(0)), 0);
+        precision->setCurrentIndex(precision->findData(QStringLiteral("auto")));
+        Q_EMIT precision->activated(precision->currentIndex());
+        QVERIFY(ready.wait(30000));
     }
 };
 
