@@ -10,7 +10,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 step() { echo "== package test: $* (${SECONDS} s)"; }
 
 scripts/package.sh
-deb=$(realpath build/fractalmidi-studio_*_amd64.deb)
+deb=$(realpath "${FM_BUILD_DIR:-build}"/fractalmidi-studio_*_amd64.deb)
 
 step "install $deb"
 work=$(mktemp -d)
