@@ -428,7 +428,8 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         if (!go.any().item<bool>()) return;
         auto cc = child_conditions(l, z, gr, gc);
         const auto start = std::chrono::steady_clock::now();
-        auto child = sample_level(l + 1, tokens.index({go}).view({-1, s, s}), cc.index({go}), token_origin(go), w);
+        // Origins only matter for the progress report; without one the deeper levels get none (saves work per call).
+        auto child = sample_level(l + 1, tokens.index({go}).view({-1, s, s}), cc.index({go}), w.report ? token_origin(go) : torch::Tensor(), w);
         timer.inner += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         tokens.index_put_({go}, child.view({-1, s * s}));
     };
@@ -449,7 +450,7 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
             auto chosen = torch::zeros({n, t}, torch::TensorOptions().dtype(torch::kBool).device(patches.device()));
             chosen.index_put_({Slice(), p}, known.index({Slice(), p}).logical_not());
             generate(z_all, chosen);   // AR neighbours: up and left only, both done
-            w.show(l, int(j + 1), int(t), unpatchify(tokens, s, gr, gc), origin);
+            if (w.report) w.show(l, int(j + 1), int(t), unpatchify(tokens, s, gr, gc), origin);
             if (j + 1 < t) {
                 z = level->step(tokens.index({Slice(), p}), p, order_cpu[j + 1].item<int64_t>(), gr, gc, cache);
                 count(1, kConds + j + 2);
@@ -469,7 +470,7 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         count(kConds + t, kConds + t);
         generate(z, chosen);
         revealed = revealed | chosen;
-        w.show(l, k + 1, iters, unpatchify(tokens, s, gr, gc), origin);
+        if (w.report) w.show(l, k + 1, iters, unpatchify(tokens, s, gr, gc), origin);
     }
     return unpatchify(tokens, s, gr, gc);
 }

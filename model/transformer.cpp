@@ -6,10 +6,11 @@
 
 namespace fm {
 
-torch::Tensor linear(torch::nn::LinearImpl& layer, const torch::Tensor& x) {
+torch::Tensor linear(torch::nn::LinearImpl& layer, const torch::Tensor& x, bool keep_format) {
     const auto type = layer.weight.scalar_type();
     if (type == torch::kFloat32 || type == x.scalar_type()) return layer.forward(x);   // fp32: autocast, when on, casts
-    return torch::linear(x.to(type), layer.weight, layer.bias).to(x.scalar_type());
+    auto y = torch::linear(x.to(type), layer.weight, layer.bias);
+    return keep_format ? y : y.to(x.scalar_type());
 }
 
 AttentionImpl::AttentionImpl(int64_t width, int64_t heads) : heads_(heads) {
@@ -20,7 +21,8 @@ AttentionImpl::AttentionImpl(int64_t width, int64_t heads) : heads_(heads) {
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask, torch::Tensor* cache_k,
                                      torch::Tensor* cache_v) {
     const int64_t n = x.size(0), t = x.size(1), d = x.size(2), dh = d / heads_;
-    auto qkv = linear(*qkv_, x).view({n, t, 3, heads_, dh}).permute({2, 0, 3, 1, 4});   // (3, N, H, T, dh)
+    // q, k and v in the weights' format (bf16 or fp32); the attention scores and softmax in fp32.
+    auto qkv = linear(*qkv_, x, /*keep_format=*/true).view({n, t, 3, heads_, dh}).permute({2, 0, 3, 1, 4});   // (3, N, H, T, dh)
     torch::Tensor q = qkv[0], k = qkv[1], v = qkv[2];
     if (cache_k != nullptr) {
         if (cache_k->defined()) {
@@ -31,13 +33,15 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
     }
 #if TORCH_VERSION_MAJOR >= 2
     // LibTorch 2.x: one fused kernel (no (Tq, Tk) score tensor kept for backward on CPU; flash attention on CUDA).
-    auto y = at::scaled_dot_product_attention(q, k, v, mask.defined() ? c10::optional<at::Tensor>(mask) : c10::nullopt);
+    // (It accumulates the scores and softmax in fp32 for bf16 inputs; the mask must be of q's type.)
+    auto y = at::scaled_dot_product_attention(q, k, v,
+                                              mask.defined() ? c10::optional<at::Tensor>(mask.to(q.scalar_type())) : c10::nullopt);
 #else
-    auto att = torch::matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(double(dh)));   // (N, H, Tq, Tk)
+    auto att = torch::matmul(q, k.transpose(-2, -1)).to(torch::kFloat32) * (1.0 / std::sqrt(double(dh)));   // (N, H, Tq, Tk)
     if (mask.defined()) att = att + mask;
-    auto y = torch::matmul(torch::softmax(att, -1), v);   // (N, H, Tq, dh)
+    auto y = torch::matmul(torch::softmax(att, -1).to(v.scalar_type()), v);   // (N, H, Tq, dh)
 #endif
-    return linear(*proj_, y.transpose(1, 2).reshape({n, t, d}));   // (N, T, D)
+    return linear(*proj_, y.transpose(1, 2).reshape({n, t, d})).to(x.scalar_type());   // (N, T, D)
 }
 
 void AttentionImpl::set_matmul_dtype(torch::ScalarType dtype) {
@@ -57,7 +61,8 @@ BlockImpl::BlockImpl(int64_t width, int64_t heads, double mlp_ratio) {
 torch::Tensor BlockImpl::forward(const torch::Tensor& x, const torch::Tensor& mask, torch::Tensor* cache_k,
                                  torch::Tensor* cache_v) {
     auto h = x + attn_->forward(norm1_->forward(x), mask, cache_k, cache_v);
-    return h + linear(*fc2_, torch::gelu(linear(*fc1_, norm2_->forward(h))));
+    // The MLP's hidden layer stays in the weights' format between its two matmuls (GELU in bf16 when they are bf16).
+    return h + linear(*fc2_, torch::gelu(linear(*fc1_, norm2_->forward(h), /*keep_format=*/true))).to(h.scalar_type());
 }
 
 void BlockImpl::set_matmul_dtype(torch::ScalarType dtype) {

@@ -14,9 +14,10 @@
 
 namespace fm {
 
-// A Linear in its weights' number format: x is cast to it and the result back to x's. So a net whose matmul weights
-// are bf16 (FractalNetImpl::set_matmul_dtype) keeps its activations, LayerNorms and softmax in fp32.
-torch::Tensor linear(torch::nn::LinearImpl& layer, const torch::Tensor& x);
+// A Linear in its weights' number format: x is cast to it and the result back to x's (or left in the weights' format
+// with keep_format, for a following elementwise op and matmul). So a net whose matmul weights are bf16
+// (FractalNetImpl::set_matmul_dtype) keeps its residual stream, LayerNorms and softmax in fp32.
+torch::Tensor linear(torch::nn::LinearImpl& layer, const torch::Tensor& x, bool keep_format = false);
 
 struct KVCache {
     std::vector<torch::Tensor> k, v;   // per block: (N, H, T, D/H)
