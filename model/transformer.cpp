@@ -31,16 +31,20 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
         }
         *cache_k = k, *cache_v = v;
     }
+    torch::Tensor y;   // (N, H, Tq, dh)
 #if TORCH_VERSION_MAJOR >= 2
-    // LibTorch 2.x: one fused kernel (no (Tq, Tk) score tensor kept for backward on CPU; flash attention on CUDA).
-    // (It accumulates the scores and softmax in fp32 for bf16 inputs; the mask must be of q's type.)
-    auto y = at::scaled_dot_product_attention(q, k, v,
-                                              mask.defined() ? c10::optional<at::Tensor>(mask.to(q.scalar_type())) : c10::nullopt);
-#else
-    auto att = torch::matmul(q, k.transpose(-2, -1)).to(torch::kFloat32) * (1.0 / std::sqrt(double(dh)));   // (N, H, Tq, Tk)
-    if (mask.defined()) att = att + mask;
-    auto y = torch::matmul(torch::softmax(att, -1).to(v.scalar_type()), v);   // (N, H, Tq, dh)
+    // LibTorch 2.x on CUDA: the fused kernel (flash / memory-efficient attention). Not on the CPU: measured on
+    // LibTorch 2.6 (docs/PERFORMANCE.md) it was slower than the three ops below, in fp32 (1.21 s against 1.13 s per
+    // `base` sample) and most in bf16 (1.09 s against 0.81 s; training 2.51 s against 1.42 s per step).
+    if (q.is_cuda())
+        y = at::scaled_dot_product_attention(q, k, v,
+                                             mask.defined() ? c10::optional<at::Tensor>(mask.to(q.scalar_type())) : c10::nullopt);
 #endif
+    if (!y.defined()) {
+        auto att = torch::matmul(q, k.transpose(-2, -1)).to(torch::kFloat32) * (1.0 / std::sqrt(double(dh)));   // (N, H, Tq, Tk)
+        if (mask.defined()) att = att + mask;
+        y = torch::matmul(torch::softmax(att, -1).to(v.scalar_type()), v);
+    }
     return linear(*proj_, y.transpose(1, 2).reshape({n, t, d})).to(x.scalar_type());   // (N, T, D)
 }
 
