@@ -141,7 +141,7 @@ std::vector<BenchResult> run_bench(const BenchParams& p, const std::function<voi
 
     const Precision precision = resolve_precision(p.precision, device.is_cuda());
     const bool bf16 = precision == Precision::bf16;
-    const double peak = matmul_peak_gflops(device, bf16 ? torch::kBFloat16 : torch::kFloat32);
+    const double peak = matmul_peak_gflops(device, matmul_dtype(precision));
     std::vector<BenchResult> results;
     for (int width : p.widths)
         for (int batch : p.batches) {
@@ -174,7 +174,7 @@ std::vector<BenchResult> run_bench(const BenchParams& p, const std::function<voi
             {
                 torch::NoGradGuard no_grad;
                 net->eval();
-                net->set_matmul_dtype(bf16 ? torch::kBFloat16 : torch::kFloat32);
+                net->set_matmul_dtype(matmul_dtype(precision));
                 SampleOptions opt;
                 opt.num_iter = {p.num_iter[0], p.num_iter[1], p.num_iter[2]};
                 opt.gate = r.gate;

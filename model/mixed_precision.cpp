@@ -8,7 +8,7 @@ namespace fm {
 Precision apply_precision(FractalNet& net, Precision requested) {
     const bool cuda = net->parameters().front().device().is_cuda();
     const Precision used = resolve_precision(requested, cuda);
-    net->set_matmul_dtype(used == Precision::bf16 ? torch::kBFloat16 : torch::kFloat32);
+    net->set_matmul_dtype(matmul_dtype(used));
     return used;
 }
 

@@ -17,6 +17,9 @@
 
 namespace fm {
 
+// The tensor type of the matmul weights for a resolved precision: kBFloat16 for bf16, else kFloat32.
+inline torch::ScalarType matmul_dtype(Precision used) { return used == Precision::bf16 ? torch::kBFloat16 : torch::kFloat32; }
+
 // Resolves `requested` for the net's device (fm::resolve_precision) and, for bf16, converts its matmul weights
 // (FractalNetImpl::set_matmul_dtype). Returns what it used: fp32 or bf16.
 Precision apply_precision(FractalNet& net, Precision requested);
