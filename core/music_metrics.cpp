@@ -28,16 +28,41 @@ void normalise(std::vector<double>& h) {
 
 double ratio(double num, double den) { return den > 0 ? num / den : 0.0; }
 
+// How many of `pc_counts`' notes fall in the major scale on each of the 12 roots.
+std::array<int64_t, 12> scale_counts(const std::array<int64_t, 12>& pc_counts) {
+    static constexpr int kMajor[7] = {0, 2, 4, 5, 7, 9, 11};
+    std::array<int64_t, 12> in{};
+    for (int root = 0; root < 12; ++root)
+        for (int d : kMajor) in[size_t(root)] += pc_counts[size_t((root + d) % 12)];
+    return in;
+}
+
 // The largest number of `pc_counts`' notes that fall in one of the 12 major scales.
 int64_t best_scale_count(const std::array<int64_t, 12>& pc_counts) {
-    static constexpr int kMajor[7] = {0, 2, 4, 5, 7, 9, 11};
-    int64_t best = 0;
-    for (int root = 0; root < 12; ++root) {
-        int64_t in = 0;
-        for (int d : kMajor) in += pc_counts[size_t((root + d) % 12)];
-        best = std::max(best, in);
+    const auto in = scale_counts(pc_counts);
+    return *std::max_element(in.begin(), in.end());
+}
+
+// Share of the roll's 4-bar windows (from step 0; those with notes) whose best-fitting major scale is one of the
+// whole roll's best-fitting ones; -1 when no window has notes.
+double key_stability(const std::vector<StepNote>& notes, const std::array<int64_t, 12>& pc_counts, int width) {
+    const auto whole = scale_counts(pc_counts);
+    const int64_t whole_best = *std::max_element(whole.begin(), whole.end());
+    const int window = kKeyWindowBars * kStepsPerBar;
+    int windows = 0, kept = 0;
+    for (int start = 0; start < width; start += window) {
+        std::array<int64_t, 12> counts{};
+        int64_t n = 0;
+        for (const StepNote& note : notes)
+            if (note.start >= start && note.start < start + window) ++counts[size_t(note.pitch % 12)], ++n;
+        if (n == 0) continue;
+        const auto in = scale_counts(counts);
+        const int64_t best = *std::max_element(in.begin(), in.end());
+        bool same = false;   // ties: the window keeps the key when any of its best scales is a best scale of the whole
+        for (int root = 0; root < 12; ++root) same = same || (in[size_t(root)] == best && whole[size_t(root)] == whole_best);
+        ++windows, kept += same ? 1 : 0;
     }
-    return best;
+    return windows > 0 ? double(kept) / windows : -1.0;
 }
 
 }  // namespace
@@ -47,8 +72,8 @@ MusicStats compute_music_stats(const std::vector<Roll>& rolls) {
     s.rolls = int(rolls.size());
     int64_t qualified = 0, sounding_steps = 0, sounding_notes = 0, bars_with_notes = 0, pcs_in_bars = 0;
     int64_t beats = 0, empty_beats = 0;
-    double scale_sum = 0;
-    int scale_rolls = 0;
+    double scale_sum = 0, key_sum = 0;
+    int scale_rolls = 0, key_rolls = 0;
     for (const Roll& r : rolls) {
         check_rows(r);
         const std::vector<StepNote> notes = roll_to_notes(r);
@@ -72,6 +97,7 @@ MusicStats compute_music_stats(const std::vector<Roll>& rolls) {
         if (!notes.empty()) {
             scale_sum += double(best_scale_count(pc_counts)) / double(notes.size());
             ++scale_rolls;
+            if (const double k = key_stability(notes, pc_counts, r.width); k >= 0) key_sum += k, ++key_rolls;
         }
 
         // Per step: how many notes sound and which pitch classes.
@@ -106,6 +132,7 @@ MusicStats compute_music_stats(const std::vector<Roll>& rolls) {
     s.empty_beat_rate = ratio(double(empty_beats), double(beats));
     s.qualified_note_rate = ratio(double(qualified), double(s.notes));
     s.scale_consistency = ratio(scale_sum, double(scale_rolls));
+    s.key_stability = ratio(key_sum, double(key_rolls));
     return s;
 }
 
@@ -137,6 +164,7 @@ MusicComparison compare_music(const MusicStats& generated, const MusicStats& ref
     c.empty_beat_rate_rel = relative_difference(generated.empty_beat_rate, reference.empty_beat_rate);
     c.qualified_note_rate_rel = relative_difference(generated.qualified_note_rate, reference.qualified_note_rate);
     c.scale_consistency_rel = relative_difference(generated.scale_consistency, reference.scale_consistency);
+    c.key_stability_rel = relative_difference(generated.key_stability, reference.key_stability);
     return c;
 }
 

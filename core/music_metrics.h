@@ -24,6 +24,7 @@ constexpr int kDurationBins = 64;   // bin i: notes of i + 1 steps; the last bin
 constexpr int kVelocityBins = 32;   // bin i: MIDI velocities 4i .. 4i + 3
 constexpr int kIoiBins = 32;        // bin i: i + 1 steps between successive onset times; the last also longer
 constexpr int kQualifiedSteps = 2;  // a note of at least this many steps (an eighth) counts as qualified
+constexpr int kKeyWindowBars = 4;   // key stability: windows of this many bars
 
 struct MusicStats {
     int rolls = 0;
@@ -47,6 +48,10 @@ struct MusicStats {
     // Per roll with notes: the largest share of its notes whose pitch class lies in one major scale (of the 12;
     // this also covers the relative natural minors); the mean over those rolls.
     double scale_consistency = 0;
+    // Per roll: the share of its 4-bar windows (from step 0, those with notes) whose best-fitting major scale (by
+    // note onsets) is also the whole roll's; the mean over rolls with notes. A roll of 8 bars has 2 windows, of 32
+    // bars 8. Does a sample keep one key? (Bar chroma similarity would not tell: flat random chroma scores high.)
+    double key_stability = 0;
 };
 
 MusicStats compute_music_stats(const std::vector<Roll>& rolls);
@@ -63,7 +68,7 @@ struct MusicComparison {
     double oa_pitch = 0, oa_duration = 0, oa_velocity = 0, oa_ioi = 0;   // histogram_overlap of each
     // relative_difference(generated.x, reference.x) of each scalar
     double polyphony_rel = 0, pitch_classes_per_bar_rel = 0, empty_beat_rate_rel = 0, qualified_note_rate_rel = 0,
-           scale_consistency_rel = 0;
+           scale_consistency_rel = 0, key_stability_rel = 0;
 };
 
 MusicComparison compare_music(const MusicStats& generated, const MusicStats& reference);

@@ -1,5 +1,6 @@
 #include "checkpoint.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/error.h"
@@ -40,7 +41,8 @@ void copy_into(const StTensor& s, torch::Tensor& dst, const std::string& path) {
 
 }  // namespace
 
-void save_checkpoint(const std::string& path, FractalNet& net, torch::optim::AdamW* optimizer, const Metadata& extra, bool fp16) {
+void save_checkpoint(const std::string& path, FractalNet& net, torch::optim::AdamW* optimizer, const Metadata& extra, bool fp16,
+                     FractalNet* ema) {
     StFile f;
     f.metadata = extra;
     f.metadata["format"] = kFormat;
@@ -48,6 +50,8 @@ void save_checkpoint(const std::string& path, FractalNet& net, torch::optim::Ada
     f.metadata["config"] = config_to_json(net->config());
     for (const auto& kv : net->named_parameters()) f.tensors.push_back(to_st("model." + kv.key(), kv.value(), fp16));
     for (const auto& kv : net->named_buffers()) f.tensors.push_back(to_st("model." + kv.key(), kv.value(), fp16));
+    if (ema != nullptr)
+        for (const auto& kv : (*ema)->named_parameters()) f.tensors.push_back(to_st("ema." + kv.key(), kv.value()));
     if (optimizer != nullptr) {
         const auto params = net->parameters();
         auto& states = optimizer->state();
@@ -65,11 +69,23 @@ void save_checkpoint(const std::string& path, FractalNet& net, torch::optim::Ada
 
 namespace {
 
-void apply_file(const StFile& f, const std::string& path, FractalNet& net, torch::optim::AdamW* optimizer, Metadata* metadata) {
+void apply_file(const StFile& f, const std::string& path, FractalNet& net, torch::optim::AdamW* optimizer, Metadata* metadata,
+                FractalNet* ema = nullptr) {
     for (auto& kv : net->named_parameters()) {
         const StTensor* s = f.find("model." + kv.key());
         if (!s) throw Error("tensor 'model." + kv.key() + "' is missing (is the file from another config?)", path);
         copy_into(*s, kv.value(), path);
+    }
+    if (ema != nullptr) {
+        auto own = net->named_parameters();
+        for (auto& kv : (*ema)->named_parameters()) {
+            const StTensor* s = f.find("ema." + kv.key());
+            if (s) copy_into(*s, kv.value(), path);
+            else {
+                torch::NoGradGuard no_grad;
+                kv.value().copy_(own[kv.key()]);
+            }
+        }
     }
     if (optimizer != nullptr) {
         const auto params = net->parameters();
@@ -96,8 +112,59 @@ void apply_file(const StFile& f, const std::string& path, FractalNet& net, torch
 
 }  // namespace
 
-void load_checkpoint_into(const std::string& path, FractalNet& net, torch::optim::AdamW* optimizer, Metadata* metadata) {
-    apply_file(load_safetensors(path), path, net, optimizer, metadata);
+void load_checkpoint_into(const std::string& path, FractalNet& net, torch::optim::AdamW* optimizer, Metadata* metadata, FractalNet* ema) {
+    apply_file(load_safetensors(path), path, net, optimizer, metadata, ema);
+}
+
+namespace {
+
+// The source tensor as float32 (F32 or F16 files).
+torch::Tensor read_float(const StTensor& s) {
+    auto t = torch::empty(s.shape, s.dtype == "F16" ? torch::kFloat16 : torch::kFloat32);
+    if (!s.bytes.empty()) std::memcpy(t.data_ptr(), s.bytes.data(), std::min(s.bytes.size(), size_t(t.nbytes())));
+    return t.to(torch::kFloat32);
+}
+
+// Rows of a velocity-coded class table (silence, velocities 1..127[, extra rows]) laid out as a note-coded one
+// (silence, hold, onsets 1..127[, the same extra rows]); hold starts as the mean of the onsets.
+torch::Tensor velocity_rows_to_notes(const torch::Tensor& src) {
+    using torch::indexing::Slice;
+    auto onsets = src.index({Slice(1, 128)});
+    return torch::cat({src.index({Slice(0, 1)}), onsets.mean(0, /*keepdim=*/true), onsets, src.index({Slice(128)})}, 0);
+}
+
+}  // namespace
+
+std::vector<std::string> warm_start(const std::string& path, FractalNet& net) {
+    const StFile f = load_safetensors(path);
+    auto cfg = f.metadata.find("config");
+    if (cfg == f.metadata.end()) throw Error("not a FractalMIDI checkpoint (no config)", path);
+    ModelConfig source;
+    try {
+        source = config_from_json(cfg->second);
+    } catch (const Error& e) {
+        throw Error(e.reason(), path);
+    }
+    const bool remap = source.cells == CellCoding::velocity && net->config().cells == CellCoding::notes;
+    std::vector<std::string> left;
+    torch::NoGradGuard no_grad;
+    for (auto& kv : net->named_parameters()) {
+        const StTensor* s = f.find("model." + kv.key());
+        torch::Tensor& dst = kv.value();
+        if (s == nullptr || (s->dtype != "F32" && s->dtype != "F16")) {
+            left.push_back(kv.key());
+            continue;
+        }
+        auto src = read_float(*s);
+        const bool class_table = kv.key().find("cell_embed.weight") != std::string::npos || kv.key().rfind("head.out.", 0) == 0;
+        if (remap && class_table && src.dim() >= 1 && src.size(0) >= 128) src = velocity_rows_to_notes(src);
+        if (src.sizes() != dst.sizes()) {
+            left.push_back(kv.key());
+            continue;
+        }
+        dst.copy_(src.to(dst.device()));
+    }
+    return left;
 }
 
 FractalNet load_net(const std::string& path, const torch::Device& device, Metadata* metadata) {

@@ -1,5 +1,7 @@
 #include "fractal_net.h"
 
+#include "model/cell_coding.h"
+
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -10,7 +12,7 @@ namespace F = torch::nn::functional;
 using torch::indexing::Slice;
 
 constexpr int64_t kConds = 5;                          // own, up, down, left, right
-constexpr int64_t kCellClasses = 129;                  // silence, velocities 1..127, unknown
+constexpr int64_t kPitchClasses = 12, kOctaves = 11;   // MIDI pitches 0..127
 constexpr int64_t kCellEmbed[3] = {4, 16, 32};         // per-cell vector width at levels 0, 1, 2
 
 torch::Tensor patchify(const torch::Tensor& x, int64_t s) {
@@ -32,7 +34,15 @@ LevelImpl::LevelImpl(const ModelConfig& config, int level, int64_t cond_width)
     width_ = c.width;
     const int64_t s = kPatchSizes[level];
     token_cells_ = s * s;
-    cell_embed_ = register_module("cell_embed", torch::nn::Embedding(kCellClasses, kCellEmbed[level]));
+    unknown_class_ = note_classes(config);   // the embedding's extra class: a cell still to be drawn
+    cell_embed_ = register_module("cell_embed", torch::nn::Embedding(unknown_class_ + 1, kCellEmbed[level]));
+    if (config.pitch_positions) {
+        pitch_class_embed_ = register_module("pitch_class_embed", torch::nn::Embedding(kPitchClasses, width_));
+        octave_embed_ = register_module("octave_embed", torch::nn::Embedding(kOctaves, width_));
+        torch::NoGradGuard no_grad;   // start as small as the other learned position vectors
+        pitch_class_embed_->weight.normal_(0, 0.02);
+        octave_embed_->weight.normal_(0, 0.02);
+    }
     embed_ = register_module("embed", torch::nn::Linear(token_cells_ * kCellEmbed[level], width_));
     occupancy_ = register_module("occupancy", torch::nn::Linear(width_, 1));
     if (cond_width > 0) cond_proj_ = register_module("cond_proj", torch::nn::Linear(cond_width, width_));
@@ -45,7 +55,7 @@ LevelImpl::LevelImpl(const ModelConfig& config, int level, int64_t cond_width)
 }
 
 torch::Tensor LevelImpl::embed(const torch::Tensor& tokens) {
-    auto cls = torch::where(tokens < 0, torch::full_like(tokens, 128.0), (tokens * 127.0).round().clamp(0, 127)).to(torch::kLong);
+    auto cls = torch::where(tokens < 0, torch::full_like(tokens, double(unknown_class_)), tokens).to(torch::kLong);
     auto e = cell_embed_->forward(cls);                                          // (..., s*s, e)
     return linear(*embed_, e.flatten(-2));                                       // (..., D)
 }
@@ -62,10 +72,23 @@ void LevelImpl::set_matmul_dtype(torch::ScalarType dtype) {
 }
 
 torch::Tensor LevelImpl::pos(int64_t gr, int64_t gc, const torch::Device& device) {
-    return positions_2d(gr, gc, width_, device);   // (T, D)
+    Positions& c = pos_cache_;
+    if (c.gr != gr || c.gc != gc || !c.table.defined() || c.table.device() != device)
+        c = Positions{gr, gc, positions_2d(gr, gc, width_, device)};
+    return c.table;   // (T, D)
 }
 
-torch::Tensor LevelImpl::encode(const torch::Tensor& tokens, const torch::Tensor& masked, const torch::Tensor& cond, int64_t gr, int64_t gc) {
+torch::Tensor LevelImpl::pitch_pos(const torch::Tensor& rows, int64_t gr, int64_t gc, int64_t only) {
+    if (!pitch_class_embed_) return {};
+    const int64_t s = kPatchSizes[level_];
+    auto lopt = torch::TensorOptions().dtype(torch::kLong).device(rows.device());
+    auto grid_row = only >= 0 ? torch::full({1}, only / gc, lopt) : torch::div(torch::arange(gr * gc, lopt), gc, "floor");
+    auto pitch = (rows.unsqueeze(1) + grid_row.unsqueeze(0) * s) % 128;   // the folded layout repeats the pitches
+    return pitch_class_embed_->forward(pitch % kPitchClasses) + octave_embed_->forward(torch::div(pitch, kPitchClasses, "floor"));
+}
+
+torch::Tensor LevelImpl::encode(const torch::Tensor& tokens, const torch::Tensor& masked, const torch::Tensor& cond, int64_t gr, int64_t gc,
+                               const torch::Tensor& rows) {
     const int64_t n = tokens.size(0), t = tokens.size(1);
     auto x = embed(tokens);                                                     // (N, T, D)
     x = torch::where(masked.unsqueeze(-1), mask_token_.view({1, 1, width_}).expand({n, t, width_}), x);
@@ -73,6 +96,7 @@ torch::Tensor LevelImpl::encode(const torch::Tensor& tokens, const torch::Tensor
     // Every token also gets its patch's own condition added: a direct path from the level above, which the
     // attention to the buffer alone gives too weakly to train shallow levels.
     x = x + pos(gr, gc, tokens.device()).unsqueeze(0) + buf.index({Slice(), Slice(0, 1)});
+    if (auto pp = pitch_pos(rows, gr, gc); pp.defined()) x = x + pp;
     auto h = transformer_->forward(torch::cat({buf, x}, 1));                     // (N, 5 + T, D)
     return h.index({Slice(), Slice(kConds)});                                   // (N, T, D)
 }
@@ -89,37 +113,41 @@ torch::Tensor causal_mask(int64_t t, const torch::Device& device) {
 }  // namespace
 
 torch::Tensor LevelImpl::encode_causal(const torch::Tensor& tokens, const torch::Tensor& cond, int64_t gr, int64_t gc,
-                                       const torch::Tensor& order) {
+                                       const torch::Tensor& order, const torch::Tensor& rows) {
     const int64_t n = tokens.size(0), t = tokens.size(1);
     auto x = embed(tokens).index_select(1, order);                              // (N, T, D) in scan order
     // Input j holds token j-1 (the start token for j = 0) and the position of token j, which it predicts.
     x = torch::cat({start_token_.view({1, 1, width_}).expand({n, 1, width_}), x.index({Slice(), Slice(0, t - 1)})}, 1);
     auto buf = buffer(cond, n);
     x = x + pos(gr, gc, tokens.device()).index_select(0, order).unsqueeze(0) + buf.index({Slice(), Slice(0, 1)});
+    if (auto pp = pitch_pos(rows, gr, gc); pp.defined()) x = x + pp.index_select(1, order);
     auto h = transformer_->forward(torch::cat({buf, x}, 1), causal_mask(t, tokens.device()));
     auto z = h.index({Slice(), Slice(kConds)});                                 // (N, T, D) scan order
     return torch::zeros_like(z).index_copy(1, order, z);                         // grid order
 }
 
-torch::Tensor LevelImpl::start(const torch::Tensor& cond, int64_t n, int64_t gr, int64_t gc, int64_t first_pos, KVCache& cache) {
+torch::Tensor LevelImpl::start(const torch::Tensor& cond, int64_t n, int64_t gr, int64_t gc, int64_t first_pos, const torch::Tensor& rows,
+                              KVCache& cache) {
     const auto device = mask_token_.device();
     auto buf = buffer(cond, n);
     cache.input_bias = buf.index({Slice(), Slice(0, 1)});                        // (N, 1, D)
     auto x = (start_token_ + pos(gr, gc, device)[first_pos]).view({1, 1, width_}) + cache.input_bias;
+    if (auto pp = pitch_pos(rows, gr, gc, first_pos); pp.defined()) x = x + pp;
     auto h = transformer_->forward(torch::cat({buf, x}, 1), causal_mask(1, device), &cache);
     return h.index({Slice(), Slice(kConds)});                                   // (N, 1, D)
 }
 
-torch::Tensor LevelImpl::step(const torch::Tensor& token, int64_t, int64_t next_pos, int64_t gr, int64_t gc, KVCache& cache) {
+torch::Tensor LevelImpl::step(const torch::Tensor& token, int64_t next_pos, int64_t gr, int64_t gc, const torch::Tensor& rows, KVCache& cache) {
     auto x = embed(token).unsqueeze(1) + pos(gr, gc, token.device())[next_pos].view({1, 1, width_}) +
              cache.input_bias;
+    if (auto pp = pitch_pos(rows, gr, gc, next_pos); pp.defined()) x = x + pp;
     return transformer_->forward(x, {}, &cache);                                 // (N, 1, D)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Velocity head
 
-VelocityHeadImpl::VelocityHeadImpl(int64_t cond_width, int64_t width, int64_t depth) {
+VelocityHeadImpl::VelocityHeadImpl(int64_t cond_width, int64_t width, int64_t depth, int64_t classes) {
     in_ = register_module("in", torch::nn::Linear(kConds * cond_width, width));
     for (int64_t i = 0; i < depth; ++i)
         blocks_.push_back(register_module("block" + std::to_string(i),
@@ -127,7 +155,7 @@ VelocityHeadImpl::VelocityHeadImpl(int64_t cond_width, int64_t width, int64_t de
                                                                 torch::nn::Linear(width, 2 * width), torch::nn::GELU(),
                                                                 torch::nn::Linear(2 * width, width))));
     norm_ = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({width})));
-    out_ = register_module("out", torch::nn::Linear(width, 128));
+    out_ = register_module("out", torch::nn::Linear(width, classes));
 }
 
 torch::Tensor VelocityHeadImpl::forward(const torch::Tensor& cond) {
@@ -153,7 +181,7 @@ FractalNetImpl::FractalNetImpl(const ModelConfig& config) : config_(config) {
         levels_.push_back(register_module("level" + std::to_string(l), Level(config, l, cond_width)));
         cond_width = config.levels[l].width;
     }
-    head_ = register_module("head", VelocityHead(cond_width, config.levels[3].width, config.levels[3].depth));
+    head_ = register_module("head", VelocityHead(cond_width, config.levels[3].width, config.levels[3].depth, note_classes(config)));
 }
 
 void FractalNetImpl::set_matmul_dtype(torch::ScalarType dtype) {
@@ -180,6 +208,11 @@ torch::Tensor FractalNetImpl::child_conditions(int l, const torch::Tensor& z, in
         right = torch::zeros_like(right);
     }
     return torch::stack({g, up, down, left, right}, 3).view({n, gr * gc, kConds, d});   // (N, T, 5, D)
+}
+
+torch::Tensor FractalNetImpl::child_rows(int l, const torch::Tensor& rows, int64_t t, int64_t gc) const {
+    const auto tpos = torch::arange(t, rows.options());
+    return rows.unsqueeze(1) + (torch::div(tpos, gc, "floor") * kPatchSizes[l]).unsqueeze(0);   // (N, T)
 }
 
 namespace {
@@ -218,12 +251,10 @@ torch::Tensor top_by_score(const torch::Tensor& score, const torch::Tensor& elig
 
 constexpr double kEmptyKeepInverse = 8;   // training: 1 in 8 empty tokens still goes down a level (weighted 8)
 
-// Class of each cell (0 silence, k velocity k): (N, 1, 1) patches -> (N).
-torch::Tensor cell_classes(const torch::Tensor& patches) {
-    return (patches.reshape({-1}) * 127.0).round().clamp(0, 127).to(torch::kLong);
-}
+// Class of each cell (model/cell_coding.h): (N, 1, 1) patches of classes -> (N).
+torch::Tensor cell_classes(const torch::Tensor& patches) { return patches.reshape({-1}).to(torch::kLong); }
 
-// Head log-probabilities (N, 128): over all classes, or over notes only when gated (the level above said "note").
+// Head log-probabilities (N, K): over all classes, or over notes only when gated (the level above said "note").
 torch::Tensor head_log_probs(const torch::Tensor& logits, bool gated) {
     if (!gated) return torch::log_softmax(logits, -1);
     return torch::log_softmax(logits.index_fill(1, torch::zeros({1}, torch::TensorOptions().dtype(torch::kLong).device(logits.device())),
@@ -245,8 +276,8 @@ torch::Tensor occupancy_nll(const torch::Tensor& logits, const torch::Tensor& oc
 
 }  // namespace
 
-torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const torch::Tensor& weight,
-                                         const torch::Tensor& ungated, torch::Generator& gen, torch::Tensor& count) {
+torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const torch::Tensor& rows,
+                                         const torch::Tensor& weight, const torch::Tensor& ungated, torch::Generator& gen, torch::Tensor& count) {
     if (l == 3) {   // every cell that gets here, silent or not: the full 128-way head
         count = count + weight.sum();
         return (F::cross_entropy(head_->forward(cond), cell_classes(patches), F::CrossEntropyFuncOptions().reduction(torch::kNone)) *
@@ -257,13 +288,13 @@ torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, co
     Level& level = levels_[size_t(l)];
     torch::Tensor z, chosen;
     if (level->is_ar()) {
-        z = level->encode_causal(tokens, cond, gr, gc, scan_order(gr, gc, patches.device()));
+        z = level->encode_causal(tokens, cond, gr, gc, scan_order(gr, gc, patches.device()), rows);
         chosen = torch::ones({n, t}, torch::TensorOptions().dtype(torch::kBool).device(patches.device()));
     } else {
         auto k = (mask_rates(n, gen, patches.device()) * t).ceil().clamp(1, t).to(torch::kLong);
         auto score = uniform(gen, {n, t}, patches.device());
         chosen = top_by_score(score, torch::ones_like(score, torch::kBool), k);
-        z = level->encode(tokens, chosen, cond, gr, gc);
+        z = level->encode(tokens, chosen, cond, gr, gc, rows);
     }
     // Every chosen token learns its occupancy. Occupied ones go down a level. Empty ones end here (their cells are
     // known silent), except a random 1/kEmptyKeepInverse of them, which go down with that weight and stay ungated below:
@@ -279,20 +310,20 @@ torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, co
     if (!go.any().item<bool>()) return nats;
     auto child_weight = torch::where(free | occupied, w, w * kEmptyKeepInverse);
     auto cc = child_conditions(l, z, gr, gc);   // (N, T, 5, D)
-    return nats + loss_level(l + 1, tokens.index({go}).view({-1, s, s}), cc.index({go}), child_weight.index({go}),
-                             (free | occupied.logical_not()).index({go}), gen, count);
+    return nats + loss_level(l + 1, tokens.index({go}).view({-1, s, s}), cc.index({go}), child_rows(l, rows, t, gc).index({go}),
+                             child_weight.index({go}), (free | occupied.logical_not()).index({go}), gen, count);
 }
 
 std::pair<torch::Tensor, torch::Tensor> FractalNetImpl::loss(const torch::Tensor& canvas, torch::Generator& gen) {
     auto count = torch::zeros({}, canvas.options());
     const int64_t b = canvas.size(0);
-    auto nll = loss_level(0, canvas, {}, torch::ones({b}, canvas.options()),
-                          torch::zeros({b}, canvas.options().dtype(torch::kBool)), gen, count);
+    auto nll = loss_level(0, encode_cells(canvas, config_), {}, torch::zeros({b}, canvas.options().dtype(torch::kLong)),
+                          torch::ones({b}, canvas.options()), torch::zeros({b}, canvas.options().dtype(torch::kBool)), gen, count);
     return {nll, count};
 }
 
-torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const SampleOptions& opt,
-                                        torch::Generator& gen) {
+torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const torch::Tensor& rows,
+                                        const SampleOptions& opt, torch::Generator& gen) {
     const int64_t n = patches.size(0);
     if (l == 3) {
         return -head_log_probs(head_->forward(cond), opt.gate).gather(1, cell_classes(patches).unsqueeze(1)).squeeze(1);   // (N)
@@ -303,6 +334,7 @@ torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, con
     Level& level = levels_[size_t(l)];
     auto out = torch::zeros({n}, patches.options());
     auto owner = torch::arange(n, torch::TensorOptions().dtype(torch::kLong).device(patches.device())).unsqueeze(1).expand({n, t});
+    const auto crows = child_rows(l, rows, t, gc);
     auto add = [&](const torch::Tensor& z, const torch::Tensor& chosen) {   // chosen (N, T): the tokens predicted now
         if (opt.gate) {
             // The gated sampler makes a token silent two ways: drawn empty, or drawn occupied and then filled with
@@ -313,18 +345,19 @@ torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, con
             auto empty = chosen & occupied.logical_not();
             if (l < 2 && empty.any().item<bool>()) {
                 auto silent = torch::zeros({empty.sum().item<int64_t>(), s, s}, patches.options());
-                auto below = nll_level(l + 1, silent, child_conditions(l, z, gr, gc).index({empty}), opt, gen);   // (M)
+                auto below = nll_level(l + 1, silent, child_conditions(l, z, gr, gc).index({empty}), crows.index({empty}), opt, gen);   // (M)
                 log_empty = log_empty.index_put({empty}, torch::logaddexp(log_empty.index({empty}), log_p1.index({empty}) - below));
             }
             out -= (torch::where(occupied, log_p1, log_empty) * chosen).sum(1);
         }
         auto go = opt.gate ? chosen & occupied : chosen;
         if (!go.any().item<bool>()) return;
-        auto child = nll_level(l + 1, tokens.index({go}).view({-1, s, s}), child_conditions(l, z, gr, gc).index({go}), opt, gen);   // (M)
+        auto child = nll_level(l + 1, tokens.index({go}).view({-1, s, s}), child_conditions(l, z, gr, gc).index({go}), crows.index({go}), opt,
+                               gen);   // (M)
         out.index_add_(0, owner.index({go}), child);
     };
     if (level->is_ar()) {
-        add(level->encode_causal(tokens, cond, gr, gc, scan_order(gr, gc, patches.device())),
+        add(level->encode_causal(tokens, cond, gr, gc, scan_order(gr, gc, patches.device()), rows),
             torch::ones({n, t}, torch::TensorOptions().dtype(torch::kBool).device(patches.device())));
         return out;
     }
@@ -335,14 +368,14 @@ torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, con
     for (int k = 0; k < iters; ++k) {
         auto pending = revealed.logical_not();
         auto chosen = top_by_score(score, pending, (pending.sum(1) - masked_after(all, k, iters)).clamp_min(0));
-        add(level->encode(tokens, pending, cond, gr, gc), chosen);
+        add(level->encode(tokens, pending, cond, gr, gc, rows), chosen);
         revealed = revealed | chosen;
     }
     return out;
 }
 
 torch::Tensor FractalNetImpl::nll(const torch::Tensor& canvas, const SampleOptions& opt, torch::Generator& gen) {
-    return nll_level(0, canvas, {}, opt, gen);
+    return nll_level(0, encode_cells(canvas, config_), {}, torch::zeros({canvas.size(0)}, canvas.options().dtype(torch::kLong)), opt, gen);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -360,7 +393,9 @@ struct FractalNetImpl::Walk {
     torch::Generator& gen;
     const NetReport& report;
     const CancelFlag* cancel;
-    torch::Tensor canvas;   // (B, R, C), written as patches fill, for the report
+    const ModelConfig& config;
+    torch::Tensor values;   // (B, R, C): the canvas asked for (its known cells are kept bit-exact)
+    torch::Tensor canvas;   // (B, R, C) cell classes, written as patches fill, for the report
     bool stop() const { return cancelled(cancel); }
     // Writes patches (N, P, Q) at origins (N, 3: b, row, col) into the canvas and reports.
     void show(int level, int step, int of, const torch::Tensor& patches, const torch::Tensor& origin) {
@@ -372,11 +407,12 @@ struct FractalNetImpl::Walk {
         auto cols = origin.index({Slice(), 2}).view({n, 1, 1}) + torch::arange(q, dev).view({1, 1, q});
         auto flat = origin.index({Slice(), 0}).view({n, 1, 1}) * (r * c) + rows * c + cols;   // (N, P, Q)
         canvas.view({-1}).index_copy_(0, flat.reshape({-1}), patches.reshape({-1}));
-        report(level, step, of, canvas);
+        report(level, step, of, decode_cells(canvas, values, config));
     }
 };
 
-torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const torch::Tensor& cond, const torch::Tensor& origin, Walk& w) {
+torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const torch::Tensor& cond, const torch::Tensor& rows,
+                                           const torch::Tensor& origin, Walk& w) {
     const int64_t n = patches.size(0);
     const double temperature = std::max(w.opt.temperature, 1e-6);
     // Time at this level alone: the whole call less the deeper calls (counted by them).
@@ -398,8 +434,7 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         const double vt = temperature * std::max(w.opt.velocity_temperature, 1e-6);
         auto probs = head_log_probs(head_->forward(cond) / vt, w.opt.gate).exp();   // (N, 128)
         auto k = categorical(probs, w.gen).view({n, 1, 1});
-        auto value = k.to(patches.scalar_type()) / 127.0;
-        return torch::where(patches >= 0, patches, value);
+        return torch::where(patches >= 0, patches, k.to(patches.scalar_type()));
     }
     const int64_t s = kPatchSizes[l], gr = patches.size(1) / s, gc = patches.size(2) / s, t = gr * gc;
     auto tokens = patchify(patches, s);                       // (N, T, s*s)
@@ -429,7 +464,8 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         auto cc = child_conditions(l, z, gr, gc);
         const auto start = std::chrono::steady_clock::now();
         // Origins only matter for the progress report; without one the deeper levels get none (saves work per call).
-        auto child = sample_level(l + 1, tokens.index({go}).view({-1, s, s}), cc.index({go}), w.report ? token_origin(go) : torch::Tensor(), w);
+        auto child = sample_level(l + 1, tokens.index({go}).view({-1, s, s}), cc.index({go}), child_rows(l, rows, t, gc).index({go}),
+                                  w.report ? token_origin(go) : torch::Tensor(), w);
         timer.inner += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         tokens.index_put_({go}, child.view({-1, s * s}));
     };
@@ -441,7 +477,7 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         auto order_cpu = order.cpu();
         auto z_all = torch::zeros({n, t, level->width()}, patches.options());
         KVCache cache;
-        auto z = level->start(cond, n, gr, gc, order_cpu[0].item<int64_t>(), cache);   // (N, 1, D)
+        auto z = level->start(cond, n, gr, gc, order_cpu[0].item<int64_t>(), rows, cache);   // (N, 1, D)
         count(kConds + 1, kConds + 1);
         for (int64_t j = 0; j < t; ++j) {
             if (w.stop()) break;
@@ -452,7 +488,7 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
             generate(z_all, chosen);   // AR neighbours: up and left only, both done
             if (w.report) w.show(l, int(j + 1), int(t), unpatchify(tokens, s, gr, gc), origin);
             if (j + 1 < t) {
-                z = level->step(tokens.index({Slice(), p}), p, order_cpu[j + 1].item<int64_t>(), gr, gc, cache);
+                z = level->step(tokens.index({Slice(), p}), order_cpu[j + 1].item<int64_t>(), gr, gc, rows, cache);
                 count(1, kConds + j + 2);
             }
         }
@@ -466,7 +502,7 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         if (w.stop()) break;
         auto pending = revealed.logical_not();
         auto chosen = top_by_score(score, pending, (pending.sum(1) - masked_after(unknown, k, iters)).clamp_min(0));
-        auto z = level->encode(tokens, pending, cond, gr, gc);
+        auto z = level->encode(tokens, pending, cond, gr, gc, rows);
         count(kConds + t, kConds + t);
         generate(z, chosen);
         revealed = revealed | chosen;
@@ -477,11 +513,13 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
 
 torch::Tensor FractalNetImpl::sample(const torch::Tensor& canvas, const SampleOptions& opt, torch::Generator& gen, const NetReport& report,
                                      const CancelFlag* cancel) {
-    Walk w{opt, gen, report, cancel, canvas.clone()};
+    auto classes = encode_cells(canvas, config_);
+    Walk w{opt, gen, report, cancel, config_, canvas, classes.clone()};
     const int64_t b = canvas.size(0);
     auto origin = torch::zeros({b, 3}, torch::TensorOptions().dtype(torch::kLong).device(canvas.device()));
     origin.index_put_({Slice(), 0}, torch::arange(b, origin.options()));
-    return sample_level(0, canvas.clone(), {}, origin, w);
+    auto out = sample_level(0, classes, {}, torch::zeros({b}, origin.options()), origin, w);
+    return decode_cells(out, canvas, config_);
 }
 
 }  // namespace fm

@@ -50,13 +50,16 @@ public:
     torch::Tensor embed(const torch::Tensor& tokens);
     // Occupancy logit per token (N, T): does the token's patch hold any note? Deeper levels run only where it does.
     torch::Tensor occupancy(const torch::Tensor& z) { return occupancy_->forward(z).squeeze(-1).to(torch::kFloat32); }
-    // tokens (N, T, s*s); masked (N, T) bool: replaced by the mask token; cond (N, 5, Dc) or undefined.
-    torch::Tensor encode(const torch::Tensor& tokens, const torch::Tensor& masked, const torch::Tensor& cond, int64_t gr, int64_t gc);
+    // tokens (N, T, s*s) of cell classes (-1 unknown); masked (N, T) bool: replaced by the mask token; cond (N, 5, Dc) or
+    // undefined; rows (N): the canvas row of each patch's first row (for the pitch positions).
+    torch::Tensor encode(const torch::Tensor& tokens, const torch::Tensor& masked, const torch::Tensor& cond, int64_t gr, int64_t gc,
+                         const torch::Tensor& rows);
     // AR, teacher forcing: z for every token from the tokens before it in `order` (T). Returns (N, T, D), grid order.
-    torch::Tensor encode_causal(const torch::Tensor& tokens, const torch::Tensor& cond, int64_t gr, int64_t gc, const torch::Tensor& order);
+    torch::Tensor encode_causal(const torch::Tensor& tokens, const torch::Tensor& cond, int64_t gr, int64_t gc, const torch::Tensor& order,
+                                const torch::Tensor& rows);
     // AR sampling: buffer + first query; then one token at a time. Each returns z (N, 1, D) for the next position.
-    torch::Tensor start(const torch::Tensor& cond, int64_t n, int64_t gr, int64_t gc, int64_t first_pos, KVCache& cache);
-    torch::Tensor step(const torch::Tensor& token, int64_t token_pos, int64_t next_pos, int64_t gr, int64_t gc, KVCache& cache);
+    torch::Tensor start(const torch::Tensor& cond, int64_t n, int64_t gr, int64_t gc, int64_t first_pos, const torch::Tensor& rows, KVCache& cache);
+    torch::Tensor step(const torch::Tensor& token, int64_t next_pos, int64_t gr, int64_t gc, const torch::Tensor& rows, KVCache& cache);
 
     void set_matmul_dtype(torch::ScalarType dtype);   // see FractalNetImpl::set_matmul_dtype
     bool is_ar() const { return ar_; }
@@ -64,22 +67,27 @@ public:
 
 private:
     torch::Tensor buffer(const torch::Tensor& cond, int64_t n);   // (N, 5, D)
-    torch::Tensor pos(int64_t gr, int64_t gc, const torch::Device& device);   // (T, D)
+    torch::Tensor pos(int64_t gr, int64_t gc, const torch::Device& device);   // (T, D), made once per grid and device
+    // Pitch-class and octave vectors of the lowest pitch of each token (rows (N) + the token's row in the grid):
+    // (N, T, D), or (N, 1, D) for the single grid position `only` (>= 0); undefined when the config has none.
+    torch::Tensor pitch_pos(const torch::Tensor& rows, int64_t gr, int64_t gc, int64_t only = -1);
 
     int level_;
     bool ar_;
-    int64_t width_, token_cells_;
-    torch::nn::Embedding cell_embed_{nullptr};
+    int64_t width_, token_cells_, unknown_class_;
+    torch::nn::Embedding cell_embed_{nullptr}, pitch_class_embed_{nullptr}, octave_embed_{nullptr};
     torch::nn::Linear embed_{nullptr}, cond_proj_{nullptr}, occupancy_{nullptr};
     torch::Tensor mask_token_, start_token_, buffer_pos_, uncond_;
     Transformer transformer_{nullptr};
+    struct Positions { int64_t gr = -1, gc = -1; torch::Tensor table; };
+    Positions pos_cache_;   // the last grid's positions: sampling asks for one grid hundreds of times
 };
 TORCH_MODULE(Level);
 
 class VelocityHeadImpl : public torch::nn::Module {
 public:
-    VelocityHeadImpl(int64_t cond_width, int64_t width, int64_t depth);
-    torch::Tensor forward(const torch::Tensor& cond);   // (N, 5, Dc) -> logits (N, 128): silence, velocities 1..127
+    VelocityHeadImpl(int64_t cond_width, int64_t width, int64_t depth, int64_t classes);
+    torch::Tensor forward(const torch::Tensor& cond);   // (N, 5, Dc) -> logits (N, classes): see model/cell_coding.h
     void set_matmul_dtype(torch::ScalarType dtype);
 
 private:
@@ -113,10 +121,14 @@ public:
 private:
     struct Walk;   // per-call state of a sampling walk
     // weight (N): each patch's loss weight; ungated (N): an empty patch kept for training, all of whose tokens go down.
-    torch::Tensor loss_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const torch::Tensor& weight,
-                             const torch::Tensor& ungated, torch::Generator& gen, torch::Tensor& count);
-    torch::Tensor nll_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const SampleOptions& opt, torch::Generator& gen);
-    torch::Tensor sample_level(int l, torch::Tensor patches, const torch::Tensor& cond, const torch::Tensor& origin, Walk& walk);
+    // patches hold cell classes (model/cell_coding.h); rows (N): each patch's first canvas row.
+    torch::Tensor loss_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const torch::Tensor& rows,
+                             const torch::Tensor& weight, const torch::Tensor& ungated, torch::Generator& gen, torch::Tensor& count);
+    torch::Tensor nll_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const torch::Tensor& rows, const SampleOptions& opt,
+                            torch::Generator& gen);
+    torch::Tensor sample_level(int l, torch::Tensor patches, const torch::Tensor& cond, const torch::Tensor& rows, const torch::Tensor& origin,
+                               Walk& walk);
+    torch::Tensor child_rows(int l, const torch::Tensor& rows, int64_t t, int64_t gc) const;   // (N) -> (N, T)
     torch::Tensor child_conditions(int l, const torch::Tensor& z, int64_t gr, int64_t gc);
     torch::Tensor scan_order(int64_t gr, int64_t gc, const torch::Device& device) const;
 

@@ -70,6 +70,14 @@ CanvasLayout parse_layout(const std::string& s) {
     throw Error("layout '" + s + "' is neither 'long' nor 'folded'");
 }
 
+CellCoding parse_cell_coding(const std::string& s) {
+    if (s == "velocity") return CellCoding::velocity;
+    if (s == "notes") return CellCoding::notes;
+    throw Error("cell coding '" + s + "' is neither 'notes' nor 'velocity'");
+}
+
+const char* to_string(CellCoding c) { return c == CellCoding::notes ? "notes" : "velocity"; }
+
 const char* to_string(ScanOrder s) { return s == ScanOrder::row_major ? "row_major" : "column_major"; }
 const char* to_string(CanvasLayout l) { return l == CanvasLayout::long_roll ? "long" : "folded"; }
 
@@ -95,6 +103,8 @@ std::string config_to_json(const ModelConfig& c) {
     j["layout"] = to_string(c.layout);
     j["crop_length"] = c.crop_length;
     j["mlp_ratio"] = c.mlp_ratio;
+    j["cells"] = to_string(c.cells);
+    j["pitch_positions"] = c.pitch_positions;
     return j.dump();
 }
 
@@ -127,6 +137,8 @@ ModelConfig config_from_json(const std::string& text) {
         c.layout = parse_layout(j.at("layout").get<std::string>());
         c.crop_length = j.at("crop_length").get<int>();
         c.mlp_ratio = j.value("mlp_ratio", 4.0);
+        c.cells = parse_cell_coding(j.value("cells", "velocity"));   // the models written before note-aware cells
+        c.pitch_positions = j.value("pitch_positions", false);
         if (c.crop_length <= 0 || c.crop_length % 4 != 0) throw Error("model config crop_length must be a positive multiple of 4");
         return c;
     } catch (const nlohmann::json::exception& e) {

@@ -17,6 +17,10 @@ namespace fm {
 enum class GeneratorType { mar, ar };
 enum class ScanOrder { row_major, column_major };   // AR order over a level's grid: pitch first, or time first
 enum class CanvasLayout { long_roll, folded };       // how a 512-wide model sees its canvas: 128x512 or 256x256
+// What a cell's class means (model/cell_coding.h). velocity: 0 silence, k velocity k (128 classes; every cell of a
+// note draws its velocity again). notes: 0 silence, 1 hold (the note of the cell to the left goes on), 1 + k onset at
+// velocity k (129 classes). Both map to the same roll values exactly.
+enum class CellCoding { velocity, notes };
 
 struct LevelConfig {
     int width = 64;                          // transformer width D
@@ -35,6 +39,10 @@ struct ModelConfig {
     CanvasLayout layout = CanvasLayout::long_roll;
     int crop_length = 128;                   // steps the model was trained on (windows when generating wider)
     double mlp_ratio = 4.0;
+    CellCoding cells = CellCoding::notes;    // files without the field are velocity-coded (written before it existed)
+    // Every token also gets learned vectors for the pitch class and octave of its lowest row, so the net can learn
+    // that C3 and C4 are both a C (files without the field: off).
+    bool pitch_positions = true;
 };
 
 // "tiny" (tests: trains in seconds), "small", "base" (the original's defaults: widths 512,256,128,64; blocks
@@ -51,6 +59,8 @@ ScanOrder parse_scan_order(const std::string& s);   // "row_major" | "column_maj
 CanvasLayout parse_layout(const std::string& s);    // "long" | "folded"
 const char* to_string(ScanOrder s);
 const char* to_string(CanvasLayout l);
+CellCoding parse_cell_coding(const std::string& s);   // "velocity" | "notes"
+const char* to_string(CellCoding c);
 
 // Canvas the model sees for a roll of `width` steps: (rows, cols). Folded layout: 256 x width/2.
 void canvas_shape(const ModelConfig& config, int width, int* rows, int* cols);

@@ -45,6 +45,8 @@ ModelConfig make_config(const TrainParams& p) {
     c.scan = parse_scan_order(p.scan_order);
     c.layout = parse_layout(p.layout);
     c.crop_length = p.crop_length;
+    c.cells = parse_cell_coding(p.cells);
+    c.pitch_positions = p.pitch_positions;
     return c;
 }
 
@@ -65,6 +67,9 @@ void check_params(const TrainParams& p) {
     if (!(p.lr > 0)) throw Error("--lr must be positive");
     if (p.warmup_steps < 0 || p.eval_every <= 0 || p.val_crops <= 0) throw Error("--warmup_steps, --eval_every and --val_crops must be positive");
     if (p.sample_every < 0) throw Error("--sample_every must be 0 (none) or positive");
+    if (!(p.ema >= 0 && p.ema < 1)) throw Error("--ema must be within [0, 1) (0: off)");
+    if (!(p.val_fraction >= 0 && p.val_fraction < 1)) throw Error("--val_fraction must be within [0, 1)");
+    parse_cell_coding(p.cells);
     parse_precision(p.precision);
 }
 
@@ -158,24 +163,41 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         const auto source_meta = read_safetensors_metadata(p.init_from);
         const auto cfg = source_meta.find("config");
         if (cfg == source_meta.end()) throw Error("--init_from: not a FractalMIDI checkpoint (no config)", p.init_from);
-        config = config_from_json(cfg->second);   // the source's architecture, at this run's width and layout
+        config = config_from_json(cfg->second);   // the source's architecture, at this run's width, layout and cells
         config.crop_length = p.crop_length;
         config.layout = parse_layout(p.layout);
+        config.cells = parse_cell_coding(p.cells);
+        config.pitch_positions = p.pitch_positions;
+        torch::manual_seed(p.seed);
         net = FractalNet(config);
-        load_checkpoint_into(p.init_from, net, nullptr);
+        const auto left = warm_start(p.init_from, net);
+        std::string names;
+        for (const auto& n : left) names += " " + n;
+        if (!left.empty()) log_info("--init_from: %zu tensors start fresh (new in this run's model):%s", left.size(), names.c_str());
     } else {
         torch::manual_seed(p.seed);
         net = FractalNet(config);
     }
     net->to(device);
     torch::optim::AdamW opt(net->parameters(), torch::optim::AdamWOptions(p.lr).weight_decay(p.weight_decay).betas({0.9, 0.95}));
-    if (!meta.empty()) load_checkpoint_into(last_path, net, &opt);
+    // The moving average of the weights (a second net of the same shape; empty when --ema 0).
+    FractalNet ema_net{nullptr};
+    if (p.ema > 0) {
+        ema_net = FractalNet(config);
+        ema_net->to(device);
+        torch::NoGradGuard no_grad;
+        auto own = net->parameters(), avg = ema_net->parameters();
+        for (size_t i = 0; i < own.size(); ++i) avg[i].copy_(own[i]), avg[i].set_requires_grad(false);
+    }
+    if (!meta.empty()) load_checkpoint_into(last_path, net, &opt, nullptr, ema_net ? &ema_net : nullptr);
+    FractalNet& judged = ema_net ? ema_net : net;   // validated, previewed and kept as best
 
     nlohmann::json resolved = {{"train_data", p.train_data}, {"val_data", p.val_data}, {"model", p.model},
                                {"generator_types", p.generator_types}, {"scan_order", p.scan_order}, {"layout", p.layout},
                                {"crop_length", p.crop_length}, {"train_batch_size", p.train_batch_size}, {"max_steps", p.max_steps},
                                {"lr", p.lr}, {"weight_decay", p.weight_decay}, {"warmup_steps", p.warmup_steps},
-                               {"grad_clip", p.grad_clip}, {"pitch_shift", p.pitch_shift}, {"seed", p.seed},
+                               {"grad_clip", p.grad_clip}, {"pitch_shift", p.pitch_shift}, {"seed", p.seed}, {"val_fraction", p.val_fraction},
+                               {"cells", p.cells}, {"pitch_positions", p.pitch_positions}, {"ema", p.ema},
                                {"init_from", p.init_from}, {"eval_every", p.eval_every}, {"val_crops", p.val_crops}, {"sample_every", p.sample_every}, {"threads", p.threads},
                                {"device", device.str()}, {"precision", bf16 ? "bf16" : "fp32"}, {"train_files", train_files.size()}, {"val_files", val_files.size()},
                                {"parameters", [&] { int64_t n = 0; for (auto& t : net->parameters()) n += t.numel(); return n; }()},
@@ -192,27 +214,28 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
     const torch::Tensor val_canvas = rolls_to_canvas(val_rolls, config, device, 0.0f);
     auto validate = [&]() {
         torch::NoGradGuard no_grad;
-        net->eval();
+        judged->eval();
         auto gen = at::detail::createCPUGenerator(mix(p.seed, 0xE7A1));
         double nats = 0;
         for (int64_t i = 0; i < val_canvas.size(0); i += 8) {
             auto chunk = val_canvas.slice(0, i, std::min<int64_t>(i + 8, val_canvas.size(0)));
-            nats += net->nll(chunk, {}, gen).sum().item<double>();
+            nats += judged->nll(chunk, {}, gen).sum().item<double>();
         }
         net->train();
         return nats / std::log(2.0) / double(val_canvas.numel());
     };
-    auto save = [&](const std::string& path, int step) {
-        save_checkpoint(path, net, &opt, {{"step", std::to_string(step)}, {"best_val_bits", std::to_string(best_val)}});
+    auto save = [&](const std::string& path, int step) {   // best: the judged weights alone; last: everything to resume
+        const Metadata meta_out{{"step", std::to_string(step)}, {"best_val_bits", std::to_string(best_val)}};
+        if (path == best_path && ema_net) save_checkpoint(path, ema_net, nullptr, meta_out);
+        else save_checkpoint(path, net, &opt, meta_out, false, ema_net ? &ema_net : nullptr);
     };
 
     auto sample_now = [&](int step, TrainStatus& s) {
         torch::NoGradGuard no_grad;
-        net->eval();
         GenerateParams g;
         g.width = config.crop_length;
         g.seed = mix(p.seed, 0x5A3D + uint64_t(step));
-        s.sample = generate(net, g, {}, cancel).front();
+        s.sample = generate(judged, g, {}, cancel).front();
         net->train();
         if (cancelled(cancel)) return;   // a partial roll: shown, not saved
         const std::string dir = p.output_dir + "/samples";
@@ -262,6 +285,12 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         loss.backward();
         torch::nn::utils::clip_grad_norm_(net->parameters(), p.grad_clip);
         opt.step();
+        if (ema_net) {
+            torch::NoGradGuard no_grad;
+            const double d = std::min(p.ema, (1.0 + step) / (10.0 + step));
+            auto own = net->parameters(), avg = ema_net->parameters();
+            for (size_t i = 0; i < own.size(); ++i) avg[i].mul_(d).add_(own[i], 1.0 - d);
+        }
         ++done;
 
         TrainStatus s;

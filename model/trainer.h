@@ -36,6 +36,11 @@ struct TrainParams {
     int warmup_steps = 100;                  // linear warm-up, then cosine decay to 10 % of lr
     double grad_clip = 3.0;                  // max global gradient norm
     int pitch_shift = 3;                     // augmentation: semitones up or down
+    std::string cells = "notes";             // what a cell's class means: notes (silence, hold, onset at velocity k) |
+                                             // velocity (silence, velocity k; the models made before notes existed)
+    bool pitch_positions = true;             // tokens learn their pitch class and octave (model_config.h)
+    double ema = 0.999;                      // decay of the weights' moving average used for validation, previews and
+                                             // best.safetensors (0: off, the raw weights); warms up as (1+n)/(10+n)
     uint64_t seed = 0;
     std::string device = "auto";             // cpu | cuda | auto
     std::string precision = "auto";          // fp32 | bf16 | auto: the forward's matmuls under autocast (weights, optimiser

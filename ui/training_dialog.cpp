@@ -109,6 +109,10 @@ TrainingDialog::TrainingDialog(QWidget* parent) : QDialog(parent) {
                         QString::fromStdString(d.scan_order));
     scan_order_->setToolTip(tr("AR levels: row_major goes pitch by pitch, column_major step by step"));
     form->addRow(tr("Scan order (AR levels):"), scan_order_);
+    cells_ = combo(QStringLiteral("cellsCombo"), {QStringLiteral("notes"), QStringLiteral("velocity")}, QString::fromStdString(d.cells));
+    cells_->setToolTip(tr("notes: each cell is silence, a hold of the note to its left or an onset at a velocity, so long "
+                          "notes stay whole; velocity: each cell draws its velocity (the models made before notes)"));
+    form->addRow(tr("Cells:"), cells_);
     batch_ = spin(QStringLiteral("batchSpin"), 1, 4096, d.train_batch_size);
     form->addRow(tr("Batch size:"), batch_);
     steps_ = spin(QStringLiteral("stepsSpin"), 1, 100000000, d.max_steps);
@@ -216,6 +220,7 @@ fm::TrainParams TrainingDialog::params() const {
     for (QComboBox* g : gen_) types << g->currentText();
     p.generator_types = types.join(QLatin1Char(',')).toStdString();
     p.scan_order = scan_order_->currentText().toStdString();
+    p.cells = cells_->currentText().toStdString();
     p.train_batch_size = batch_->value();
     p.max_steps = steps_->value();
     p.lr = lr_->value();
@@ -237,6 +242,7 @@ void TrainingDialog::setParams(const fm::TrainParams& p) {
     const QStringList types = QString::fromStdString(p.generator_types).split(QLatin1Char(','));
     for (int i = 0; i < 4 && i < types.size(); ++i) gen_[i]->setCurrentText(types[i].trimmed());
     scan_order_->setCurrentText(QString::fromStdString(p.scan_order));
+    cells_->setCurrentText(QString::fromStdString(p.cells));
     batch_->setValue(p.train_batch_size);
     steps_->setValue(p.max_steps);
     lr_->setValue(p.lr);

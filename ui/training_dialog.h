@@ -77,6 +77,7 @@ private:
     QComboBox* model_ = nullptr;
     QComboBox* gen_[4] = {};
     QComboBox* scan_order_ = nullptr;
+    QComboBox* cells_ = nullptr;
     QSpinBox* batch_ = nullptr;
     QSpinBox* steps_ = nullptr;
     QDoubleSpinBox* lr_ = nullptr;

@@ -199,7 +199,8 @@ MusicRows music_rows(fm::FractalNet& net, const fm::Dataset& reference, const fm
 
 nlohmann::json stats_json(const fm::MusicStats& s) {
     return {{"polyphony", s.polyphony}, {"pitch_classes_per_bar", s.pitch_classes_per_bar}, {"empty_beat_rate", s.empty_beat_rate},
-            {"qualified_note_rate", s.qualified_note_rate}, {"scale_consistency", s.scale_consistency}, {"rolls", s.rolls},
+            {"qualified_note_rate", s.qualified_note_rate}, {"scale_consistency", s.scale_consistency},
+            {"key_stability", s.key_stability}, {"rolls", s.rolls},
             {"notes", s.notes}};
 }
 
@@ -208,20 +209,21 @@ nlohmann::json row_json(const fm::MusicComparison& c) {
     j["oa_pitch"] = c.oa_pitch, j["oa_duration"] = c.oa_duration, j["oa_velocity"] = c.oa_velocity, j["oa_ioi"] = c.oa_ioi;
     j["relative_to_reference"] = {{"polyphony", c.polyphony_rel}, {"pitch_classes_per_bar", c.pitch_classes_per_bar_rel},
                                   {"empty_beat_rate", c.empty_beat_rate_rel}, {"qualified_note_rate", c.qualified_note_rate_rel},
-                                  {"scale_consistency", c.scale_consistency_rel}};   // infinity is written as null
+                                  {"scale_consistency", c.scale_consistency_rel},
+                                  {"key_stability", c.key_stability_rel}};   // infinity is written as null
     return j;
 }
 
 void print_stats_cells(const fm::MusicStats& s) {
-    std::printf("  %9.2f  %6.2f  %11.3f  %9.3f  %8.3f  %10.1f\n", s.polyphony, s.pitch_classes_per_bar, s.empty_beat_rate,
-                s.qualified_note_rate, s.scale_consistency, s.rolls > 0 ? double(s.notes) / s.rolls : 0.0);
+    std::printf("  %9.2f  %6.2f  %11.3f  %9.3f  %8.3f  %7.3f  %10.1f\n", s.polyphony, s.pitch_classes_per_bar, s.empty_beat_rate,
+                s.qualified_note_rate, s.scale_consistency, s.key_stability, s.rolls > 0 ? double(s.notes) / s.rolls : 0.0);
 }
 
 void print_music_table(const MusicRows& m, const EvalArgs& a, int length) {
     std::printf("music metrics: %d samples of %d steps against %d bar-aligned crops of %s (training data: %s)\n", a.samples, length,
                 a.samples, a.reference.c_str(), a.train_data.c_str());
-    std::printf("%-29s %8s %7s %7s %7s  %9s  %6s  %11s  %9s  %8s  %10s\n", "", "OA pitch", "OA dur", "OA vel", "OA IOI", "polyphony",
-                "PC/bar", "empty beats", "qualified", "in scale", "notes/roll");
+    std::printf("%-29s %8s %7s %7s %7s  %9s  %6s  %11s  %9s  %8s  %7s  %10s\n", "", "OA pitch", "OA dur", "OA vel", "OA IOI", "polyphony",
+                "PC/bar", "empty beats", "qualified", "in scale", "key", "notes/roll");
     const std::pair<const char*, const fm::MusicComparison*> rows[] = {
         {"model", &m.model}, {"ceiling (train vs reference)", &m.ceiling}, {"marginal baseline", &m.marginal}};
     for (const auto& [name, c] : rows) {
@@ -231,7 +233,8 @@ void print_music_table(const MusicRows& m, const EvalArgs& a, int length) {
     std::printf("%-29s %8s %7s %7s %7s", "reference", "-", "-", "-", "-");
     print_stats_cells(m.model.reference);
     std::printf("OA: histogram overlap with the reference (1: the same); PC/bar: distinct pitch classes per bar; empty beats: share\n"
-                "of silent beats; qualified: share of notes of >= 2 steps; in scale: share of notes in the best major scale\n");
+                "of silent beats; qualified: share of notes of >= 2 steps; in scale: share of notes in the best major scale; key: share\n"
+                "of 4-bar windows whose best major scale is the whole sample's\n");
 }
 
 void run_eval(const EvalArgs& a) {

@@ -42,6 +42,10 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--warmup_steps", p->warmup_steps, "Linear warm-up steps before the cosine decay")->capture_default_str();
     cmd->add_option("--grad_clip", p->grad_clip, "Max global gradient norm")->capture_default_str();
     cmd->add_option("--pitch_shift", p->pitch_shift, "Augmentation: random transposition of up to this many semitones")->capture_default_str();
+    cmd->add_option("--cells", p->cells, "What the net predicts per cell: notes (silence, hold, onset at velocity k) or velocity "
+                    "(silence, velocity k: the earlier models)")->capture_default_str();
+    cmd->add_option("--pitch_positions", p->pitch_positions, "Tokens learn their pitch class and octave (true|false)")->capture_default_str();
+    cmd->add_option("--ema", p->ema, "Decay of the weights' moving average kept for validation and best (0: off)")->capture_default_str();
     cmd->add_option("--seed", p->seed, "Seed of initialisation, data order and masks")->capture_default_str();
     cmd->add_option("--device", p->device, "cpu, cuda or auto")->capture_default_str();
     cmd->add_option("--precision", p->precision, fm::kPrecisionHelp)->capture_default_str();

@@ -141,6 +141,26 @@ TEST(MusicMetrics, ScaleConsistency) {
                      (1.0 + 7.0 / 12.0) / 2);
 }
 
+TEST(MusicMetrics, KeyStabilityIsTheShareOfFourBarWindowsInTheWholeRollsKey) {
+    // C major scales for 12 bars (3 windows), then 4 bars (1 window) of F# major: 3 of 4 windows in the roll's key.
+    Notes modulating, c_only;
+    const int steps[7] = {0, 2, 4, 5, 7, 9, 11};
+    for (int bar = 0; bar < 16; ++bar)
+        for (int i = 0; i < 7; ++i) {
+            const int root = bar < 12 ? 60 : 66;
+            modulating.push_back({root + steps[i], bar * 16 + i * 2, bar * 16 + i * 2 + 2, 80});
+            if (bar < 8) c_only.push_back({60 + steps[i], bar * 16 + i * 2, bar * 16 + i * 2 + 2, 80});
+        }
+    EXPECT_DOUBLE_EQ(fm::compute_music_stats({roll_of(modulating, 256)}).key_stability, 0.75);
+    EXPECT_DOUBLE_EQ(fm::compute_music_stats({roll_of(c_only, 128)}).key_stability, 1.0);
+    // A mean over rolls; windows without notes do not count (the second half of this 16-bar roll is silent).
+    EXPECT_DOUBLE_EQ(fm::compute_music_stats({roll_of(modulating, 256), roll_of(c_only, 256)}).key_stability, (0.75 + 1.0) / 2);
+    // A tie keeps the key: one C in a window fits 7 scales, among them the whole roll's.
+    Notes lone = c_only;
+    lone.push_back({60, 8 * 16, 8 * 16 + 2, 80});
+    EXPECT_DOUBLE_EQ(fm::compute_music_stats({roll_of(lone, 192)}).key_stability, 1.0);
+}
+
 TEST(MusicMetrics, UnknownCellsAreSilenceAndEmptySetsAreZero) {
     const fm::MusicStats s = fm::compute_music_stats({fm::Roll(32, fm::kUnknown)});
     EXPECT_EQ(s.notes, 0);

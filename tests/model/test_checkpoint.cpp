@@ -120,3 +120,32 @@ TEST(Checkpoint, CorruptTruncatedAndForeignFilesAreRefusedClearly) {
     fm::save_safetensors(dir + "/foreign.safetensors", foreign);
     expect_error(dir + "/foreign.safetensors", "not a FractalMIDI checkpoint");
 }
+
+TEST(Checkpoint, WarmStartMapsAVelocityCodedNetIntoANoteCodedOne) {
+    const std::string dir = fmtest::temp_dir("ckpt");
+    fm::ModelConfig old_config = fm::model_preset("tiny");
+    old_config.cells = fm::CellCoding::velocity, old_config.pitch_positions = false;
+    torch::manual_seed(5);
+    fm::FractalNet old_net(old_config);
+    fm::save_checkpoint(dir + "/old.safetensors", old_net, nullptr);
+    fm::FractalNet fresh(fm::model_preset("tiny"));   // notes, pitch positions
+    const auto left = fm::warm_start(dir + "/old.safetensors", fresh);
+    // Only the pitch vectors are new (two tables at each of the three levels).
+    EXPECT_EQ(left.size(), 6u);
+    for (const auto& name : left) EXPECT_TRUE(name.find("pitch_class_embed") != std::string::npos || name.find("octave_embed") != std::string::npos) << name;
+    auto before = old_net->named_parameters(), after = fresh->named_parameters();
+    using torch::indexing::Slice;
+    for (const char* name : {"head.out.weight", "head.out.bias", "level2.cell_embed.weight"}) {
+        const auto& a = before[name];
+        const auto& b = after[name];
+        ASSERT_EQ(b.size(0), a.size(0) + 1) << name;
+        EXPECT_TRUE(torch::equal(b[0], a[0])) << name;                                            // silence
+        EXPECT_TRUE(torch::allclose(b[1], a.index({Slice(1, 128)}).mean(0))) << name;           // hold: the mean onset
+        EXPECT_TRUE(torch::equal(b.index({Slice(2, 129)}), a.index({Slice(1, 128)}))) << name;  // onset k = velocity k
+    }
+    EXPECT_TRUE(torch::equal(after["level0.embed.weight"], before["level0.embed.weight"]));
+    // The same coding: everything is taken.
+    fm::FractalNet twin(old_config);
+    EXPECT_TRUE(fm::warm_start(dir + "/old.safetensors", twin).empty());
+    EXPECT_THROW(fm::warm_start(dir + "/missing.safetensors", twin), fm::Error);
+}

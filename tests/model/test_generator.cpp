@@ -11,10 +11,12 @@
 
 namespace {
 
-fm::FractalNet tiny_net(int crop_length = 128, fm::CanvasLayout layout = fm::CanvasLayout::long_roll) {
+fm::FractalNet tiny_net(int crop_length = 128, fm::CanvasLayout layout = fm::CanvasLayout::long_roll,
+                        fm::CellCoding cells = fm::CellCoding::notes) {
     fm::ModelConfig c = fm::model_preset("tiny");
     c.crop_length = crop_length;
     c.layout = layout;
+    c.cells = cells;
     torch::manual_seed(1);
     return fm::FractalNet(c);
 }
@@ -39,8 +41,12 @@ bool fully_known(const fm::Roll& r) {
 
 }  // namespace
 
+constexpr fm::CellCoding kCodings[] = {fm::CellCoding::notes, fm::CellCoding::velocity};
+
 TEST(Generator, InpaintingKeepsEveryCellOutsideTheMask) {
-    auto net = tiny_net();
+  for (auto cells : kCodings) {
+    SCOPED_TRACE(fm::to_string(cells));
+    auto net = tiny_net(128, fm::CanvasLayout::long_roll, cells);
     auto g = quick(128);
     g.mode = fm::GenerateMode::inpainting, g.input = source(128), g.mask_start = 32, g.mask_end = 80, g.pitch_low = 50, g.pitch_high = 70;
     const auto out = fm::generate(net, g, {}, nullptr);
@@ -54,35 +60,43 @@ TEST(Generator, InpaintingKeepsEveryCellOutsideTheMask) {
             else changed_inside += out[0].at(p, t) != g.input.at(p, t);
         }
     EXPECT_GT(changed_inside, 0);   // a random net does not reproduce the source
+  }
 }
 
 TEST(Generator, ContinuationKeepsThePrefixAndFillsTheRest) {
-    auto net = tiny_net();
-    auto g = quick(128);
-    g.mode = fm::GenerateMode::continuation, g.input = source(128), g.condition_length = 48;
-    const auto out = fm::generate(net, g, {}, nullptr);
-    EXPECT_TRUE(fully_known(out[0]));
-    EXPECT_EQ(fm::crop(out[0], 0, 48), fm::crop(g.input, 0, 48));
+    for (auto cells : kCodings) {
+        auto net = tiny_net(128, fm::CanvasLayout::long_roll, cells);
+        auto g = quick(128);
+        g.mode = fm::GenerateMode::continuation, g.input = source(128), g.condition_length = 48;
+        const auto out = fm::generate(net, g, {}, nullptr);
+        EXPECT_TRUE(fully_known(out[0])) << fm::to_string(cells);
+        EXPECT_EQ(fm::crop(out[0], 0, 48), fm::crop(g.input, 0, 48)) << fm::to_string(cells);
+    }
 }
 
 TEST(Generator, AnyWidthThatIsAMultipleOfFourAndWindowsBeyondTheTrainedWidth) {
-    auto net = tiny_net(128);
+  for (auto cells : kCodings) {
+    auto net = tiny_net(128, fm::CanvasLayout::long_roll, cells);
     for (int w : {128, 132, 256, 512}) {
         int reports = 0;
         const auto out = fm::generate(net, quick(w), [&](const fm::Progress& p) { ++reports; EXPECT_EQ(p.canvas->width, w); }, nullptr);
         EXPECT_EQ(out[0].width, w);
-        EXPECT_TRUE(fully_known(out[0])) << w;
+        EXPECT_TRUE(fully_known(out[0])) << w << " " << fm::to_string(cells);
         EXPECT_GT(reports, 0);
     }
+  }
+    auto net = tiny_net(128);
     EXPECT_THROW(fm::generate(net, quick(130), {}, nullptr), fm::Error);
 }
 
 TEST(Generator, FoldedLayoutGenerates512Steps) {
-    auto net = tiny_net(512, fm::CanvasLayout::folded);
-    const auto out = fm::generate(net, quick(512), {}, nullptr);
-    EXPECT_EQ(out[0].width, 512);
-    EXPECT_EQ(out[0].rows, 128);
-    EXPECT_TRUE(fully_known(out[0]));
+    for (auto cells : kCodings) {
+        auto net = tiny_net(512, fm::CanvasLayout::folded, cells);
+        const auto out = fm::generate(net, quick(512), {}, nullptr);
+        EXPECT_EQ(out[0].width, 512);
+        EXPECT_EQ(out[0].rows, 128);
+        EXPECT_TRUE(fully_known(out[0])) << fm::to_string(cells);
+    }
 }
 
 TEST(Generator, SameSeedSameRollsDifferentSeedDifferentRolls) {

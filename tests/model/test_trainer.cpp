@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/midi_roll.h"
 #include "core/notes.h"
+#include "core/safetensors.h"
 #include "model/checkpoint.h"
 #include "model/run_folder.h"
 #include "model/trainer.h"
@@ -64,12 +65,49 @@ TEST(Trainer, ResumeContinuesExactlyWhereItStopped) {
     auto a = fm::load_net(straight + "/last.safetensors", torch::kCPU);
     auto b = fm::load_net(split + "/last.safetensors", torch::kCPU);
     for (const auto& kv : a->named_parameters()) EXPECT_TRUE(torch::equal(kv.value(), b->named_parameters()[kv.key()])) << kv.key();
+    const fm::StFile fa = fm::load_safetensors(straight + "/last.safetensors"), fb = fm::load_safetensors(split + "/last.safetensors");
+    int averages = 0;
+    for (const fm::StTensor& t : fa.tensors)
+        if (t.name.rfind("ema.", 0) == 0) {   // the weights' moving average resumes exactly too
+            ASSERT_NE(fb.find(t.name), nullptr) << t.name;
+            EXPECT_EQ(fb.find(t.name)->bytes, t.bytes) << t.name;
+            ++averages;
+        }
+    EXPECT_GT(averages, 0);
     EXPECT_TRUE(fs::exists(straight + "/best.safetensors"));
     EXPECT_TRUE(fs::exists(straight + "/config.json"));
     std::ifstream metrics(straight + "/metrics.jsonl");
     int lines = 0;
     for (std::string line; std::getline(metrics, line);) ++lines;
     EXPECT_EQ(lines, 6);
+}
+
+TEST(Trainer, TheMovingAverageIsWhatBestKeepsAndLastCarriesItForResume) {
+    const std::string data = make_corpus();
+    for (double ema : {0.5, 0.0}) {
+        const std::string out = fmtest::temp_dir("run");
+        auto p = tiny_params(data, out, 6);
+        p.ema = ema, p.eval_every = 6;   // one validation, at the end: best is written then
+        fm::train(p, {}, nullptr);
+        const fm::StFile last = fm::load_safetensors(out + "/last.safetensors");
+        auto best = fm::load_net(out + "/best.safetensors", torch::kCPU)->named_parameters();
+        auto raw = fm::load_net(out + "/last.safetensors", torch::kCPU)->named_parameters();
+        int differ = 0;
+        for (const auto& kv : raw) {
+            const fm::StTensor* avg = last.find("ema." + kv.key());
+            if (ema == 0) {
+                EXPECT_EQ(avg, nullptr) << kv.key();
+                EXPECT_TRUE(torch::equal(best[kv.key()], kv.value())) << kv.key();
+                continue;
+            }
+            ASSERT_NE(avg, nullptr) << kv.key();
+            auto t = torch::from_blob(const_cast<uint8_t*>(avg->bytes.data()), kv.value().sizes(), torch::kFloat32);
+            EXPECT_TRUE(torch::equal(best[kv.key()], t)) << kv.key();
+            differ += !torch::equal(t, kv.value());
+        }
+        if (ema > 0) EXPECT_GT(differ, 0);
+    }
+    EXPECT_THROW(fm::train([&] { auto p = tiny_params(data, fmtest::temp_dir("run"), 2); p.ema = 1.0; return p; }(), {}, nullptr), fm::Error);
 }
 
 TEST(Trainer, BadInputIsRefusedBeforeTraining) {
@@ -140,6 +178,7 @@ TEST(Trainer, RunFolderReadsBackSettingsCurvesAndCheckpoints) {
     const std::string out = fmtest::temp_dir("run");
     auto p = tiny_params(data, out, 4);
     p.sample_every = 4;
+    p.val_fraction = 0.35, p.cells = "velocity", p.pitch_positions = false, p.ema = 0.9;   // not the defaults
     fm::train(p, {}, nullptr);
 
     const fm::TrainParams back = fm::read_run_params(out);
@@ -152,6 +191,11 @@ TEST(Trainer, RunFolderReadsBackSettingsCurvesAndCheckpoints) {
     EXPECT_EQ(back.seed, 11u);
     EXPECT_EQ(back.device, "cpu");
     EXPECT_EQ(back.output_dir, out);
+    EXPECT_EQ(back.val_fraction, 0.35);   // a resumed run keeps its split
+    EXPECT_EQ(back.cells, "velocity");
+    EXPECT_FALSE(back.pitch_positions);
+    EXPECT_EQ(back.ema, 0.9);
+    EXPECT_EQ(fm::load_net(out + "/last.safetensors", torch::kCPU)->config().cells, fm::CellCoding::velocity);
 
     const auto metrics = fm::read_run_metrics(out);
     ASSERT_EQ(metrics.size(), 4u);

@@ -266,6 +266,8 @@ private Q_SLOTS:
             TrainingDialog d;
             fillTinyRun(&d, makeCorpus(), out, 200);
             child<QSpinBox>(&d, "evalEverySpin")->setValue(7);
+            QCOMPARE(child<QComboBox>(&d, "cellsCombo")->currentText(), QStringLiteral("notes"));   // the default
+            child<QComboBox>(&d, "cellsCombo")->setCurrentText(QStringLiteral("velocity"));
             QVERIFY(d.startRun());
             QTRY_VERIFY_WITH_TIMEOUT(d.lastStep() >= 12, 60000);
             d.stopRun();
@@ -280,6 +282,7 @@ private Q_SLOTS:
         QCOMPARE(child<QComboBox>(&d, "modelCombo")->currentText(), QStringLiteral("tiny"));
         QCOMPARE(child<QSpinBox>(&d, "cropSpin")->value(), 64);
         QCOMPARE(child<QSpinBox>(&d, "evalEverySpin")->value(), 7);
+        QCOMPARE(child<QComboBox>(&d, "cellsCombo")->currentText(), QStringLiteral("velocity"));
         QCOMPARE(d.lastStep(), stopped_at);
         QCOMPARE(child<TrainingPlot>(&d, "lossPlot")->pointCount(), stopped_at);
         QVERIFY(child<TrainingPlot>(&d, "valPlot")->pointCount() >= 1);
