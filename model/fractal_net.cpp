@@ -433,8 +433,13 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         }
         const double vt = temperature * std::max(w.opt.velocity_temperature, 1e-6);
         auto probs = head_log_probs(head_->forward(cond) / vt, w.opt.gate).exp();   // (N, 128)
-        auto k = categorical(probs, w.gen).view({n, 1, 1});
-        return torch::where(patches >= 0, patches, k.to(patches.scalar_type()));
+        auto k = categorical(probs, w.gen);
+        auto cls = k.to(patches.scalar_type());
+        if (config_.cells == CellCoding::notes) {   // each hold also draws the onset it becomes if it has nothing to hold
+            auto onsets = probs.index_fill(1, torch::arange(2, torch::TensorOptions().dtype(torch::kLong).device(probs.device())), 0.0);
+            cls = holds_with_fallback(cls, k == kHoldClass, categorical(onsets, w.gen));
+        }
+        return torch::where(patches >= 0, patches, cls.view({n, 1, 1}));
     }
     const int64_t s = kPatchSizes[l], gr = patches.size(1) / s, gc = patches.size(2) / s, t = gr * gc;
     auto tokens = patchify(patches, s);                       // (N, T, s*s)

@@ -85,7 +85,7 @@ TEST(CellCoding, KnownCellsStayBitExactAndAHoldContinuesAKnownNote) {
     EXPECT_EQ(out[0][50][8].item<float>(), 0.0f);
 }
 
-TEST(CellCoding, AHoldWithNothingToContinueIsANoteAtThePendingVelocityAndSameValueOnsetsAreNudged) {
+TEST(CellCoding, AHoldWithNothingToContinueStartsANoteAtItsFallbackVelocityAndSameValueOnsetsAreNudged) {
     const auto config = coding(fm::CellCoding::notes);
     auto unknown = torch::full({1, 128, 8}, -1.0);
     auto classes = torch::zeros({1, 128, 8});
@@ -94,7 +94,17 @@ TEST(CellCoding, AHoldWithNothingToContinueIsANoteAtThePendingVelocityAndSameVal
     classes.index_put_({0, 20, 1}, 101.0);                                 // ... and again at once
     classes.index_put_({0, 30, 3}, -1.0);                                  // not drawn yet (live view) ...
     classes.index_put_({0, 30, 4}, double(fm::kHoldClass));                // ... so its hold shows pending
+    // Holds drawn by the sampler carry a fallback onset (velocity 45 here: class 46): a note at 45 when orphaned.
+    auto drawn = torch::zeros({1, 128, 8}, torch::kBool);
+    drawn.index_put_({0, 40, Slice(2, 5)}, true);
+    drawn.index_put_({0, 41, Slice(1, 3)}, true);
+    classes.index_put_({0, 41, 0}, 71.0);                                  // onset at 70: its holds continue it
+    classes = fm::holds_with_fallback(classes, drawn, torch::full({1, 128, 8}, 46.0));
     auto out = fm::decode_cells(classes, unknown, config);
+    for (int t = 2; t < 5; ++t) EXPECT_FLOAT_EQ(out[0][40][t].item<float>(), 45 / 127.0f) << t;
+    EXPECT_EQ(out[0][40][1].item<float>(), 0.0f);
+    EXPECT_EQ(out[0][40][5].item<float>(), 0.0f);
+    for (int t = 0; t < 3; ++t) EXPECT_FLOAT_EQ(out[0][41][t].item<float>(), 70 / 127.0f) << t;
     EXPECT_EQ(out[0][10][0].item<float>(), float(fm::kPendingVelocity / 127.0));
     EXPECT_EQ(out[0][10][1].item<float>(), float(fm::kPendingVelocity / 127.0));
     EXPECT_FLOAT_EQ(out[0][20][0].item<float>(), 100 / 127.0f);
