@@ -29,7 +29,7 @@ struct SampleStats {
 };
 
 struct SampleOptions {
-    std::array<int, 3> num_iter{8, 4, 2};   // MAR iterations at levels 0, 1, 2
+    std::array<int, 3> num_iter{8, 2, 4};   // MAR iterations at levels 0, 1, 2 (GenerateParams' default)
     double temperature = 1.0;               // divides the occupancy and velocity logits
     double velocity_temperature = 1.0;      // further divides the velocity head's logits (below 1: a note's cells
                                             // agree on one velocity more often, so fewer notes break up)

@@ -18,6 +18,8 @@ for precision in fp32 bf16; do
       --threads 2 --precision $precision --json | tee -a "$out"
   # The shipped model, gated (as generate and the studio run it), 8 and 32 bars.
   if [ -f "$ckpt" ]; then
-    "$bin" bench --checkpoint "$ckpt" --target_width 128,512 --gate --no_train --threads 2 --repeats 5 --precision $precision --json | tee -a "$out"
+    # at the generation default schedule (GenerateParams: 8,2,4), not the original's 8,4,2
+    "$bin" bench --checkpoint "$ckpt" --target_width 128,512 --gate --no_train --threads 2 --repeats 5 --precision $precision \
+        --num_iter_list 8,2,4 --json | tee -a "$out"
   fi
 done

@@ -39,6 +39,11 @@ std::array<int, 3> parse_iters(const std::string& s) {
     return {v[0], v[1], v[2]};
 }
 
+std::string default_iters() {   // the library's generation default, as the flag writes it
+    const auto it = fm::GenerateParams().num_iter;
+    return std::to_string(it[0]) + "," + std::to_string(it[1]) + "," + std::to_string(it[2]);
+}
+
 // --checkpoint, or the shipped model for the width (128 -> the 8-bar model, wider -> the 32-bar model).
 std::string checkpoint_or_default(const std::string& checkpoint, int width) {
     if (!checkpoint.empty()) return checkpoint;
@@ -58,7 +63,7 @@ fm::Precision use_precision(fm::FractalNet& net, const std::string& precision) {
 }
 
 struct GenerateArgs {
-    std::string checkpoint, output_dir, mode = "unconditional", input_midi, num_iter = "8,4,2", device = "auto", precision = "auto";
+    std::string checkpoint, output_dir, mode = "unconditional", input_midi, num_iter = default_iters(), device = "auto", precision = "auto";
     int target_width = 0, generation_length = 0, num_samples = 1, offset = 0, condition_length = 0, threads = 0;
     int mask_start = 0, mask_end = 0, pitch_low = 0, pitch_high = 127;
     double temperature = 1.0, velocity_temperature = fm::GenerateParams().velocity_temperature;
@@ -111,7 +116,7 @@ void run_generate(const GenerateArgs& a) {
 }
 
 struct EvalArgs {
-    std::string checkpoint, data, reference, train_data, device = "auto", num_iter = "8,4,2", precision = "auto";
+    std::string checkpoint, data, reference, train_data, device = "auto", num_iter = default_iters(), precision = "auto";
     int crops = 64, orders = 2, threads = 0, samples = 32;
     double temperature = 1.0, velocity_temperature = fm::GenerateParams().velocity_temperature;
     int64_t seed = 0;
