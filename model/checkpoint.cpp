@@ -118,6 +118,23 @@ void load_checkpoint_into(const std::string& path, FractalNet& net, torch::optim
 
 namespace {
 
+// The model config of a checkpoint file, after checking that it is one of ours and of a version this build reads.
+ModelConfig file_config(const StFile& f, const std::string& path) {
+    auto it = f.metadata.find("format");
+    if (it == f.metadata.end() || it->second != kFormat) throw Error("not a FractalMIDI checkpoint (no format in its metadata)", path);
+    auto version = f.metadata.find("version");
+    if (version == f.metadata.end() || version->second != kVersion)
+        throw Error("checkpoint format version " + (version == f.metadata.end() ? std::string("(none)") : version->second) +
+                        " is not supported (this build reads " + kVersion + ")", path);
+    auto cfg = f.metadata.find("config");
+    if (cfg == f.metadata.end()) throw Error("checkpoint has no model config in its metadata", path);
+    try {
+        return config_from_json(cfg->second);
+    } catch (const Error& e) {
+        throw Error(e.reason(), path);
+    }
+}
+
 // The source tensor as float32 (F32 or F16 files).
 torch::Tensor read_float(const StTensor& s) {
     auto t = torch::empty(s.shape, s.dtype == "F16" ? torch::kFloat16 : torch::kFloat32);
@@ -137,14 +154,7 @@ torch::Tensor velocity_rows_to_notes(const torch::Tensor& src) {
 
 std::vector<std::string> warm_start(const std::string& path, FractalNet& net) {
     const StFile f = load_safetensors(path);
-    auto cfg = f.metadata.find("config");
-    if (cfg == f.metadata.end()) throw Error("not a FractalMIDI checkpoint (no config)", path);
-    ModelConfig source;
-    try {
-        source = config_from_json(cfg->second);
-    } catch (const Error& e) {
-        throw Error(e.reason(), path);
-    }
+    const ModelConfig source = file_config(f, path);
     const bool remap = source.cells == CellCoding::velocity && net->config().cells == CellCoding::notes;
     std::vector<std::string> left;
     torch::NoGradGuard no_grad;
@@ -169,19 +179,7 @@ std::vector<std::string> warm_start(const std::string& path, FractalNet& net) {
 
 FractalNet load_net(const std::string& path, const torch::Device& device, Metadata* metadata) {
     const StFile f = load_safetensors(path);
-    auto it = f.metadata.find("format");
-    if (it == f.metadata.end() || it->second != kFormat) throw Error("not a FractalMIDI checkpoint (no format in its metadata)", path);
-    if (f.metadata.at("version") != kVersion)
-        throw Error("checkpoint format version " + f.metadata.at("version") + " is not supported (this build reads " + kVersion + ")", path);
-    auto cfg = f.metadata.find("config");
-    if (cfg == f.metadata.end()) throw Error("checkpoint has no model config in its metadata", path);
-    ModelConfig config;
-    try {
-        config = config_from_json(cfg->second);
-    } catch (const Error& e) {
-        throw Error(e.reason(), path);
-    }
-    FractalNet net(config);
+    FractalNet net(file_config(f, path));
     net->to(device);
     apply_file(f, path, net, nullptr, metadata);
     return net;

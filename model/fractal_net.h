@@ -31,8 +31,8 @@ struct SampleStats {
 struct SampleOptions {
     std::array<int, 3> num_iter{8, 2, 4};   // MAR iterations at levels 0, 1, 2 (GenerateParams' default)
     double temperature = 1.0;               // divides the occupancy and velocity logits
-    double velocity_temperature = 1.0;      // further divides the velocity head's logits (below 1: a note's cells
-                                            // agree on one velocity more often, so fewer notes break up)
+    double velocity_temperature = 1.0;      // further divides the cell head's logits (below 1: with note cells, holds
+                                            // win more often over onsets, so notes are longer; velocities narrower)
     // Empty-patch gating: each level draws whether a patch holds any note and skips the deeper levels of empty ones.
     // Off: every patch goes down to the cells (slower, for comparison; the net is trained to serve both).
     bool gate = true;

@@ -26,8 +26,10 @@ find "$(realpath "$DATA")" -iname '*.mid' | sort | grep -vxF -f "$HELD" > "$TRAI
 "$FM" eval --checkpoint "$M128" --data "$HELD" --crops 2 --orders 1 --reference "$HELD" --train_data "$TRAIN" --samples 128 > "$OUT/music-128.txt"
 "$FM" eval --checkpoint "$M128" --data "$HELD" --crops 2 --orders 1 --reference "$HELD" --train_data "$TRAIN" --samples 32 \
   --num_iter_list 8,16,16 > "$OUT/music-128-81616.txt"
-"$FM" eval --checkpoint "$M512" --data "$HELD" --crops 2 --orders 1 --reference "$HELD" --train_data "$TRAIN" --samples 32 > "$OUT/music-512.txt"
-# sample pictures
-"$FM" generate --checkpoint "$M128" --num_samples 2 --seed 1 --save_images --output_dir "$OUT/samples-128" > /dev/null
-"$FM" generate --checkpoint "$M512" --num_samples 2 --seed 1 --save_images --output_dir "$OUT/samples-512" > /dev/null
+"$FM" eval --checkpoint "$M512" --data "$HELD" --crops 2 --orders 1 --reference "$HELD" --train_data "$TRAIN" --samples 64 > "$OUT/music-512.txt"
+# sample pictures, uncurated: seeds 1-4 for 8 bars, seed 1 for 32 bars (docs/evaluation/sample-*-seed*.png)
+for seed in 1 2 3 4; do
+  "$FM" generate --checkpoint "$M128" --num_samples 1 --seed $seed --save_images --output_dir "$OUT/samples-128-seed$seed" > /dev/null
+done
+"$FM" generate --checkpoint "$M512" --num_samples 1 --seed 1 --save_images --output_dir "$OUT/samples-512-seed1" > /dev/null
 echo "reports in $OUT"

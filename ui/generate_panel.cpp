@@ -148,7 +148,7 @@ GeneratePanel::GeneratePanel(QWidget* parent) : QWidget(parent) {
     velocity_temperature_->setSingleStep(0.05);
     velocity_temperature_->setDecimals(2);
     velocity_temperature_->setValue(defaults.velocity_temperature);
-    velocity_temperature_->setToolTip(tr("Lower: a note keeps one velocity along its length, so fewer notes break up"));
+    velocity_temperature_->setToolTip(tr("Divides the cell head's logits: lower gives longer notes and fewer distinct velocities"));
     sform->addRow(tr("Velocity temperature"), velocity_temperature_);
     auto* iters = new QWidget(sampling);
     auto* iters_layout = new QHBoxLayout(iters);
