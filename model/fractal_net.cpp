@@ -25,6 +25,14 @@ torch::Tensor unpatchify(const torch::Tensor& tokens, int64_t s, int64_t gr, int
     return tokens.view({n, gr, gc, s, s}).permute({0, 1, 3, 2, 4}).reshape({n, gr * s, gc * s});   // (N, P, Q)
 }
 
+namespace {
+// The canvas row of each token's first row: patches starting at rows (N), cut into s-sided tokens on a grid gc wide.
+torch::Tensor token_rows(const torch::Tensor& rows, int64_t t, int64_t gc, int64_t s) {
+    const auto tpos = torch::arange(t, rows.options());
+    return rows.unsqueeze(1) + (torch::div(tpos, gc, "floor") * s).unsqueeze(0);   // (N, T)
+}
+}  // namespace
+
 // ---------------------------------------------------------------------------------------------------------------
 // Level
 
@@ -78,17 +86,14 @@ torch::Tensor LevelImpl::pos(int64_t gr, int64_t gc, const torch::Device& device
     return c.table;   // (T, D)
 }
 
-torch::Tensor LevelImpl::pitch_pos(const torch::Tensor& rows, int64_t gr, int64_t gc, int64_t only) {
+torch::Tensor LevelImpl::pitch_pos(const torch::Tensor& token_rows) {
     if (!pitch_class_embed_) return {};
-    const int64_t s = kPatchSizes[level_];
-    auto lopt = torch::TensorOptions().dtype(torch::kLong).device(rows.device());
-    auto grid_row = only >= 0 ? torch::full({1}, only / gc, lopt) : torch::div(torch::arange(gr * gc, lopt), gc, "floor");
-    auto pitch = (rows.unsqueeze(1) + grid_row.unsqueeze(0) * s) % 128;   // the folded layout repeats the pitches
+    auto pitch = token_rows % 128;   // the folded layout repeats the pitches
     return pitch_class_embed_->forward(pitch % kPitchClasses) + octave_embed_->forward(torch::div(pitch, kPitchClasses, "floor"));
 }
 
 torch::Tensor LevelImpl::encode(const torch::Tensor& tokens, const torch::Tensor& masked, const torch::Tensor& cond, int64_t gr, int64_t gc,
-                               const torch::Tensor& rows) {
+                               const torch::Tensor& pitch) {
     const int64_t n = tokens.size(0), t = tokens.size(1);
     auto x = embed(tokens);                                                     // (N, T, D)
     x = torch::where(masked.unsqueeze(-1), mask_token_.view({1, 1, width_}).expand({n, t, width_}), x);
@@ -96,7 +101,7 @@ torch::Tensor LevelImpl::encode(const torch::Tensor& tokens, const torch::Tensor
     // Every token also gets its patch's own condition added: a direct path from the level above, which the
     // attention to the buffer alone gives too weakly to train shallow levels.
     x = x + pos(gr, gc, tokens.device()).unsqueeze(0) + buf.index({Slice(), Slice(0, 1)});
-    if (auto pp = pitch_pos(rows, gr, gc); pp.defined()) x = x + pp;
+    if (pitch.defined()) x = x + pitch;
     auto h = transformer_->forward(torch::cat({buf, x}, 1));                     // (N, 5 + T, D)
     return h.index({Slice(), Slice(kConds)});                                   // (N, T, D)
 }
@@ -113,34 +118,34 @@ torch::Tensor causal_mask(int64_t t, const torch::Device& device) {
 }  // namespace
 
 torch::Tensor LevelImpl::encode_causal(const torch::Tensor& tokens, const torch::Tensor& cond, int64_t gr, int64_t gc,
-                                       const torch::Tensor& order, const torch::Tensor& rows) {
+                                       const torch::Tensor& order, const torch::Tensor& pitch) {
     const int64_t n = tokens.size(0), t = tokens.size(1);
     auto x = embed(tokens).index_select(1, order);                              // (N, T, D) in scan order
     // Input j holds token j-1 (the start token for j = 0) and the position of token j, which it predicts.
     x = torch::cat({start_token_.view({1, 1, width_}).expand({n, 1, width_}), x.index({Slice(), Slice(0, t - 1)})}, 1);
     auto buf = buffer(cond, n);
     x = x + pos(gr, gc, tokens.device()).index_select(0, order).unsqueeze(0) + buf.index({Slice(), Slice(0, 1)});
-    if (auto pp = pitch_pos(rows, gr, gc); pp.defined()) x = x + pp.index_select(1, order);
+    if (pitch.defined()) x = x + pitch.index_select(1, order);
     auto h = transformer_->forward(torch::cat({buf, x}, 1), causal_mask(t, tokens.device()));
     auto z = h.index({Slice(), Slice(kConds)});                                 // (N, T, D) scan order
     return torch::zeros_like(z).index_copy(1, order, z);                         // grid order
 }
 
-torch::Tensor LevelImpl::start(const torch::Tensor& cond, int64_t n, int64_t gr, int64_t gc, int64_t first_pos, const torch::Tensor& rows,
+torch::Tensor LevelImpl::start(const torch::Tensor& cond, int64_t n, int64_t gr, int64_t gc, int64_t first_pos, const torch::Tensor& pitch,
                               KVCache& cache) {
     const auto device = mask_token_.device();
     auto buf = buffer(cond, n);
     cache.input_bias = buf.index({Slice(), Slice(0, 1)});                        // (N, 1, D)
     auto x = (start_token_ + pos(gr, gc, device)[first_pos]).view({1, 1, width_}) + cache.input_bias;
-    if (auto pp = pitch_pos(rows, gr, gc, first_pos); pp.defined()) x = x + pp;
+    if (pitch.defined()) x = x + pitch.index({Slice(), Slice(first_pos, first_pos + 1)});
     auto h = transformer_->forward(torch::cat({buf, x}, 1), causal_mask(1, device), &cache);
     return h.index({Slice(), Slice(kConds)});                                   // (N, 1, D)
 }
 
-torch::Tensor LevelImpl::step(const torch::Tensor& token, int64_t next_pos, int64_t gr, int64_t gc, const torch::Tensor& rows, KVCache& cache) {
+torch::Tensor LevelImpl::step(const torch::Tensor& token, int64_t next_pos, int64_t gr, int64_t gc, const torch::Tensor& pitch, KVCache& cache) {
     auto x = embed(token).unsqueeze(1) + pos(gr, gc, token.device())[next_pos].view({1, 1, width_}) +
              cache.input_bias;
-    if (auto pp = pitch_pos(rows, gr, gc, next_pos); pp.defined()) x = x + pp;
+    if (pitch.defined()) x = x + pitch.index({Slice(), Slice(next_pos, next_pos + 1)});
     return transformer_->forward(x, {}, &cache);                                 // (N, 1, D)
 }
 
@@ -208,11 +213,6 @@ torch::Tensor FractalNetImpl::child_conditions(int l, const torch::Tensor& z, in
         right = torch::zeros_like(right);
     }
     return torch::stack({g, up, down, left, right}, 3).view({n, gr * gc, kConds, d});   // (N, T, 5, D)
-}
-
-torch::Tensor FractalNetImpl::child_rows(int l, const torch::Tensor& rows, int64_t t, int64_t gc) const {
-    const auto tpos = torch::arange(t, rows.options());
-    return rows.unsqueeze(1) + (torch::div(tpos, gc, "floor") * kPatchSizes[l]).unsqueeze(0);   // (N, T)
 }
 
 namespace {
@@ -286,15 +286,17 @@ torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, co
     const int64_t s = kPatchSizes[l], n = patches.size(0), gr = patches.size(1) / s, gc = patches.size(2) / s, t = gr * gc;
     auto tokens = patchify(patches, s);   // (N, T, s*s)
     Level& level = levels_[size_t(l)];
+    const auto trows = token_rows(rows, t, gc, s);
+    const auto pitch = level->pitch_pos(trows);
     torch::Tensor z, chosen;
     if (level->is_ar()) {
-        z = level->encode_causal(tokens, cond, gr, gc, scan_order(gr, gc, patches.device()), rows);
+        z = level->encode_causal(tokens, cond, gr, gc, scan_order(gr, gc, patches.device()), pitch);
         chosen = torch::ones({n, t}, torch::TensorOptions().dtype(torch::kBool).device(patches.device()));
     } else {
         auto k = (mask_rates(n, gen, patches.device()) * t).ceil().clamp(1, t).to(torch::kLong);
         auto score = uniform(gen, {n, t}, patches.device());
         chosen = top_by_score(score, torch::ones_like(score, torch::kBool), k);
-        z = level->encode(tokens, chosen, cond, gr, gc, rows);
+        z = level->encode(tokens, chosen, cond, gr, gc, pitch);
     }
     // Every chosen token learns its occupancy. Occupied ones go down a level. Empty ones end here (their cells are
     // known silent), except a random 1/kEmptyKeepInverse of them, which go down with that weight and stay ungated below:
@@ -310,7 +312,7 @@ torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, co
     if (!go.any().item<bool>()) return nats;
     auto child_weight = torch::where(free | occupied, w, w * kEmptyKeepInverse);
     auto cc = child_conditions(l, z, gr, gc);   // (N, T, 5, D)
-    return nats + loss_level(l + 1, tokens.index({go}).view({-1, s, s}), cc.index({go}), child_rows(l, rows, t, gc).index({go}),
+    return nats + loss_level(l + 1, tokens.index({go}).view({-1, s, s}), cc.index({go}), trows.index({go}),
                              child_weight.index({go}), (free | occupied.logical_not()).index({go}), gen, count);
 }
 
@@ -334,7 +336,8 @@ torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, con
     Level& level = levels_[size_t(l)];
     auto out = torch::zeros({n}, patches.options());
     auto owner = torch::arange(n, torch::TensorOptions().dtype(torch::kLong).device(patches.device())).unsqueeze(1).expand({n, t});
-    const auto crows = child_rows(l, rows, t, gc);
+    const auto crows = token_rows(rows, t, gc, s);
+    const auto pitch = level->pitch_pos(crows);
     auto add = [&](const torch::Tensor& z, const torch::Tensor& chosen) {   // chosen (N, T): the tokens predicted now
         if (opt.gate) {
             // The gated sampler makes a token silent two ways: drawn empty, or drawn occupied and then filled with
@@ -357,7 +360,7 @@ torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, con
         out.index_add_(0, owner.index({go}), child);
     };
     if (level->is_ar()) {
-        add(level->encode_causal(tokens, cond, gr, gc, scan_order(gr, gc, patches.device()), rows),
+        add(level->encode_causal(tokens, cond, gr, gc, scan_order(gr, gc, patches.device()), pitch),
             torch::ones({n, t}, torch::TensorOptions().dtype(torch::kBool).device(patches.device())));
         return out;
     }
@@ -368,7 +371,7 @@ torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, con
     for (int k = 0; k < iters; ++k) {
         auto pending = revealed.logical_not();
         auto chosen = top_by_score(score, pending, (pending.sum(1) - masked_after(all, k, iters)).clamp_min(0));
-        add(level->encode(tokens, pending, cond, gr, gc, rows), chosen);
+        add(level->encode(tokens, pending, cond, gr, gc, pitch), chosen);
         revealed = revealed | chosen;
     }
     return out;
@@ -446,13 +449,15 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
     auto known = (tokens >= 0).all(-1);                       // (N, T)
     auto lopt = torch::TensorOptions().dtype(torch::kLong).device(patches.device());
     auto tpos = torch::arange(t, lopt);
+    const auto trows = token_rows(rows, t, gc, s);           // (N, T): each token's first canvas row
     auto token_origin = [&](const torch::Tensor& sel) {      // sel (N, T) bool -> (M, 3) origins of the chosen tokens
         auto o = origin.unsqueeze(1).expand({n, t, 3}).clone();
-        o.index({Slice(), Slice(), 1}) += (torch::div(tpos, gc, "floor") * s).unsqueeze(0);
+        o.index_put_({Slice(), Slice(), 1}, trows);            // an origin's row is the patch's row
         o.index({Slice(), Slice(), 2}) += (tpos % gc * s).unsqueeze(0);
         return o.index({sel});
     };
     Level& level = levels_[size_t(l)];
+    const auto pitch = level->pitch_pos(trows);              // the same for every iteration of this call
     // Fills the chosen tokens: each draws its occupancy (a known note forces it); empty ones become silence, occupied
     // ones go down a level.
     auto generate = [&](const torch::Tensor& z, const torch::Tensor& chosen) {
@@ -469,7 +474,7 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         auto cc = child_conditions(l, z, gr, gc);
         const auto start = std::chrono::steady_clock::now();
         // Origins only matter for the progress report; without one the deeper levels get none (saves work per call).
-        auto child = sample_level(l + 1, tokens.index({go}).view({-1, s, s}), cc.index({go}), child_rows(l, rows, t, gc).index({go}),
+        auto child = sample_level(l + 1, tokens.index({go}).view({-1, s, s}), cc.index({go}), trows.index({go}),
                                   w.report ? token_origin(go) : torch::Tensor(), w);
         timer.inner += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         tokens.index_put_({go}, child.view({-1, s * s}));
@@ -482,7 +487,7 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         auto order_cpu = order.cpu();
         auto z_all = torch::zeros({n, t, level->width()}, patches.options());
         KVCache cache;
-        auto z = level->start(cond, n, gr, gc, order_cpu[0].item<int64_t>(), rows, cache);   // (N, 1, D)
+        auto z = level->start(cond, n, gr, gc, order_cpu[0].item<int64_t>(), pitch, cache);   // (N, 1, D)
         count(kConds + 1, kConds + 1);
         for (int64_t j = 0; j < t; ++j) {
             if (w.stop()) break;
@@ -493,7 +498,7 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
             generate(z_all, chosen);   // AR neighbours: up and left only, both done
             if (w.report) w.show(l, int(j + 1), int(t), unpatchify(tokens, s, gr, gc), origin);
             if (j + 1 < t) {
-                z = level->step(tokens.index({Slice(), p}), order_cpu[j + 1].item<int64_t>(), gr, gc, rows, cache);
+                z = level->step(tokens.index({Slice(), p}), order_cpu[j + 1].item<int64_t>(), gr, gc, pitch, cache);
                 count(1, kConds + j + 2);
             }
         }
@@ -507,7 +512,7 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         if (w.stop()) break;
         auto pending = revealed.logical_not();
         auto chosen = top_by_score(score, pending, (pending.sum(1) - masked_after(unknown, k, iters)).clamp_min(0));
-        auto z = level->encode(tokens, pending, cond, gr, gc, rows);
+        auto z = level->encode(tokens, pending, cond, gr, gc, pitch);
         count(kConds + t, kConds + t);
         generate(z, chosen);
         revealed = revealed | chosen;

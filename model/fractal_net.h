@@ -50,16 +50,19 @@ public:
     torch::Tensor embed(const torch::Tensor& tokens);
     // Occupancy logit per token (N, T): does the token's patch hold any note? Deeper levels run only where it does.
     torch::Tensor occupancy(const torch::Tensor& z) { return occupancy_->forward(z).squeeze(-1).to(torch::kFloat32); }
+    // Pitch-class and octave vectors of each token's lowest pitch, from its canvas row (N, T): (N, T, D), or undefined
+    // when the config has none. A level call computes them once and passes them to every encode below.
+    torch::Tensor pitch_pos(const torch::Tensor& token_rows);
     // tokens (N, T, s*s) of cell classes (-1 unknown); masked (N, T) bool: replaced by the mask token; cond (N, 5, Dc) or
-    // undefined; rows (N): the canvas row of each patch's first row (for the pitch positions).
+    // undefined; pitch: pitch_pos() of the tokens (or undefined).
     torch::Tensor encode(const torch::Tensor& tokens, const torch::Tensor& masked, const torch::Tensor& cond, int64_t gr, int64_t gc,
-                         const torch::Tensor& rows);
+                         const torch::Tensor& pitch);
     // AR, teacher forcing: z for every token from the tokens before it in `order` (T). Returns (N, T, D), grid order.
     torch::Tensor encode_causal(const torch::Tensor& tokens, const torch::Tensor& cond, int64_t gr, int64_t gc, const torch::Tensor& order,
-                                const torch::Tensor& rows);
+                                const torch::Tensor& pitch);
     // AR sampling: buffer + first query; then one token at a time. Each returns z (N, 1, D) for the next position.
-    torch::Tensor start(const torch::Tensor& cond, int64_t n, int64_t gr, int64_t gc, int64_t first_pos, const torch::Tensor& rows, KVCache& cache);
-    torch::Tensor step(const torch::Tensor& token, int64_t next_pos, int64_t gr, int64_t gc, const torch::Tensor& rows, KVCache& cache);
+    torch::Tensor start(const torch::Tensor& cond, int64_t n, int64_t gr, int64_t gc, int64_t first_pos, const torch::Tensor& pitch, KVCache& cache);
+    torch::Tensor step(const torch::Tensor& token, int64_t next_pos, int64_t gr, int64_t gc, const torch::Tensor& pitch, KVCache& cache);
 
     void set_matmul_dtype(torch::ScalarType dtype);   // see FractalNetImpl::set_matmul_dtype
     bool is_ar() const { return ar_; }
@@ -68,9 +71,6 @@ public:
 private:
     torch::Tensor buffer(const torch::Tensor& cond, int64_t n);   // (N, 5, D)
     torch::Tensor pos(int64_t gr, int64_t gc, const torch::Device& device);   // (T, D), made once per grid and device
-    // Pitch-class and octave vectors of the lowest pitch of each token (rows (N) + the token's row in the grid):
-    // (N, T, D), or (N, 1, D) for the single grid position `only` (>= 0); undefined when the config has none.
-    torch::Tensor pitch_pos(const torch::Tensor& rows, int64_t gr, int64_t gc, int64_t only = -1);
 
     int level_;
     bool ar_;
@@ -128,7 +128,6 @@ private:
                             torch::Generator& gen);
     torch::Tensor sample_level(int l, torch::Tensor patches, const torch::Tensor& cond, const torch::Tensor& rows, const torch::Tensor& origin,
                                Walk& walk);
-    torch::Tensor child_rows(int l, const torch::Tensor& rows, int64_t t, int64_t gc) const;   // (N) -> (N, T)
     torch::Tensor child_conditions(int l, const torch::Tensor& z, int64_t gr, int64_t gc);
     torch::Tensor scan_order(int64_t gr, int64_t gc, const torch::Device& device) const;
 

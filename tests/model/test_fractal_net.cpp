@@ -161,13 +161,13 @@ TEST(FractalNet, ArLevelIsCausal) {
         level->eval();
         const int64_t gr = 8, gc = 4, t = gr * gc;
         auto tokens = torch::randint(0, 129, {1, t, 256}).to(torch::kFloat32);   // cell classes
-        const auto rows = torch::full({1}, 32, torch::kLong);                   // the patch's first row (pitch positions)
+        const auto pitch = level->pitch_pos(32 + torch::div(torch::arange(t), gc, "floor").unsqueeze(0) * 16);   // a patch at row 32
         auto order = scan == fm::ScanOrder::row_major ? torch::arange(t) : torch::arange(t).view({gr, gc}).t().reshape({-1}).contiguous();
-        auto z1 = level->encode_causal(tokens, {}, gr, gc, order, rows);
+        auto z1 = level->encode_causal(tokens, {}, gr, gc, order, pitch);
         // Change every token from scan position 10 on: outputs at scan positions <= 10 must not change.
         auto changed = tokens.clone();
         for (int64_t j = 10; j < t; ++j) changed.index_put_({0, order[j].item<int64_t>()}, torch::randint(0, 129, {256}).to(torch::kFloat32));
-        auto z2 = level->encode_causal(changed, {}, gr, gc, order, rows);
+        auto z2 = level->encode_causal(changed, {}, gr, gc, order, pitch);
         for (int64_t j = 0; j < t; ++j) {
             const int64_t p = order[j].item<int64_t>();
             const bool same = torch::allclose(z1[0][p], z2[0][p], 1e-5, 1e-5);
@@ -179,11 +179,11 @@ TEST(FractalNet, ArLevelIsCausal) {
         }
         // The KV-cached path gives the same outputs as teacher forcing.
         fm::KVCache cache;
-        auto z = level->start({}, 1, gr, gc, order[0].item<int64_t>(), rows, cache);
+        auto z = level->start({}, 1, gr, gc, order[0].item<int64_t>(), pitch, cache);
         for (int64_t j = 0; j < t; ++j) {
             const int64_t p = order[j].item<int64_t>();
             EXPECT_TRUE(torch::allclose(z[0][0], z1[0][p], 1e-4, 1e-4)) << "cached step " << j;
-            if (j + 1 < t) z = level->step(tokens.index({torch::indexing::Slice(), p}), order[j + 1].item<int64_t>(), gr, gc, rows, cache);
+            if (j + 1 < t) z = level->step(tokens.index({torch::indexing::Slice(), p}), order[j + 1].item<int64_t>(), gr, gc, pitch, cache);
         }
     }
 }
