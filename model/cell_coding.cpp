@@ -6,19 +6,6 @@ using torch::indexing::Slice;
 
 namespace {
 
-// (B, R, C) canvas -> (B, 128, W) in time order, and back.
-torch::Tensor time_major(const torch::Tensor& x, const ModelConfig& config) {
-    if (config.layout != CanvasLayout::folded) return x;
-    const int64_t half = x.size(1) / 2;
-    return torch::cat({x.index({Slice(), Slice(0, half)}), x.index({Slice(), Slice(half)})}, 2);
-}
-
-torch::Tensor canvas_major(const torch::Tensor& x, const ModelConfig& config) {
-    if (config.layout != CanvasLayout::folded) return x;
-    const int64_t half = x.size(2) / 2;
-    return torch::cat({x.index({Slice(), Slice(), Slice(0, half)}), x.index({Slice(), Slice(), Slice(half)})}, 1);
-}
-
 // Each cell's left neighbour along time; `edge` for the first step.
 torch::Tensor left_of(const torch::Tensor& x, double edge) {
     return torch::cat({torch::full_like(x.index({Slice(), Slice(), Slice(0, 1)}), edge), x.index({Slice(), Slice(), Slice(0, -1)})}, 2);
@@ -39,6 +26,18 @@ torch::Tensor fill_holds(const torch::Tensor& anchor_value, const torch::Tensor&
 }
 
 }  // namespace
+
+torch::Tensor time_major(const torch::Tensor& x, const ModelConfig& config) {
+    if (config.layout != CanvasLayout::folded) return x;
+    const int64_t half = x.size(1) / 2;
+    return torch::cat({x.index({Slice(), Slice(0, half)}), x.index({Slice(), Slice(half)})}, 2);
+}
+
+torch::Tensor canvas_major(const torch::Tensor& x, const ModelConfig& config) {
+    if (config.layout != CanvasLayout::folded) return x;
+    const int64_t half = x.size(2) / 2;
+    return torch::cat({x.index({Slice(), Slice(), Slice(0, half)}), x.index({Slice(), Slice(), Slice(half)})}, 1);
+}
 
 int64_t note_classes(const ModelConfig& config) { return config.cells == CellCoding::notes ? 129 : 128; }
 

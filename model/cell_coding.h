@@ -33,6 +33,10 @@ torch::Tensor holds_with_fallback(const torch::Tensor& classes, const torch::Ten
 
 int64_t note_classes(const ModelConfig& config);   // classes the head draws from: 128 (velocity) or 129 (notes)
 
+// (B, R, C) canvas -> (B, 128, W) in time order (the folded layout's lower half continues the upper), and back.
+torch::Tensor time_major(const torch::Tensor& x, const ModelConfig& config);
+torch::Tensor canvas_major(const torch::Tensor& x, const ModelConfig& config);
+
 torch::Tensor encode_cells(const torch::Tensor& canvas, const ModelConfig& config);
 torch::Tensor decode_cells(const torch::Tensor& classes, const torch::Tensor& canvas, const ModelConfig& config);
 

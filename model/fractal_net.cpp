@@ -1,6 +1,8 @@
 #include "fractal_net.h"
 
+#include "model/bar_plan.h"
 #include "model/cell_coding.h"
+#include "model/draws.h"
 
 #include <chrono>
 #include <cmath>
@@ -31,6 +33,11 @@ torch::Tensor token_rows(const torch::Tensor& rows, int64_t t, int64_t gc, int64
     const auto tpos = torch::arange(t, rows.options());
     return rows.unsqueeze(1) + (torch::div(tpos, gc, "floor") * s).unsqueeze(0);   // (N, T)
 }
+
+// The plan-canvas cells (M, s, s) of the chosen tokens (N, T) of plan tokens (N, T, s*s); undefined without a plan.
+torch::Tensor child_plan(const torch::Tensor& plan_tokens, const torch::Tensor& chosen, int64_t s) {
+    return plan_tokens.defined() ? plan_tokens.index({chosen}).view({-1, s, s}) : torch::Tensor();
+}
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -50,6 +57,13 @@ LevelImpl::LevelImpl(const ModelConfig& config, int level, int64_t cond_width)
         torch::NoGradGuard no_grad;   // start as small as the other learned position vectors
         pitch_class_embed_->weight.normal_(0, 0.02);
         octave_embed_->weight.normal_(0, 0.02);
+    }
+    if (config.plan) {   // which of the token's s rows are in its bar's chroma, and the bar's density
+        plan_rows_ = register_module("plan_rows", torch::nn::Linear(torch::nn::LinearOptions(s, width_).bias(false)));
+        density_embed_ = register_module("density_embed", torch::nn::Embedding(kDensityClasses, width_));
+        torch::NoGradGuard no_grad;
+        plan_rows_->weight.normal_(0, 0.02);
+        density_embed_->weight.normal_(0, 0.02);
     }
     embed_ = register_module("embed", torch::nn::Linear(token_cells_ * kCellEmbed[level], width_));
     occupancy_ = register_module("occupancy", torch::nn::Linear(width_, 1));
@@ -86,10 +100,18 @@ torch::Tensor LevelImpl::pos(int64_t gr, int64_t gc, const torch::Device& device
     return c.table;   // (T, D)
 }
 
-torch::Tensor LevelImpl::pitch_pos(const torch::Tensor& token_rows) {
-    if (!pitch_class_embed_) return {};
-    auto pitch = token_rows % 128;   // the folded layout repeats the pitches
-    return pitch_class_embed_->forward(pitch % kPitchClasses) + octave_embed_->forward(torch::div(pitch, kPitchClasses, "floor"));
+torch::Tensor LevelImpl::token_bias(const torch::Tensor& token_rows, const torch::Tensor& plan_tokens) {
+    torch::Tensor bias;
+    if (pitch_class_embed_) {
+        auto pitch = token_rows % 128;   // the folded layout repeats the pitches
+        bias = pitch_class_embed_->forward(pitch % kPitchClasses) + octave_embed_->forward(torch::div(pitch, kPitchClasses, "floor"));
+    }
+    if (plan_rows_ && plan_tokens.defined()) {
+        auto [in, density] = plan_rows(plan_tokens, int64_t(std::lround(std::sqrt(double(token_cells_)))));
+        auto p = linear(*plan_rows_, in).to(torch::kFloat32) + density_embed_->forward(density);
+        bias = bias.defined() ? bias + p : p;
+    }
+    return bias;
 }
 
 torch::Tensor LevelImpl::encode(const torch::Tensor& tokens, const torch::Tensor& masked, const torch::Tensor& cond, int64_t gr, int64_t gc,
@@ -187,11 +209,13 @@ FractalNetImpl::FractalNetImpl(const ModelConfig& config) : config_(config) {
         cond_width = config.levels[l].width;
     }
     head_ = register_module("head", VelocityHead(cond_width, config.levels[3].width, config.levels[3].depth, note_classes(config)));
+    if (config.plan) plan_ = register_module("plan", PlanPrior(std::min<int64_t>(128, config.levels[0].width)));
 }
 
 void FractalNetImpl::set_matmul_dtype(torch::ScalarType dtype) {
     for (auto& level : levels_) level->set_matmul_dtype(dtype);
     head_->set_matmul_dtype(dtype);
+    if (plan_) plan_->set_matmul_dtype(dtype);
 }
 
 torch::Tensor FractalNetImpl::scan_order(int64_t gr, int64_t gc, const torch::Device& device) const {
@@ -216,19 +240,6 @@ torch::Tensor FractalNetImpl::child_conditions(int l, const torch::Tensor& z, in
 }
 
 namespace {
-
-// Random draws come from a CPU generator and then move to the tensor's device: a seed gives the same draws on every
-// device, and no device-specific generator API is needed (it differs between LibTorch 1.13 and 2.x).
-torch::Tensor uniform(torch::Generator& gen, at::IntArrayRef shape, const torch::Device& device) {
-    return torch::rand(shape, gen).to(device);
-}
-
-// One draw per row of probs (N, K), by inverse CDF on a uniform: (N) indices.
-torch::Tensor categorical(const torch::Tensor& probs, torch::Generator& gen) {
-    auto cdf = probs.cumsum(-1);
-    auto u = uniform(gen, {probs.size(0), 1}, probs.device()) * cdf.index({Slice(), Slice(-1)});
-    return (cdf < u).sum(-1).clamp_max(probs.size(1) - 1);
-}
 
 // Mask rate per sample: a normal (mean 1, sd 0.5) truncated to (0, 1], by rejection.
 torch::Tensor mask_rates(int64_t n, torch::Generator& gen, const torch::Device& device) {
@@ -277,7 +288,7 @@ torch::Tensor occupancy_nll(const torch::Tensor& logits, const torch::Tensor& oc
 }  // namespace
 
 torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const torch::Tensor& rows,
-                                         const torch::Tensor& weight, const torch::Tensor& ungated, torch::Generator& gen, torch::Tensor& count) {
+                                         const torch::Tensor& plan, const torch::Tensor& weight, const torch::Tensor& ungated, torch::Generator& gen, torch::Tensor& count) {
     if (l == 3) {   // every cell that gets here, silent or not: the full 128-way head
         count = count + weight.sum();
         return (F::cross_entropy(head_->forward(cond), cell_classes(patches), F::CrossEntropyFuncOptions().reduction(torch::kNone)) *
@@ -287,7 +298,8 @@ torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, co
     auto tokens = patchify(patches, s);   // (N, T, s*s)
     Level& level = levels_[size_t(l)];
     const auto trows = token_rows(rows, t, gc, s);
-    const auto pitch = level->pitch_pos(trows);
+    const auto ptokens = plan.defined() ? patchify(plan, s) : torch::Tensor();
+    const auto pitch = level->token_bias(trows, ptokens);
     torch::Tensor z, chosen;
     if (level->is_ar()) {
         z = level->encode_causal(tokens, cond, gr, gc, scan_order(gr, gc, patches.device()), pitch);
@@ -312,20 +324,27 @@ torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, co
     if (!go.any().item<bool>()) return nats;
     auto child_weight = torch::where(free | occupied, w, w * kEmptyKeepInverse);
     auto cc = child_conditions(l, z, gr, gc);   // (N, T, 5, D)
-    return nats + loss_level(l + 1, tokens.index({go}).view({-1, s, s}), cc.index({go}), trows.index({go}),
+    return nats + loss_level(l + 1, tokens.index({go}).view({-1, s, s}), cc.index({go}), trows.index({go}), child_plan(ptokens, go, s),
                              child_weight.index({go}), (free | occupied.logical_not()).index({go}), gen, count);
 }
 
 std::pair<torch::Tensor, torch::Tensor> FractalNetImpl::loss(const torch::Tensor& canvas, torch::Generator& gen) {
     auto count = torch::zeros({}, canvas.options());
     const int64_t b = canvas.size(0);
-    auto nll = loss_level(0, encode_cells(canvas, config_), {}, torch::zeros({b}, canvas.options().dtype(torch::kLong)),
+    auto classes = encode_cells(canvas, config_);
+    torch::Tensor plan, plan_nats = torch::zeros({}, canvas.options());
+    if (plan_) {
+        auto plans = bar_plans(classes, config_);
+        plan_nats = plan_->nll(plans).sum();
+        plan = plan_canvas(plans, config_, canvas.size(1), canvas.size(2));
+    }
+    auto nll = plan_nats + loss_level(0, classes, {}, torch::zeros({b}, canvas.options().dtype(torch::kLong)), plan,
                           torch::ones({b}, canvas.options()), torch::zeros({b}, canvas.options().dtype(torch::kBool)), gen, count);
     return {nll, count};
 }
 
 torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const torch::Tensor& rows,
-                                        const SampleOptions& opt, torch::Generator& gen) {
+                                        const torch::Tensor& plan, const SampleOptions& opt, torch::Generator& gen) {
     const int64_t n = patches.size(0);
     if (l == 3) {
         return -head_log_probs(head_->forward(cond), opt.gate).gather(1, cell_classes(patches).unsqueeze(1)).squeeze(1);   // (N)
@@ -337,7 +356,8 @@ torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, con
     auto out = torch::zeros({n}, patches.options());
     auto owner = torch::arange(n, torch::TensorOptions().dtype(torch::kLong).device(patches.device())).unsqueeze(1).expand({n, t});
     const auto crows = token_rows(rows, t, gc, s);
-    const auto pitch = level->pitch_pos(crows);
+    const auto ptokens = plan.defined() ? patchify(plan, s) : torch::Tensor();
+    const auto pitch = level->token_bias(crows, ptokens);
     auto add = [&](const torch::Tensor& z, const torch::Tensor& chosen) {   // chosen (N, T): the tokens predicted now
         if (opt.gate) {
             // The gated sampler makes a token silent two ways: drawn empty, or drawn occupied and then filled with
@@ -348,15 +368,16 @@ torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, con
             auto empty = chosen & occupied.logical_not();
             if (l < 2 && empty.any().item<bool>()) {
                 auto silent = torch::zeros({empty.sum().item<int64_t>(), s, s}, patches.options());
-                auto below = nll_level(l + 1, silent, child_conditions(l, z, gr, gc).index({empty}), crows.index({empty}), opt, gen);   // (M)
+                auto below = nll_level(l + 1, silent, child_conditions(l, z, gr, gc).index({empty}), crows.index({empty}),
+                                       child_plan(ptokens, empty, s), opt, gen);   // (M)
                 log_empty = log_empty.index_put({empty}, torch::logaddexp(log_empty.index({empty}), log_p1.index({empty}) - below));
             }
             out -= (torch::where(occupied, log_p1, log_empty) * chosen).sum(1);
         }
         auto go = opt.gate ? chosen & occupied : chosen;
         if (!go.any().item<bool>()) return;
-        auto child = nll_level(l + 1, tokens.index({go}).view({-1, s, s}), child_conditions(l, z, gr, gc).index({go}), crows.index({go}), opt,
-                               gen);   // (M)
+        auto child = nll_level(l + 1, tokens.index({go}).view({-1, s, s}), child_conditions(l, z, gr, gc).index({go}), crows.index({go}),
+                               child_plan(ptokens, go, s), opt, gen);   // (M)
         out.index_add_(0, owner.index({go}), child);
     };
     if (level->is_ar()) {
@@ -377,8 +398,17 @@ torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, con
     return out;
 }
 
+torch::Tensor FractalNetImpl::plan_nll(const torch::Tensor& canvas) {
+    if (!plan_) return torch::zeros({canvas.size(0)}, canvas.options());
+    return plan_->nll(bar_plans(encode_cells(canvas, config_), config_));
+}
+
 torch::Tensor FractalNetImpl::nll(const torch::Tensor& canvas, const SampleOptions& opt, torch::Generator& gen) {
-    return nll_level(0, encode_cells(canvas, config_), {}, torch::zeros({canvas.size(0)}, canvas.options().dtype(torch::kLong)), opt, gen);
+    auto classes = encode_cells(canvas, config_);
+    auto rows = torch::zeros({canvas.size(0)}, canvas.options().dtype(torch::kLong));
+    if (!plan_) return nll_level(0, classes, {}, rows, {}, opt, gen);
+    auto plans = bar_plans(classes, config_);
+    return plan_->nll(plans) + nll_level(0, classes, {}, rows, plan_canvas(plans, config_, canvas.size(1), canvas.size(2)), opt, gen);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -415,7 +445,7 @@ struct FractalNetImpl::Walk {
 };
 
 torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const torch::Tensor& cond, const torch::Tensor& rows,
-                                           const torch::Tensor& origin, Walk& w) {
+                                           const torch::Tensor& plan, const torch::Tensor& origin, Walk& w) {
     const int64_t n = patches.size(0);
     const double temperature = std::max(w.opt.temperature, 1e-6);
     // Time at this level alone: the whole call less the deeper calls (counted by them).
@@ -457,7 +487,8 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         return o.index({sel});
     };
     Level& level = levels_[size_t(l)];
-    const auto pitch = level->pitch_pos(trows);              // the same for every iteration of this call
+    const auto ptokens = plan.defined() ? patchify(plan, s) : torch::Tensor();
+    const auto pitch = level->token_bias(trows, ptokens);    // the same for every iteration of this call
     // Fills the chosen tokens: each draws its occupancy (a known note forces it); empty ones become silence, occupied
     // ones go down a level.
     auto generate = [&](const torch::Tensor& z, const torch::Tensor& chosen) {
@@ -474,7 +505,7 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         auto cc = child_conditions(l, z, gr, gc);
         const auto start = std::chrono::steady_clock::now();
         // Origins only matter for the progress report; without one the deeper levels get none (saves work per call).
-        auto child = sample_level(l + 1, tokens.index({go}).view({-1, s, s}), cc.index({go}), trows.index({go}),
+        auto child = sample_level(l + 1, tokens.index({go}).view({-1, s, s}), cc.index({go}), trows.index({go}), child_plan(ptokens, go, s),
                                   w.report ? token_origin(go) : torch::Tensor(), w);
         timer.inner += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         tokens.index_put_({go}, child.view({-1, s * s}));
@@ -528,7 +559,13 @@ torch::Tensor FractalNetImpl::sample(const torch::Tensor& canvas, const SampleOp
     const int64_t b = canvas.size(0);
     auto origin = torch::zeros({b, 3}, torch::TensorOptions().dtype(torch::kLong).device(canvas.device()));
     origin.index_put_({Slice(), 0}, torch::arange(b, origin.options()));
-    auto out = sample_level(0, classes, {}, torch::zeros({b}, origin.options()), origin, w);
+    torch::Tensor plan;
+    if (plan_) {   // the coarsest level: every bar's plan, in time order, before any patch
+        auto plans = bar_plans(classes, config_);
+        plan_->sample(plans, opt.temperature, gen);
+        plan = plan_canvas(plans, config_, canvas.size(1), canvas.size(2));
+    }
+    auto out = sample_level(0, classes, {}, torch::zeros({b}, origin.options()), plan, origin, w);
     return decode_cells(out, canvas, config_);
 }
 

@@ -16,6 +16,7 @@
 #include <functional>
 
 #include "core/progress.h"
+#include "model/bar_plan.h"
 #include "model/model_config.h"
 #include "model/transformer.h"
 
@@ -50,11 +51,13 @@ public:
     torch::Tensor embed(const torch::Tensor& tokens);
     // Occupancy logit per token (N, T): does the token's patch hold any note? Deeper levels run only where it does.
     torch::Tensor occupancy(const torch::Tensor& z) { return occupancy_->forward(z).squeeze(-1).to(torch::kFloat32); }
-    // Pitch-class and octave vectors of each token's lowest pitch, from its canvas row (N, T): (N, T, D), or undefined
-    // when the config has none. A level call computes them once and passes them to every encode below.
-    torch::Tensor pitch_pos(const torch::Tensor& token_rows);
+    // What each token gets added besides its cells (N, T, D), or undefined when the config has none of it: the
+    // pitch-class and octave vectors of its lowest pitch, from its canvas row (N, T), and, with a bar plan, which of its
+    // rows are in the bar's chroma and the bar's density, from its plan-canvas cells plan_tokens (N, T, s*s) (undefined
+    // without a plan; model/bar_plan.h). A level call computes it once and passes it to every encode below.
+    torch::Tensor token_bias(const torch::Tensor& token_rows, const torch::Tensor& plan_tokens);
     // tokens (N, T, s*s) of cell classes (-1 unknown); masked (N, T) bool: replaced by the mask token; cond (N, 5, Dc) or
-    // undefined; pitch: pitch_pos() of the tokens (or undefined).
+    // undefined; pitch: token_bias() of the tokens (or undefined).
     torch::Tensor encode(const torch::Tensor& tokens, const torch::Tensor& masked, const torch::Tensor& cond, int64_t gr, int64_t gc,
                          const torch::Tensor& pitch);
     // AR, teacher forcing: z for every token from the tokens before it in `order` (T). Returns (N, T, D), grid order.
@@ -75,8 +78,8 @@ private:
     int level_;
     bool ar_;
     int64_t width_, token_cells_, unknown_class_;
-    torch::nn::Embedding cell_embed_{nullptr}, pitch_class_embed_{nullptr}, octave_embed_{nullptr};
-    torch::nn::Linear embed_{nullptr}, cond_proj_{nullptr}, occupancy_{nullptr};
+    torch::nn::Embedding cell_embed_{nullptr}, pitch_class_embed_{nullptr}, octave_embed_{nullptr}, density_embed_{nullptr};
+    torch::nn::Linear embed_{nullptr}, cond_proj_{nullptr}, occupancy_{nullptr}, plan_rows_{nullptr};
     torch::Tensor mask_token_, start_token_, buffer_pos_, uncond_;
     Transformer transformer_{nullptr};
     struct Positions { int64_t gr = -1, gc = -1; torch::Tensor table; };
@@ -101,12 +104,15 @@ class FractalNetImpl : public torch::nn::Module {
 public:
     explicit FractalNetImpl(const ModelConfig& config);
 
-    // Training loss: summed cross-entropy (nats) of what the recursion predicts — each chosen token's occupancy, and
-    // the insides of the occupied ones (and a weighted sample of empty ones) down to each cell's class — and the
-    // (weighted) number of cells it covers.
+    // Training loss: summed cross-entropy (nats) of what the recursion predicts — the bar plans (with a plan), each
+    // chosen token's occupancy, and the insides of the occupied ones (and a weighted sample of empty ones) down to each
+    // cell's class — and the (weighted) number of cells it covers.
     std::pair<torch::Tensor, torch::Tensor> loss(const torch::Tensor& canvas, torch::Generator& gen);
+    // Nats of each canvas's bar plans (B) (model/bar_plan.h), teacher-forced; zeros without a plan. The trainer adds it
+    // for more crops than the full loss sees: the plan prior is small and learns from many bars per step at little cost.
+    torch::Tensor plan_nll(const torch::Tensor& canvas);
     // Negative log-likelihood (nats) of every cell of each canvas (B), following the sampling schedule with a
-    // random order at MAR levels (an exact likelihood of that order), teacher-forced.
+    // random order at MAR levels (an exact likelihood of that order), teacher-forced; with a plan, the plan's nats too.
     torch::Tensor nll(const torch::Tensor& canvas, const SampleOptions& opt, torch::Generator& gen);
     // Fills the -1 cells of canvas (B, R, C); known cells stay bit-exact. Cancel: returns with -1 cells left.
     torch::Tensor sample(const torch::Tensor& canvas, const SampleOptions& opt, torch::Generator& gen, const NetReport& report,
@@ -121,12 +127,15 @@ public:
 private:
     struct Walk;   // per-call state of a sampling walk
     // weight (N): each patch's loss weight; ungated (N): an empty patch kept for training, all of whose tokens go down.
-    // patches hold cell classes (model/cell_coding.h); rows (N): each patch's first canvas row.
-    torch::Tensor loss_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const torch::Tensor& rows,
+    // patches hold cell classes (model/cell_coding.h); rows (N): each patch's first canvas row; plan (N, P, Q): the
+    // patches' plan-canvas cells (model/bar_plan.h), undefined without a plan.
+    torch::Tensor loss_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const torch::Tensor& rows, const torch::Tensor& plan,
                              const torch::Tensor& weight, const torch::Tensor& ungated, torch::Generator& gen, torch::Tensor& count);
-    torch::Tensor nll_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const torch::Tensor& rows, const SampleOptions& opt,
+    torch::Tensor nll_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const torch::Tensor& rows, const torch::Tensor& plan,
+                            const SampleOptions& opt,
                             torch::Generator& gen);
-    torch::Tensor sample_level(int l, torch::Tensor patches, const torch::Tensor& cond, const torch::Tensor& rows, const torch::Tensor& origin,
+    torch::Tensor sample_level(int l, torch::Tensor patches, const torch::Tensor& cond, const torch::Tensor& rows, const torch::Tensor& plan,
+                               const torch::Tensor& origin,
                                Walk& walk);
     torch::Tensor child_conditions(int l, const torch::Tensor& z, int64_t gr, int64_t gc);
     torch::Tensor scan_order(int64_t gr, int64_t gc, const torch::Device& device) const;
@@ -134,6 +143,7 @@ private:
     ModelConfig config_;
     std::vector<Level> levels_;
     VelocityHead head_{nullptr};
+    PlanPrior plan_{nullptr};   // with config.plan
 };
 TORCH_MODULE(FractalNet);
 

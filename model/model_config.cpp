@@ -105,6 +105,7 @@ std::string config_to_json(const ModelConfig& c) {
     j["mlp_ratio"] = c.mlp_ratio;
     j["cells"] = to_string(c.cells);
     j["pitch_positions"] = c.pitch_positions;
+    j["plan"] = c.plan;
     return j.dump();
 }
 
@@ -139,6 +140,7 @@ ModelConfig config_from_json(const std::string& text) {
         c.mlp_ratio = j.value("mlp_ratio", 4.0);
         c.cells = parse_cell_coding(j.value("cells", "velocity"));   // the models written before note-aware cells
         c.pitch_positions = j.value("pitch_positions", false);
+        c.plan = j.value("plan", false);
         if (c.crop_length <= 0 || c.crop_length % 4 != 0) throw Error("model config crop_length must be a positive multiple of 4");
         return c;
     } catch (const nlohmann::json::exception& e) {

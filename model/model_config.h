@@ -43,6 +43,9 @@ struct ModelConfig {
     // Every token also gets learned vectors for the pitch class and octave of its lowest row, so the net can learn
     // that C3 and C4 are both a C (files without the field: off).
     bool pitch_positions = true;
+    // A per-bar plan (model/bar_plan.h) as the coarsest level: each bar's chroma and density drawn first, in time
+    // order, and seen by every level below (files without the field: off).
+    bool plan = true;
 };
 
 // "tiny" (tests: trains in seconds), "small", "base" (the original's defaults: widths 512,256,128,64; blocks

@@ -42,10 +42,12 @@ TrainParams read_run_params(const std::string& dir) {
         take("grad_clip", p.grad_clip);
         take("pitch_shift", p.pitch_shift);
         take("val_fraction", p.val_fraction);
-        // Runs made before these fields existed were velocity-coded, without pitch positions or a moving average.
-        p.cells = "velocity", p.pitch_positions = false, p.ema = 0;
+        // Runs made before these fields existed were velocity-coded, without pitch positions, plan or a moving average.
+        p.cells = "velocity", p.pitch_positions = false, p.plan = false, p.ema = 0;
         take("cells", p.cells);
         take("pitch_positions", p.pitch_positions);
+        take("plan", p.plan);
+        take("plan_batch", p.plan_batch);
         take("ema", p.ema);
         take("seed", p.seed);
         take("init_from", p.init_from);

@@ -47,6 +47,7 @@ ModelConfig make_config(const TrainParams& p) {
     c.crop_length = p.crop_length;
     c.cells = parse_cell_coding(p.cells);
     c.pitch_positions = p.pitch_positions;
+    c.plan = p.plan;
     return c;
 }
 
@@ -63,6 +64,7 @@ void check_params(const TrainParams& p) {
         throw Error("--crop_length " + std::to_string(p.crop_length) + " must be a positive multiple of 16");
     if (p.layout == "folded" && p.crop_length % 32 != 0) throw Error("--layout folded needs a crop_length that is a multiple of 32");
     if (p.train_batch_size <= 0) throw Error("--train_batch_size must be positive");
+    if (p.plan_batch < 0) throw Error("--plan_batch must not be negative");
     if (p.max_steps <= 0) throw Error("--max_steps must be positive");
     if (!(p.lr > 0)) throw Error("--lr must be positive");
     if (p.warmup_steps < 0 || p.eval_every <= 0 || p.val_crops <= 0) throw Error("--warmup_steps, --eval_every and --val_crops must be positive");
@@ -168,6 +170,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         config.layout = parse_layout(p.layout);
         config.cells = parse_cell_coding(p.cells);
         config.pitch_positions = p.pitch_positions;
+        config.plan = p.plan;
         torch::manual_seed(p.seed);
         net = FractalNet(config);
         const auto left = warm_start(p.init_from, net);
@@ -197,7 +200,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
                                {"crop_length", p.crop_length}, {"train_batch_size", p.train_batch_size}, {"max_steps", p.max_steps},
                                {"lr", p.lr}, {"weight_decay", p.weight_decay}, {"warmup_steps", p.warmup_steps},
                                {"grad_clip", p.grad_clip}, {"pitch_shift", p.pitch_shift}, {"seed", p.seed}, {"val_fraction", p.val_fraction},
-                               {"cells", p.cells}, {"pitch_positions", p.pitch_positions}, {"ema", p.ema},
+                               {"cells", p.cells}, {"pitch_positions", p.pitch_positions}, {"plan", p.plan}, {"plan_batch", p.plan_batch}, {"ema", p.ema},
                                {"init_from", p.init_from}, {"eval_every", p.eval_every}, {"val_crops", p.val_crops}, {"sample_every", p.sample_every}, {"threads", p.threads},
                                {"device", device.str()}, {"precision", bf16 ? "bf16" : "fp32"}, {"train_files", train_files.size()}, {"val_files", val_files.size()},
                                {"parameters", [&] { int64_t n = 0; for (auto& t : net->parameters()) n += t.numel(); return n; }()},
@@ -274,11 +277,15 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         CropSampler sampler(train_set, train_files, {p.crop_length, p.pitch_shift, mix(p.seed, uint64_t(step) + 1), kStepsPerBar}   /* crops start on bar lines: the model learns where beats fall */);
         std::vector<Roll> batch;
         for (int i = 0; i < p.train_batch_size; ++i) batch.push_back(sampler.next());
+        std::vector<Roll> plan_only;   // further crops for the bar-plan prior alone
+        if (config.plan)
+            for (int i = p.train_batch_size; i < p.plan_batch; ++i) plan_only.push_back(sampler.next());
         auto gen = at::detail::createCPUGenerator(mix(p.seed ^ 0x5EED, uint64_t(step)));
         torch::Tensor loss;
         {
             Autocast autocast(device, bf16);
             auto [nll, count] = net->loss(rolls_to_canvas(batch, config, device, 0.0f), gen);
+            if (!plan_only.empty()) nll = nll + net->plan_nll(rolls_to_canvas(plan_only, config, device, 0.0f)).sum();
             loss = nll / count;
         }
         opt.zero_grad();

@@ -39,6 +39,8 @@ struct TrainParams {
     std::string cells = "notes";             // what a cell's class means: notes (silence, hold, onset at velocity k) |
                                              // velocity (silence, velocity k; the models made before notes existed)
     bool pitch_positions = true;             // tokens learn their pitch class and octave (model_config.h)
+    bool plan = true;                        // a per-bar plan (chroma, density) as the coarsest level (model/bar_plan.h)
+    int plan_batch = 64;                     // crops per step the plan prior learns from (the batch's and more; plan only)
     double ema = 0.999;                      // decay of the weights' moving average used for validation, previews and
                                              // best.safetensors (0: off, the raw weights); warms up as (1+n)/(10+n)
     uint64_t seed = 0;

@@ -1,5 +1,6 @@
 #include "ui/training_dialog.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -113,6 +114,12 @@ TrainingDialog::TrainingDialog(QWidget* parent) : QDialog(parent) {
     cells_->setToolTip(tr("notes: each cell is silence, a hold of the note to its left or an onset at a velocity, so long "
                           "notes stay whole; velocity: each cell draws its velocity (the models made before notes)"));
     form->addRow(tr("Cells:"), cells_);
+    plan_ = new QCheckBox(tr("Plan each bar first (pitch classes and density)"));
+    plan_->setObjectName(QStringLiteral("planCheck"));
+    plan_->setChecked(d.plan);
+    plan_->setToolTip(tr("the model draws each bar's set of pitch classes and its number of notes before any note, in time "
+                         "order, and every level below keeps to them: chords and a key that hold across bars"));
+    form->addRow(tr("Bar plan:"), plan_);
     batch_ = spin(QStringLiteral("batchSpin"), 1, 4096, d.train_batch_size);
     form->addRow(tr("Batch size:"), batch_);
     steps_ = spin(QStringLiteral("stepsSpin"), 1, 100000000, d.max_steps);
@@ -221,6 +228,7 @@ fm::TrainParams TrainingDialog::params() const {
     p.generator_types = types.join(QLatin1Char(',')).toStdString();
     p.scan_order = scan_order_->currentText().toStdString();
     p.cells = cells_->currentText().toStdString();
+    p.plan = plan_->isChecked();
     p.train_batch_size = batch_->value();
     p.max_steps = steps_->value();
     p.lr = lr_->value();
@@ -243,6 +251,7 @@ void TrainingDialog::setParams(const fm::TrainParams& p) {
     for (int i = 0; i < 4 && i < types.size(); ++i) gen_[i]->setCurrentText(types[i].trimmed());
     scan_order_->setCurrentText(QString::fromStdString(p.scan_order));
     cells_->setCurrentText(QString::fromStdString(p.cells));
+    plan_->setChecked(p.plan);
     batch_->setValue(p.train_batch_size);
     steps_->setValue(p.max_steps);
     lr_->setValue(p.lr);

@@ -19,6 +19,7 @@
 #include "core/progress.h"
 #include "model/trainer.h"
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -78,6 +79,7 @@ private:
     QComboBox* gen_[4] = {};
     QComboBox* scan_order_ = nullptr;
     QComboBox* cells_ = nullptr;
+    QCheckBox* plan_ = nullptr;
     QSpinBox* batch_ = nullptr;
     QSpinBox* steps_ = nullptr;
     QDoubleSpinBox* lr_ = nullptr;

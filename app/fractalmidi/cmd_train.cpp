@@ -45,6 +45,10 @@ void add_train_command(CLI::App& app) {
     cmd->add_option("--cells", p->cells, "What the net predicts per cell: notes (silence, hold, onset at velocity k) or velocity "
                     "(silence, velocity k: the earlier models)")->capture_default_str();
     cmd->add_option("--pitch_positions", p->pitch_positions, "Tokens learn their pitch class and octave (true|false)")->capture_default_str();
+    cmd->add_option("--plan", p->plan, "A per-bar plan (each bar's pitch classes and note density) drawn first and seen by every "
+                    "level (true|false)")->capture_default_str();
+    cmd->add_option("--plan_batch", p->plan_batch, "Crops per step for the bar plan (the batch's and more, plan only: "
+                    "it is small and cheap)")->capture_default_str();
     cmd->add_option("--ema", p->ema, "Decay of the weights' moving average kept for validation and best (0: off)")->capture_default_str();
     cmd->add_option("--seed", p->seed, "Seed of initialisation, data order and masks")->capture_default_str();
     cmd->add_option("--device", p->device, "cpu, cuda or auto")->capture_default_str();

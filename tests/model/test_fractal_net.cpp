@@ -161,7 +161,7 @@ TEST(FractalNet, ArLevelIsCausal) {
         level->eval();
         const int64_t gr = 8, gc = 4, t = gr * gc;
         auto tokens = torch::randint(0, 129, {1, t, 256}).to(torch::kFloat32);   // cell classes
-        const auto pitch = level->pitch_pos(32 + torch::div(torch::arange(t), gc, "floor").unsqueeze(0) * 16);   // a patch at row 32
+        const auto pitch = level->token_bias(32 + torch::div(torch::arange(t), gc, "floor").unsqueeze(0) * 16, {});   // a patch at row 32
         auto order = scan == fm::ScanOrder::row_major ? torch::arange(t) : torch::arange(t).view({gr, gc}).t().reshape({-1}).contiguous();
         auto z1 = level->encode_causal(tokens, {}, gr, gc, order, pitch);
         // Change every token from scan position 10 on: outputs at scan positions <= 10 must not change.
@@ -195,7 +195,7 @@ TEST(FractalNet, EveryGeneratorMixTrainsAndSamplesAtSeveralWidths) {
             for (int64_t w : {32, 48}) {
                 torch::manual_seed(0);
                 auto config = tiny(mix, scan);
-                if (w == 48) config.cells = fm::CellCoding::velocity, config.pitch_positions = false;   // both codings
+                if (w == 48) config.cells = fm::CellCoding::velocity, config.pitch_positions = false, config.plan = false;   // both codings, with and without a plan
                 fm::FractalNet net(config);
                 auto gen = generator(5);
                 auto [nll, count] = net->loss(toy_rolls(2, w), gen);

@@ -1,0 +1,159 @@
+// The per-bar plan: chroma and density read off a roll in both layouts, what is known of a partly known bar, the
+// plan canvas the levels see, and the prior: it keeps known bars, draws supersets of known pitch classes and learns.
+#include <gtest/gtest.h>
+
+#include <torch/torch.h>
+
+#include "core/error.h"
+#include "model/bar_plan.h"
+#include "model/cell_coding.h"
+#include "model/fractal_net.h"
+
+namespace {
+
+using torch::indexing::Slice;
+
+fm::ModelConfig config(fm::CanvasLayout layout = fm::CanvasLayout::long_roll) {
+    fm::ModelConfig c = fm::model_preset("tiny");
+    c.layout = layout;
+    return c;
+}
+
+// 128 x 64 (4 bars): bar 0 a C major triad held 8 steps; bar 1 three strikes of D4 and one A5; bar 2 silent;
+// bar 3 a B that starts in bar 2's last step and sounds on (a note sounding in a bar is in its chroma).
+torch::Tensor roll() {
+    auto r = torch::zeros({1, 128, 64});
+    for (int p : {60, 64, 67}) r.index_put_({0, p, Slice(0, 8)}, 0.7);
+    for (int t : {16, 20, 24}) r.index_put_({0, 62, Slice(t, t + 2)}, 0.5 + 0.01 * t);
+    r.index_put_({0, 81, 30}, 0.9);
+    r.index_put_({0, 71, Slice(47, 52)}, 0.6);
+    return r;
+}
+
+int64_t set_of(std::initializer_list<int> classes) {
+    int64_t s = 0;
+    for (int c : classes) s |= int64_t(1) << c;
+    return s;
+}
+
+}  // namespace
+
+TEST(BarPlan, ChromaAndDensityOfEachBar) {
+    const auto c = config();
+    auto plans = fm::bar_plans(fm::encode_cells(roll(), c), c);
+    ASSERT_EQ(plans.chroma.sizes(), (torch::IntArrayRef{1, 4}));
+    EXPECT_EQ(plans.chroma[0][0].item<int64_t>(), set_of({0, 4, 7}));
+    EXPECT_EQ(plans.chroma[0][1].item<int64_t>(), set_of({2, 9}));
+    EXPECT_EQ(plans.chroma[0][2].item<int64_t>(), set_of({11}));   // the B's onset at step 47
+    EXPECT_EQ(plans.chroma[0][3].item<int64_t>(), set_of({11}));   // and its hold into bar 3
+    // Density classes: 3 onsets -> class 2 (3-4), 4 -> 2, 1 -> 1 (1-2), 0 -> 0.
+    EXPECT_EQ(plans.density[0][0].item<int64_t>(), 2);
+    EXPECT_EQ(plans.density[0][1].item<int64_t>(), 2);
+    EXPECT_EQ(plans.density[0][2].item<int64_t>(), 1);
+    EXPECT_EQ(plans.density[0][3].item<int64_t>(), 0);
+    EXPECT_TRUE(plans.known.all().item<bool>());
+}
+
+TEST(BarPlan, FoldedLayoutReadsTheSamePlans) {
+    const auto lc = config(), fc = config(fm::CanvasLayout::folded);
+    auto r = roll();
+    auto folded = fm::canvas_major(r, fc);   // (1, 256, 32)
+    ASSERT_EQ(folded.size(1), 256);
+    auto a = fm::bar_plans(fm::encode_cells(r, lc), lc), b = fm::bar_plans(fm::encode_cells(folded, fc), fc);
+    EXPECT_TRUE(torch::equal(a.chroma, b.chroma));
+    EXPECT_TRUE(torch::equal(a.density, b.density));
+    // The plan canvas follows the layout: folding the long one gives the folded one.
+    EXPECT_TRUE(torch::equal(fm::canvas_major(fm::plan_canvas(a, lc, 128, 64), fc), fm::plan_canvas(b, fc, 256, 32)));
+}
+
+TEST(BarPlan, PartlyKnownBarsKeepWhatIsKnown) {
+    const auto c = config();
+    auto r = roll();
+    r.index_put_({0, Slice(70, 90), Slice(16, 32)}, -1.0);   // bar 1: the A5 is unknown, the D4s stay known
+    auto plans = fm::bar_plans(fm::encode_cells(r, c), c);
+    EXPECT_TRUE(plans.known[0][0].item<bool>());
+    EXPECT_FALSE(plans.known[0][1].item<bool>());
+    EXPECT_EQ(plans.known_chroma[0][1].item<int64_t>(), set_of({2}));
+    EXPECT_EQ(plans.known_density[0][1].item<int64_t>(), 2);   // the three D4 strikes
+}
+
+TEST(BarPlan, PlanCanvasMarksInChromaCellsAndCarriesTheDensity) {
+    const auto c = config();
+    auto plans = fm::bar_plans(fm::encode_cells(roll(), c), c);
+    auto canvas = fm::plan_canvas(plans, c, 128, 64);
+    EXPECT_EQ(canvas[0][48][3].item<float>(), 1.0f + 2.0f * 2);   // C3 in bar 0: in the chroma, density class 2
+    EXPECT_EQ(canvas[0][61][3].item<float>(), 0.0f + 2.0f * 2);   // C#4: not
+    EXPECT_EQ(canvas[0][50][20].item<float>(), 1.0f + 2.0f * 2);  // any D in bar 1
+    EXPECT_EQ(canvas[0][71][60].item<float>(), 1.0f);             // the B in bar 3, density 0
+    // Read back per token: a 4x4 token at rows 60..63 of bar 0 has rows C, C#, D, D#.
+    auto tokens = fm::patchify(canvas.index({Slice(), Slice(60, 64), Slice(0, 4)}), 4);   // (1, 1, 16)
+    auto [in, density] = fm::plan_rows(tokens, 4);
+    EXPECT_TRUE(torch::equal(in[0][0], torch::tensor({1.0f, 0.0f, 0.0f, 0.0f})));
+    EXPECT_EQ(density[0][0].item<int64_t>(), 2);
+}
+
+TEST(BarPlan, PriorKeepsKnownBarsAndDrawsSupersetsOfKnownPitchClasses) {
+    torch::manual_seed(0);
+    fm::PlanPrior prior(32);
+    torch::NoGradGuard no_grad;
+    const auto c = config();
+    auto r = roll().repeat({16, 1, 1});
+    r.index_put_({Slice(), Slice(70, 90), Slice(16, 32)}, -1.0);   // bar 1 partly known (D is known)
+    r.index_put_({Slice(), Slice(), Slice(32, 48)}, -1.0);         // bar 2 unknown
+    auto plans = fm::bar_plans(fm::encode_cells(r, c), c);
+    auto before = plans.chroma.clone();
+    auto gen = at::detail::createCPUGenerator(7);
+    prior->sample(plans, 1.0, gen);
+    EXPECT_TRUE(torch::equal(plans.chroma.index({Slice(), 0}), before.index({Slice(), 0})));
+    EXPECT_TRUE(torch::equal(plans.chroma.index({Slice(), 3}), before.index({Slice(), 3})));
+    const int64_t d = set_of({2});
+    EXPECT_TRUE((plans.chroma.index({Slice(), 1}).bitwise_and(d) == d).all().item<bool>());
+    EXPECT_TRUE((plans.density.index({Slice(), 1}) >= 2).all().item<bool>());
+    // An untrained prior spreads over thousands of sets: sixteen draws of bar 2 are not all the same.
+    EXPECT_GT(std::get<0>(at::_unique(plans.chroma.index({Slice(), 2}))).numel(), 1);
+}
+
+TEST(BarPlan, PriorLearnsAKeyAndSamplesIt) {
+    // Bars of C major chords only: after training, drawn bars stay inside the C major scale.
+    torch::manual_seed(0);
+    fm::PlanPrior prior(32);
+    const int64_t chords[4] = {set_of({0, 4, 7}), set_of({5, 9, 0}), set_of({7, 11, 2}), set_of({9, 0, 4})};
+    auto chroma = torch::empty({32, 8}, torch::kLong), density = torch::full({32, 8}, 3, torch::kLong);
+    for (int b = 0; b < 32; ++b)
+        for (int j = 0; j < 8; ++j) chroma[b][j] = chords[(b + j) % 4];
+    fm::BarPlans plans{chroma, density, torch::ones({32, 8}, torch::kBool), chroma, density};
+    torch::optim::Adam opt(prior->parameters(), torch::optim::AdamOptions(1e-2));
+    const double first = prior->nll(plans).mean().item<double>();
+    for (int step = 0; step < 60; ++step) {
+        opt.zero_grad();
+        auto loss = prior->nll(plans).mean();
+        loss.backward();
+        opt.step();
+    }
+    torch::NoGradGuard no_grad;
+    EXPECT_LT(prior->nll(plans).mean().item<double>(), first / 4);
+    fm::BarPlans draw{torch::zeros({64, 8}, torch::kLong), torch::zeros({64, 8}, torch::kLong), torch::zeros({64, 8}, torch::kBool),
+                      torch::zeros({64, 8}, torch::kLong), torch::zeros({64, 8}, torch::kLong)};
+    auto gen = at::detail::createCPUGenerator(3);
+    prior->sample(draw, 1.0, gen);
+    const int64_t c_major = set_of({0, 2, 4, 5, 7, 9, 11});
+    const double inside = (draw.chroma.bitwise_and(~c_major & 4095) == 0).to(torch::kFloat32).mean().item<double>();
+    EXPECT_GT(inside, 0.95);
+}
+
+TEST(BarPlan, NetCountsThePlanInItsLikelihood) {
+    torch::manual_seed(0);
+    auto with = config();
+    auto without = with;
+    without.plan = false;
+    fm::FractalNet a(with), b(without);
+    torch::NoGradGuard no_grad;
+    auto canvas = roll();
+    auto nats = a->plan_nll(canvas);
+    EXPECT_GT(nats.item<double>(), 0);
+    EXPECT_EQ(b->plan_nll(canvas).item<double>(), 0);
+    auto gen = at::detail::createCPUGenerator(1);
+    EXPECT_TRUE(std::isfinite(a->nll(canvas, {}, gen).item<double>()));
+    // The canvas must be whole bars.
+    EXPECT_THROW(fm::bar_plans(fm::encode_cells(torch::zeros({1, 128, 40}), with), with), fm::Error);
+}
