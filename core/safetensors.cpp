@@ -1,6 +1,7 @@
 #include "safetensors.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -354,6 +355,28 @@ void save_safetensors(const std::string& path, const StFile& file) {
         throw Error(e.reason(), path);
     }
     write_file_atomic(path, bytes.data(), bytes.size());
+}
+
+std::string tensor_digest(const StFile& file) {
+    std::vector<const StTensor*> order;
+    for (const StTensor& t : file.tensors) order.push_back(&t);
+    std::sort(order.begin(), order.end(), [](const StTensor* a, const StTensor* b) { return a->name < b->name; });
+    constexpr uint64_t kPrime = 1099511628211ull;
+    uint64_t h = 14695981039346656037ull;
+    for (const StTensor* t : order) {
+        const uint8_t* p = t->bytes.data();
+        const size_t n = t->bytes.size(), words = n / 8;
+        for (size_t i = 0; i < words; ++i) {
+            uint64_t w = 0;
+            for (int k = 0; k < 8; ++k) w |= uint64_t(p[8 * i + k]) << (8 * k);
+            h = (h ^ w) * kPrime;
+        }
+        for (size_t i = words * 8; i < n; ++i) h = (h ^ p[i]) * kPrime;
+        h = (h ^ uint64_t(n)) * kPrime;   // tensor borders count: moving bytes between tensors changes the digest
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, "fnv1a64:%016llx", static_cast<unsigned long long>(h));
+    return text;
 }
 
 StFile load_safetensors(const std::string& path) {

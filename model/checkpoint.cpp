@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "core/log.h"
 #include "core/safetensors.h"
 
 namespace fm {
@@ -12,6 +13,22 @@ namespace {
 
 constexpr const char* kFormat = "fractalmidi-checkpoint";
 constexpr const char* kVersion = "1";
+constexpr const char* kDigestKey = "tensor_digest";   // core/safetensors.h: tensor_digest()
+
+// Reads a checkpoint and checks its tensors against the digest its writer stored. Files without one (written before
+// it existed, or by other tools) load with a warning.
+StFile load_checked(const std::string& path) {
+    StFile f = load_safetensors(path);
+    auto it = f.metadata.find(kDigestKey);
+    if (it == f.metadata.end()) {
+        log_warning("%s: no tensor digest in the file (written by an older build or another tool): damage cannot be detected", path.c_str());
+        return f;
+    }
+    if (tensor_digest(f) != it->second)
+        throw Error("the file is damaged: its tensors do not match the digest stored when it was written (copy it again, or "
+                    "use another checkpoint)", path);
+    return f;
+}
 
 StTensor to_st(const std::string& name, const torch::Tensor& t, bool half = false) {
     auto c = t.detach().to(torch::kCPU).contiguous();
@@ -35,6 +52,8 @@ void copy_into(const StTensor& s, torch::Tensor& dst, const std::string& path) {
     auto cpu = torch::empty(want, s.dtype == "F16" ? torch::kFloat16 : torch::kFloat32);   // shipped models are F16
     if (!s.bytes.empty()) std::memcpy(cpu.data_ptr(), s.bytes.data(), s.bytes.size());
     cpu = cpu.to(torch::kFloat32);
+    if (!torch::isfinite(cpu).all().item<bool>())
+        throw Error("tensor '" + s.name + "' holds NaN or infinite values: the file is damaged, or the run that wrote it diverged", path);
     torch::NoGradGuard no_grad;
     dst.copy_(cpu.to(dst.device()));
 }
@@ -64,6 +83,7 @@ void save_checkpoint(const std::string& path, FractalNet& net, torch::optim::Ada
             f.tensors.push_back(to_st("optim." + std::to_string(i) + ".step", torch::tensor({st.step()}, torch::kInt64)));
         }
     }
+    f.metadata[kDigestKey] = tensor_digest(f);
     save_safetensors(path, f);
 }
 
@@ -113,7 +133,7 @@ void apply_file(const StFile& f, const std::string& path, FractalNet& net, torch
 }  // namespace
 
 void load_checkpoint_into(const std::string& path, FractalNet& net, torch::optim::AdamW* optimizer, Metadata* metadata, FractalNet* ema) {
-    apply_file(load_safetensors(path), path, net, optimizer, metadata, ema);
+    apply_file(load_checked(path), path, net, optimizer, metadata, ema);
 }
 
 namespace {
@@ -153,7 +173,7 @@ torch::Tensor velocity_rows_to_notes(const torch::Tensor& src) {
 }  // namespace
 
 std::vector<std::string> warm_start(const std::string& path, FractalNet& net) {
-    const StFile f = load_safetensors(path);
+    const StFile f = load_checked(path);
     const ModelConfig source = file_config(f, path);
     const bool remap = source.cells == CellCoding::velocity && net->config().cells == CellCoding::notes;
     std::vector<std::string> left;
@@ -166,6 +186,8 @@ std::vector<std::string> warm_start(const std::string& path, FractalNet& net) {
             continue;
         }
         auto src = read_float(*s);
+        if (!torch::isfinite(src).all().item<bool>())
+            throw Error("tensor '" + s->name + "' holds NaN or infinite values: the file is damaged, or the run that wrote it diverged", path);
         const bool class_table = kv.key().find("cell_embed.weight") != std::string::npos || kv.key().rfind("head.out.", 0) == 0;
         if (remap && class_table && src.dim() >= 1 && src.size(0) >= 128) src = velocity_rows_to_notes(src);
         if (src.sizes() != dst.sizes()) {
@@ -178,7 +200,7 @@ std::vector<std::string> warm_start(const std::string& path, FractalNet& net) {
 }
 
 FractalNet load_net(const std::string& path, const torch::Device& device, Metadata* metadata) {
-    const StFile f = load_safetensors(path);
+    const StFile f = load_checked(path);
     FractalNet net(file_config(f, path));
     net->to(device);
     apply_file(f, path, net, nullptr, metadata);

@@ -285,14 +285,14 @@ void add_generate_command(CLI::App& app) {
     auto a = std::make_shared<GenerateArgs>();
     CLI::App* cmd = app.add_subcommand("generate", "Generate piano rolls with a trained checkpoint and write sample_NNN.mid");
     cmd->add_option("--checkpoint", a->checkpoint, "Model checkpoint (.safetensors; default: the shipped model for the width)");
-    cmd->add_option("--target_width", a->target_width, "Steps per generated roll (default: the model's crop length)");
-    cmd->add_option("--generation_length", a->generation_length, "Steps in all; wider than the model: windows, each conditioned on the last");
-    cmd->add_option("--num_samples", a->num_samples, "Rolls to generate")->capture_default_str();
+    cmd->add_option("--target_width", a->target_width, "Steps per generated roll (default: the model's crop length)")->check(CLI::PositiveNumber);
+    cmd->add_option("--generation_length", a->generation_length, "Steps in all; wider than the model: windows, each conditioned on the last")->check(CLI::PositiveNumber);
+    cmd->add_option("--num_samples", a->num_samples, "Rolls to generate")->capture_default_str()->check(CLI::PositiveNumber);
     cmd->add_option("--temperature", a->temperature, "Divides the occupancy and velocity logits (lower: safer)")->capture_default_str();
     cmd->add_option("--velocity_temperature", a->velocity_temperature,
                     "Further divides the velocity logits (below 1: fewer notes broken by a velocity change)")->capture_default_str();
     cmd->add_option("--num_iter_list", a->num_iter, "MAR iterations at levels 0, 1, 2")->capture_default_str();
-    cmd->add_option("--seed", a->seed, "Seed (default: random; the seed used is printed)");
+    cmd->add_option("--seed", a->seed, "Seed (default: random; the seed used is printed)")->check(CLI::NonNegativeNumber);
     cmd->add_option("--output_dir", a->output_dir, "Folder for sample_NNN.mid (and .png)")->required();
     cmd->add_flag("--save_images", a->save_images, "Also write sample_NNN.png");
     cmd->add_flag("--no_gate", a->no_gate, "Run every level on every patch (default: skip the deeper levels of patches drawn empty)");
@@ -314,15 +314,15 @@ void add_generate_command(CLI::App& app) {
                                               "--reference, music metrics of its samples");
     ev->add_option("--checkpoint", e->checkpoint, "Model checkpoint (.safetensors; default: the shipped 8-bar model)");
     ev->add_option("--data", e->data, "Folder or list of MIDI files scored in bits/cell (default: --reference)");
-    ev->add_option("--crops", e->crops, "Random crops (of the model's crop length) to score")->capture_default_str();
-    ev->add_option("--orders", e->orders, "Random MAR orders averaged per crop")->capture_default_str();
+    ev->add_option("--crops", e->crops, "Random crops (of the model's crop length) to score")->capture_default_str()->check(CLI::PositiveNumber);
+    ev->add_option("--orders", e->orders, "Random MAR orders averaged per crop")->capture_default_str()->check(CLI::PositiveNumber);
     ev->add_option("--reference", e->reference, "Folder or list of MIDI files: compare samples with its music (histogram overlaps, "
                                                 "polyphony, pitch classes per bar, ...)");
     ev->add_option("--train_data", e->train_data, "With --reference: the training data (the ceiling row; the marginal baseline is fitted on it)");
-    ev->add_option("--samples", e->samples, "With --reference: samples generated, and crops taken of each folder")->capture_default_str();
+    ev->add_option("--samples", e->samples, "With --reference: samples generated, and crops taken of each folder")->capture_default_str()->check(CLI::PositiveNumber);
     ev->add_option("--temperature", e->temperature, "With --reference: sampling temperature")->capture_default_str();
     ev->add_option("--velocity_temperature", e->velocity_temperature, "With --reference: velocity temperature")->capture_default_str();
-    ev->add_option("--seed", e->seed, "Seed of the crops, orders and samples")->capture_default_str();
+    ev->add_option("--seed", e->seed, "Seed of the crops, orders and samples")->capture_default_str()->check(CLI::NonNegativeNumber);
     ev->add_option("--num_iter_list", e->num_iter, "MAR iterations at levels 0, 1, 2 (of the order scored and of sampling)")->capture_default_str();
     ev->add_flag("--no_gate", e->no_gate, "Score and sample without empty-patch gating (every level on every patch)");
     ev->add_option("--device", e->device, "cpu, cuda or auto")->capture_default_str();

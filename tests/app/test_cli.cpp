@@ -579,4 +579,15 @@ TEST(Cli, BenchPrintsOneJsonObjectPerConfiguration) {
     expect_one_error(run({"bench", "--model", "tiny", "--target_width", "30"}), "--target_width");
     expect_one_error(run({"bench", "--model", "huge"}), "huge");
 }
+TEST(Cli, OutOfRangeGenerationValuesAreOneErrorLine) {
+    const std::string dir = fmtest::temp_dir("cli-range");
+    expect_one_error(run({"generate", "--output_dir", dir, "--target_width", "0"}), "--target_width");
+    expect_one_error(run({"generate", "--output_dir", dir, "--target_width", "-128"}), "--target_width");
+    expect_one_error(run({"generate", "--output_dir", dir, "--generation_length", "-4"}), "--generation_length");
+    expect_one_error(run({"generate", "--output_dir", dir, "--seed", "-5"}), "--seed");
+    expect_one_error(run({"generate", "--output_dir", dir, "--num_samples", "0"}), "--num_samples");
+    expect_one_error(run({"eval", "--samples", "0"}), "--samples");
+    expect_one_error(run({"eval", "--crops", "-1"}), "--crops");
+    EXPECT_TRUE(fs::is_empty(dir)) << "nothing is generated on a refused flag";
+}
 #endif

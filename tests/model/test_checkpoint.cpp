@@ -121,6 +121,47 @@ TEST(Checkpoint, CorruptTruncatedAndForeignFilesAreRefusedClearly) {
     expect_error(dir + "/foreign.safetensors", "not a FractalMIDI checkpoint");
 }
 
+TEST(Checkpoint, SilentDamageIsRefusedAndFilesWithoutADigestStillLoad) {
+    const std::string dir = fmtest::temp_dir("ckpt");
+    auto net = tiny_net();
+    const std::string good = dir + "/good.safetensors";
+    fm::save_checkpoint(good, net, nullptr, {}, /*fp16=*/true);
+    auto bytes = fm::read_file_bytes(good);
+    auto expect_error = [&](const std::string& path, const std::string& part) {
+        try {
+            fm::load_net(path, torch::kCPU);
+            ADD_FAILURE() << "accepted " << path;
+        } catch (const fm::Error& e) {
+            EXPECT_EQ(e.file(), path);
+            EXPECT_NE(e.reason().find(part), std::string::npos) << e.what();
+        }
+        fm::FractalNet into = tiny_net();
+        EXPECT_THROW(fm::warm_start(path, into), fm::Error) << "warm start reads the same checks";
+    };
+    // Four bytes overwritten in the middle of the tensor data, the size unchanged (as a user did to a shipped model).
+    auto flipped = bytes;
+    uint64_t header = 0;
+    for (int i = 0; i < 8; ++i) header |= uint64_t(uint8_t(bytes[size_t(i)])) << (8 * i);
+    const size_t mid = 8 + header + (bytes.size() - 8 - header) / 2;   // the middle of the tensor data
+    for (size_t i = mid; i < mid + 4; ++i) flipped[i] ^= 0x5A;
+    fm::write_file_atomic(dir + "/flipped.safetensors", flipped.data(), flipped.size());
+    expect_error(dir + "/flipped.safetensors", "damaged");
+    // Written without a digest (an older build, another tool): loads, with a warning.
+    fm::StFile f = fm::load_safetensors(good);
+    ASSERT_EQ(f.metadata.count("tensor_digest"), 1u);
+    f.metadata.erase("tensor_digest");
+    fm::save_safetensors(dir + "/old.safetensors", f);
+    auto back = fm::load_net(dir + "/old.safetensors", torch::kCPU);
+    EXPECT_TRUE(torch::equal(back->named_parameters()["level0.embed.weight"], net->named_parameters()["level0.embed.weight"].to(torch::kFloat16).to(torch::kFloat32)));
+    // A NaN weight with a matching digest (a diverged run) is refused too.
+    fm::StFile nan = fm::load_safetensors(good);
+    for (auto& t : nan.tensors)
+        if (t.name == "model.level0.embed.weight") t.bytes[0] = 0xFF, t.bytes[1] = 0x7F;   // fp16 NaN
+    nan.metadata["tensor_digest"] = fm::tensor_digest(nan);
+    fm::save_safetensors(dir + "/nan.safetensors", nan);
+    expect_error(dir + "/nan.safetensors", "NaN");
+}
+
 TEST(Checkpoint, WarmStartMapsAVelocityCodedNetIntoANoteCodedOne) {
     const std::string dir = fmtest::temp_dir("ckpt");
     fm::ModelConfig old_config = fm::model_preset("tiny");
