@@ -65,6 +65,7 @@ LevelImpl::LevelImpl(const ModelConfig& config, int level, int64_t cond_width)
         plan_rows_->weight.normal_(0, 0.02);
         density_embed_->weight.normal_(0, 0.02);
     }
+    if (config.gate_flag && level > 0) ungated_ = register_parameter("ungated", torch::zeros({width_}));
     embed_ = register_module("embed", torch::nn::Linear(token_cells_ * kCellEmbed[level], width_));
     occupancy_ = register_module("occupancy", torch::nn::Linear(width_, 1));
     if (cond_width > 0) cond_proj_ = register_module("cond_proj", torch::nn::Linear(cond_width, width_));
@@ -100,11 +101,16 @@ torch::Tensor LevelImpl::pos(int64_t gr, int64_t gc, const torch::Device& device
     return c.table;   // (T, D)
 }
 
-torch::Tensor LevelImpl::token_bias(const torch::Tensor& token_rows, const torch::Tensor& plan_tokens) {
+torch::Tensor LevelImpl::token_bias(const torch::Tensor& token_rows, const torch::Tensor& plan_tokens, const torch::Tensor& ungated) {
     torch::Tensor bias;
+    if (ungated_.defined() && ungated.defined()) {
+        bias = ungated.to(torch::kFloat32).view({-1, 1, 1}) * ungated_.view({1, 1, width_});   // (N, 1, D)
+        bias = bias.expand({token_rows.size(0), token_rows.size(1), width_});
+    }
     if (pitch_class_embed_) {
         auto pitch = token_rows % 128;   // the folded layout repeats the pitches
-        bias = pitch_class_embed_->forward(pitch % kPitchClasses) + octave_embed_->forward(torch::div(pitch, kPitchClasses, "floor"));
+        auto p = pitch_class_embed_->forward(pitch % kPitchClasses) + octave_embed_->forward(torch::div(pitch, kPitchClasses, "floor"));
+        bias = bias.defined() ? bias + p : p;
     }
     if (plan_rows_ && plan_tokens.defined()) {
         auto [in, density] = plan_rows(plan_tokens, int64_t(std::lround(std::sqrt(double(token_cells_)))));
@@ -299,7 +305,7 @@ torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, co
     Level& level = levels_[size_t(l)];
     const auto trows = token_rows(rows, t, gc, s);
     const auto ptokens = plan.defined() ? patchify(plan, s) : torch::Tensor();
-    const auto pitch = level->token_bias(trows, ptokens);
+    const auto pitch = level->token_bias(trows, ptokens, ungated);
     torch::Tensor z, chosen;
     if (level->is_ar()) {
         z = level->encode_causal(tokens, cond, gr, gc, scan_order(gr, gc, patches.device()), pitch);
@@ -357,7 +363,7 @@ torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, con
     auto owner = torch::arange(n, torch::TensorOptions().dtype(torch::kLong).device(patches.device())).unsqueeze(1).expand({n, t});
     const auto crows = token_rows(rows, t, gc, s);
     const auto ptokens = plan.defined() ? patchify(plan, s) : torch::Tensor();
-    const auto pitch = level->token_bias(crows, ptokens);
+    const auto pitch = level->token_bias(crows, ptokens, opt.gate ? torch::Tensor() : torch::ones({n}, patches.options().dtype(torch::kBool)));
     auto add = [&](const torch::Tensor& z, const torch::Tensor& chosen) {   // chosen (N, T): the tokens predicted now
         if (opt.gate) {
             // The gated sampler makes a token silent two ways: drawn empty, or drawn occupied and then filled with
@@ -488,16 +494,30 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
     };
     Level& level = levels_[size_t(l)];
     const auto ptokens = plan.defined() ? patchify(plan, s) : torch::Tensor();
-    const auto pitch = level->token_bias(trows, ptokens);    // the same for every iteration of this call
+    const auto pitch = level->token_bias(trows, ptokens, w.opt.gate ? torch::Tensor() : torch::ones({n}, patches.options().dtype(torch::kBool)));   // for every iteration
     // Fills the chosen tokens: each draws its occupancy (a known note forces it); empty ones become silence, occupied
     // ones go down a level.
-    auto generate = [&](const torch::Tensor& z, const torch::Tensor& chosen) {
+    // last: the call's final draws. Below level 0 a gated patch is here because the level above drew it occupied, so
+    // it must hold a note: if none of its tokens has one after its final draws, its likeliest chosen token does.
+    const bool must_hold = w.opt.gate && w.opt.keep_occupied && l > 0;
+    auto generate = [&](const torch::Tensor& z, const torch::Tensor& chosen, bool last) {
         if (!chosen.any().item<bool>()) return;
         torch::Tensor go = chosen;
         if (w.opt.gate) {
             auto p_note = torch::sigmoid(level->occupancy(z) / temperature);                        // (N, T)
             auto draw = uniform(w.gen, {n, t}, p_note.device()) < p_note;
             go = chosen & (draw | (tokens > 0).any(-1));
+            if (must_hold && last) {
+                auto empty = (tokens > 0).any(-1).any(-1).logical_not() & go.any(-1).logical_not() & chosen.any(-1);   // (N)
+                if (empty.any().item<bool>()) {
+                    // One token, drawn by its odds p / (1 - p): the draws' own distribution given exactly one note.
+                    auto odds = (p_note / (1 - p_note).clamp_min(1e-6)).masked_fill(chosen.logical_not(), 0.0);
+                    auto pick = categorical(odds.index({empty}), w.gen);                                                // (M)
+                    auto forced = torch::zeros_like(go);
+                    forced.index_put_({empty}, torch::zeros({pick.size(0), t}, go.options()).scatter_(1, pick.unsqueeze(1), true));
+                    go = go | forced;
+                }
+            }
             auto silent = chosen & go.logical_not();
             tokens = torch::where(silent.unsqueeze(-1), tokens.clamp_min(0), tokens);
         }
@@ -526,7 +546,7 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
             z_all.index_put_({Slice(), p}, z.squeeze(1));
             auto chosen = torch::zeros({n, t}, torch::TensorOptions().dtype(torch::kBool).device(patches.device()));
             chosen.index_put_({Slice(), p}, known.index({Slice(), p}).logical_not());
-            generate(z_all, chosen);   // AR neighbours: up and left only, both done
+            generate(z_all, chosen, j + 1 == t);   // AR neighbours: up and left only, both done
             if (w.report) w.show(l, int(j + 1), int(t), unpatchify(tokens, s, gr, gc), origin);
             if (j + 1 < t) {
                 z = level->step(tokens.index({Slice(), p}), order_cpu[j + 1].item<int64_t>(), gr, gc, pitch, cache);
@@ -545,7 +565,7 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         auto chosen = top_by_score(score, pending, (pending.sum(1) - masked_after(unknown, k, iters)).clamp_min(0));
         auto z = level->encode(tokens, pending, cond, gr, gc, pitch);
         count(kConds + t, kConds + t);
-        generate(z, chosen);
+        generate(z, chosen, k + 1 == iters);
         revealed = revealed | chosen;
         if (w.report) w.show(l, k + 1, iters, unpatchify(tokens, s, gr, gc), origin);
     }
@@ -562,7 +582,7 @@ torch::Tensor FractalNetImpl::sample(const torch::Tensor& canvas, const SampleOp
     torch::Tensor plan;
     if (plan_) {   // the coarsest level: every bar's plan, in time order, before any patch
         auto plans = bar_plans(classes, config_);
-        plan_->sample(plans, opt.temperature, gen);
+        plan_->sample(plans, opt.plan_temperature, gen);
         plan = plan_canvas(plans, config_, canvas.size(1), canvas.size(2));
     }
     auto out = sample_level(0, classes, {}, torch::zeros({b}, origin.options()), plan, origin, w);

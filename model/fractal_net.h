@@ -32,11 +32,17 @@ struct SampleStats {
 struct SampleOptions {
     std::array<int, 3> num_iter{8, 2, 4};   // MAR iterations at levels 0, 1, 2 (GenerateParams' default)
     double temperature = 1.0;               // divides the occupancy and velocity logits
+    double plan_temperature = 1.0;          // divides the bar plan's logits (not `temperature`: the two are set apart)
     double velocity_temperature = 1.0;      // further divides the cell head's logits (below 1: with note cells, holds
                                             // win more often over onsets, so notes are longer; velocities narrower)
     // Empty-patch gating: each level draws whether a patch holds any note and skips the deeper levels of empty ones.
     // Off: every patch goes down to the cells (slower, for comparison; the net is trained to serve both).
     bool gate = true;
+    // With gating, a patch the level above drew occupied gets at least one note: if its final draws leave it silent,
+    // one of its tokens is, drawn by its odds (the data never has an occupied patch without a note). Off (the
+    // default): the draws alone, as nll() scores them. On, samples get ~60 % more notes but shorter ones
+    // (docs/EVALUATION.md): an option, not the default.
+    bool keep_occupied = false;
     SampleStats* stats = nullptr;           // optional: time and work per level
 };
 
@@ -55,7 +61,9 @@ public:
     // pitch-class and octave vectors of its lowest pitch, from its canvas row (N, T), and, with a bar plan, which of its
     // rows are in the bar's chroma and the bar's density, from its plan-canvas cells plan_tokens (N, T, s*s) (undefined
     // without a plan; model/bar_plan.h). A level call computes it once and passes it to every encode below.
-    torch::Tensor token_bias(const torch::Tensor& token_rows, const torch::Tensor& plan_tokens);
+    // With config.gate_flag, tokens of patches in an ungated walk (ungated (N) bool; undefined: none) also get a learned
+    // vector: a gated patch is one the level above drew occupied, so it holds a note; an ungated one may be silent.
+    torch::Tensor token_bias(const torch::Tensor& token_rows, const torch::Tensor& plan_tokens, const torch::Tensor& ungated = {});
     // tokens (N, T, s*s) of cell classes (-1 unknown); masked (N, T) bool: replaced by the mask token; cond (N, 5, Dc) or
     // undefined; pitch: token_bias() of the tokens (or undefined).
     torch::Tensor encode(const torch::Tensor& tokens, const torch::Tensor& masked, const torch::Tensor& cond, int64_t gr, int64_t gc,
@@ -80,7 +88,7 @@ private:
     int64_t width_, token_cells_, unknown_class_;
     torch::nn::Embedding cell_embed_{nullptr}, pitch_class_embed_{nullptr}, octave_embed_{nullptr}, density_embed_{nullptr};
     torch::nn::Linear embed_{nullptr}, cond_proj_{nullptr}, occupancy_{nullptr}, plan_rows_{nullptr};
-    torch::Tensor mask_token_, start_token_, buffer_pos_, uncond_;
+    torch::Tensor mask_token_, start_token_, buffer_pos_, uncond_, ungated_;
     Transformer transformer_{nullptr};
     struct Positions { int64_t gr = -1, gc = -1; torch::Tensor table; };
     Positions pos_cache_;   // the last grid's positions: sampling asks for one grid hundreds of times

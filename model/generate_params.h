@@ -22,6 +22,7 @@ struct GenerateParams {
     int width = 128;                        // steps to generate (multiple of 4)
     int num_samples = 1;
     double temperature = 1.0;               // divides the occupancy and velocity logits
+    double plan_temperature = 1.0;          // divides the bar plan's logits (models with a plan): harmony and density alone
     double velocity_temperature = 0.7;      // further divides the cell head's logits (see SampleOptions); with note
                                             // cells 0.7 balances note lengths against velocity variety (measured on
                                             // training songs, docs/EVALUATION.md)
@@ -29,6 +30,7 @@ struct GenerateParams {
     // drawn in fewer parallel groups agree more (a hold meets its onset), at the same cost (docs/EVALUATION.md).
     std::array<int, 3> num_iter{8, 2, 4};
     bool gate = true;                       // skip the deeper levels of patches drawn empty (see SampleOptions)
+    bool keep_occupied = false;             // a patch drawn occupied gets at least one note (see SampleOptions)
     uint64_t seed = 0;
     GenerateMode mode = GenerateMode::unconditional;
     Roll input;                             // continuation / inpainting: the source roll (cropped or padded to width)

@@ -57,6 +57,7 @@ std::vector<Roll> generate(FractalNet& net, const GenerateParams& p, const Progr
     if (p.num_samples <= 0) throw Error("--num_samples must be positive");
     if (!(p.temperature > 0)) throw Error("--temperature must be positive");
     if (!(p.velocity_temperature > 0)) throw Error("--velocity_temperature must be positive");
+    if (!(p.plan_temperature > 0)) throw Error("--plan_temperature must be positive");
     for (int it : p.num_iter)
         if (it <= 0) throw Error("--num_iter_list entries must be positive");
     const ModelConfig& config = net->config();
@@ -71,8 +72,8 @@ std::vector<Roll> generate(FractalNet& net, const GenerateParams& p, const Progr
     net->eval();
     auto gen = at::detail::createCPUGenerator(p.seed);
     SampleOptions opt;
-    opt.num_iter = p.num_iter, opt.temperature = p.temperature, opt.gate = p.gate;
-    opt.velocity_temperature = p.velocity_temperature;
+    opt.num_iter = p.num_iter, opt.temperature = p.temperature, opt.gate = p.gate, opt.keep_occupied = p.keep_occupied;
+    opt.velocity_temperature = p.velocity_temperature, opt.plan_temperature = p.plan_temperature;
 
     for (int offset = 0;; offset += hop) {
         const int w = std::min(window, p.width - offset);

@@ -171,6 +171,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         config.cells = parse_cell_coding(p.cells);
         config.pitch_positions = p.pitch_positions;
         config.plan = p.plan;
+        config.gate_flag = true;   // new in this run if the source had none: the flag's vectors start at zero
         torch::manual_seed(p.seed);
         net = FractalNet(config);
         const auto left = warm_start(p.init_from, net);

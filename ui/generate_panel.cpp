@@ -150,6 +150,15 @@ GeneratePanel::GeneratePanel(QWidget* parent) : QWidget(parent) {
     velocity_temperature_->setValue(defaults.velocity_temperature);
     velocity_temperature_->setToolTip(tr("Divides the cell head's logits: lower gives longer notes and fewer distinct velocities"));
     sform->addRow(tr("Velocity temperature"), velocity_temperature_);
+    plan_temperature_ = new QDoubleSpinBox(sampling);
+    plan_temperature_->setObjectName(QStringLiteral("planTemperatureBox"));
+    plan_temperature_->setRange(0.05, 2.0);
+    plan_temperature_->setSingleStep(0.05);
+    plan_temperature_->setDecimals(2);
+    plan_temperature_->setValue(defaults.plan_temperature);
+    plan_temperature_->setToolTip(tr("Divides the bar plan's logits (models with a plan): lower keeps to the likeliest chords "
+                                     "and key, higher wanders"));
+    sform->addRow(tr("Harmony temperature"), plan_temperature_);
     auto* iters = new QWidget(sampling);
     auto* iters_layout = new QHBoxLayout(iters);
     iters_layout->setContentsMargins(0, 0, 0, 0);
@@ -307,6 +316,7 @@ GenerateParams GeneratePanel::takeParams() {
     p.num_samples = samples_->value();
     p.temperature = temperature_->value();
     p.velocity_temperature = velocity_temperature_->value();
+    p.plan_temperature = plan_temperature_->value();
     for (size_t i = 0; i < iterations_.size(); ++i) p.num_iter[i] = iterations_[i]->value();
     p.gate = gate_->isChecked();
     if (random_seed_->isChecked()) seed_->setValue(int(QRandomGenerator::global()->bounded(INT_MAX)));

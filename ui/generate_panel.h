@@ -73,6 +73,7 @@ private:
     QComboBox* mode_ = nullptr;
     QDoubleSpinBox* temperature_ = nullptr;
     QDoubleSpinBox* velocity_temperature_ = nullptr;
+    QDoubleSpinBox* plan_temperature_ = nullptr;
     std::array<QSpinBox*, 3> iterations_{};
     QCheckBox* gate_ = nullptr;
     QSpinBox* samples_ = nullptr;

@@ -66,9 +66,9 @@ struct GenerateArgs {
     std::string checkpoint, output_dir, mode = "unconditional", input_midi, num_iter = default_iters(), device = "auto", precision = "auto";
     int target_width = 0, generation_length = 0, num_samples = 1, offset = 0, condition_length = 0, threads = 0;
     int mask_start = 0, mask_end = 0, pitch_low = 0, pitch_high = 127;
-    double temperature = 1.0, velocity_temperature = fm::GenerateParams().velocity_temperature;
+    double temperature = 1.0, velocity_temperature = fm::GenerateParams().velocity_temperature, plan_temperature = 1.0;
     int64_t seed = -1;
-    bool save_images = false, no_gate = false;
+    bool save_images = false, no_gate = false, fill_patches = false;
 };
 
 void run_generate(const GenerateArgs& a) {
@@ -81,8 +81,8 @@ void run_generate(const GenerateArgs& a) {
     fm::GenerateParams g;
     g.width = a.generation_length > 0 ? a.generation_length : a.target_width > 0 ? a.target_width : net->config().crop_length;
     g.num_samples = a.num_samples, g.temperature = a.temperature, g.num_iter = parse_iters(a.num_iter);
-    g.velocity_temperature = a.velocity_temperature;
-    g.gate = !a.no_gate;
+    g.velocity_temperature = a.velocity_temperature, g.plan_temperature = a.plan_temperature;
+    g.gate = !a.no_gate, g.keep_occupied = a.fill_patches;
     g.seed = a.seed >= 0 ? uint64_t(a.seed) : (uint64_t(std::random_device{}()) << 20 ^ std::random_device{}()) & 0xFFFFFFFFFFFFull;
     g.mode = fm::parse_generate_mode(a.mode);
     std::vector<fm::TempoChange> tempo;
@@ -118,9 +118,9 @@ void run_generate(const GenerateArgs& a) {
 struct EvalArgs {
     std::string checkpoint, data, reference, train_data, device = "auto", num_iter = default_iters(), precision = "auto";
     int crops = 64, orders = 2, threads = 0, samples = 32;
-    double temperature = 1.0, velocity_temperature = fm::GenerateParams().velocity_temperature;
+    double temperature = 1.0, velocity_temperature = fm::GenerateParams().velocity_temperature, plan_temperature = 1.0;
     int64_t seed = 0;
-    bool json = false, no_gate = false;
+    bool json = false, no_gate = false, fill_patches = false;
 };
 
 // A source's dataset cache in a scratch file of our own (two evals at once must not share one), removed when done.
@@ -182,8 +182,8 @@ MusicRows music_rows(fm::FractalNet& net, const fm::Dataset& reference, const fm
     for (int b = 0; b * kBatch < a.samples; ++b) {
         fm::GenerateParams g;
         g.width = length, g.num_samples = std::min(kBatch, a.samples - b * kBatch), g.temperature = a.temperature;
-        g.velocity_temperature = a.velocity_temperature;
-        g.num_iter = parse_iters(a.num_iter), g.gate = !a.no_gate, g.seed = uint64_t(a.seed) + uint64_t(b);
+        g.velocity_temperature = a.velocity_temperature, g.plan_temperature = a.plan_temperature;
+        g.num_iter = parse_iters(a.num_iter), g.gate = !a.no_gate, g.keep_occupied = a.fill_patches, g.seed = uint64_t(a.seed) + uint64_t(b);
         const bool tty = isatty(fileno(stderr));   // a live line on a terminal; nothing in a log file
         for (fm::Roll& r : fm::generate(net, g, [&](const fm::Progress& p) {
                  if (tty) std::fprintf(stderr, "\rgenerating samples %zu-%zu: level %d/3  step %d/%d   ", generated.size() + 1,
@@ -269,7 +269,7 @@ void run_eval(const EvalArgs& a) {
         const MusicRows m = music_rows(net, ref_ds->get(), train_ds->get(), a);
         if (a.json) {
             j["reference"] = a.reference, j["train_data"] = a.train_data, j["samples"] = a.samples, j["temperature"] = a.temperature;
-            j["velocity_temperature"] = a.velocity_temperature;
+            j["velocity_temperature"] = a.velocity_temperature, j["plan_temperature"] = a.plan_temperature;
             j["music"] = {{"model", row_json(m.model)}, {"ceiling", row_json(m.ceiling)}, {"marginal_baseline", row_json(m.marginal)},
                           {"reference", stats_json(m.model.reference)}};
         } else {
@@ -291,11 +291,14 @@ void add_generate_command(CLI::App& app) {
     cmd->add_option("--temperature", a->temperature, "Divides the occupancy and velocity logits (lower: safer)")->capture_default_str();
     cmd->add_option("--velocity_temperature", a->velocity_temperature,
                     "Further divides the velocity logits (below 1: fewer notes broken by a velocity change)")->capture_default_str();
+    cmd->add_option("--plan_temperature", a->plan_temperature, "Divides the bar plan's logits (models with a plan): each bar's pitch "
+                    "classes and density")->capture_default_str();
     cmd->add_option("--num_iter_list", a->num_iter, "MAR iterations at levels 0, 1, 2")->capture_default_str();
     cmd->add_option("--seed", a->seed, "Seed (default: random; the seed used is printed)")->check(CLI::NonNegativeNumber);
     cmd->add_option("--output_dir", a->output_dir, "Folder for sample_NNN.mid (and .png)")->required();
     cmd->add_flag("--save_images", a->save_images, "Also write sample_NNN.png");
     cmd->add_flag("--no_gate", a->no_gate, "Run every level on every patch (default: skip the deeper levels of patches drawn empty)");
+    cmd->add_flag("--fill_patches", a->fill_patches, "Gated: a patch drawn occupied always gets a note (more, shorter notes)");
     cmd->add_option("--device", a->device, "cpu, cuda or auto")->capture_default_str();
     cmd->add_option("--threads", a->threads, "Intra-op threads (0: all cores)")->capture_default_str();
     cmd->add_option("--precision", a->precision, fm::kPrecisionHelp)->capture_default_str();
@@ -322,9 +325,11 @@ void add_generate_command(CLI::App& app) {
     ev->add_option("--samples", e->samples, "With --reference: samples generated, and crops taken of each folder")->capture_default_str()->check(CLI::PositiveNumber);
     ev->add_option("--temperature", e->temperature, "With --reference: sampling temperature")->capture_default_str();
     ev->add_option("--velocity_temperature", e->velocity_temperature, "With --reference: velocity temperature")->capture_default_str();
+    ev->add_option("--plan_temperature", e->plan_temperature, "With --reference: bar plan temperature")->capture_default_str();
     ev->add_option("--seed", e->seed, "Seed of the crops, orders and samples")->capture_default_str()->check(CLI::NonNegativeNumber);
     ev->add_option("--num_iter_list", e->num_iter, "MAR iterations at levels 0, 1, 2 (of the order scored and of sampling)")->capture_default_str();
     ev->add_flag("--no_gate", e->no_gate, "Score and sample without empty-patch gating (every level on every patch)");
+    ev->add_flag("--fill_patches", e->fill_patches, "Gated sampling: a patch drawn occupied always gets a note");
     ev->add_option("--device", e->device, "cpu, cuda or auto")->capture_default_str();
     ev->add_option("--threads", e->threads, "Intra-op threads (0: all cores)")->capture_default_str();
     ev->add_option("--precision", e->precision, fm::kPrecisionHelp)->capture_default_str();

@@ -21,6 +21,17 @@ fm::FractalNet tiny_net(const std::string& types = "ar,mar,mar,mar") {
     return fm::FractalNet(c);
 }
 
+// load_net refuses the file with an fm::Error naming it, whose reason contains `part`.
+void expect_load_error(const std::string& path, const std::string& part) {
+    try {
+        fm::load_net(path, torch::kCPU);
+        ADD_FAILURE() << "accepted " << path;
+    } catch (const fm::Error& e) {
+        EXPECT_EQ(e.file(), path);
+        EXPECT_NE(e.reason().find(part), std::string::npos) << e.what();
+    }
+}
+
 }  // namespace
 
 TEST(Checkpoint, SaveLoadIsBitExactAndKeepsTheConfig) {
@@ -90,18 +101,9 @@ TEST(Checkpoint, CorruptTruncatedAndForeignFilesAreRefusedClearly) {
     const std::string good = dir + "/good.safetensors";
     fm::save_checkpoint(good, net, nullptr);
     auto bytes = fm::read_file_bytes(good);
-    auto expect_error = [&](const std::string& path, const std::string& part) {
-        try {
-            fm::load_net(path, torch::kCPU);
-            ADD_FAILURE() << "accepted " << path;
-        } catch (const fm::Error& e) {
-            EXPECT_EQ(e.file(), path);
-            EXPECT_NE(e.reason().find(part), std::string::npos) << e.what();
-        }
-    };
     fm::write_file_atomic(dir + "/cut.safetensors", bytes.data(), bytes.size() / 2);
-    expect_error(dir + "/cut.safetensors", "truncated");
-    expect_error(dir + "/missing.safetensors", "no such file");
+    expect_load_error(dir + "/cut.safetensors", "truncated");
+    expect_load_error(dir + "/missing.safetensors", "no such file");
     // Another config's weights: same format, different shapes.
     fm::ModelConfig other = fm::model_preset("tiny");
     other.levels[0].width = 64;
@@ -118,7 +120,7 @@ TEST(Checkpoint, CorruptTruncatedAndForeignFilesAreRefusedClearly) {
     fm::StFile foreign;
     foreign.tensors.push_back({"w", "F32", {1}, {0, 0, 0, 0}});
     fm::save_safetensors(dir + "/foreign.safetensors", foreign);
-    expect_error(dir + "/foreign.safetensors", "not a FractalMIDI checkpoint");
+    expect_load_error(dir + "/foreign.safetensors", "not a FractalMIDI checkpoint");
 }
 
 TEST(Checkpoint, SilentDamageIsRefusedAndFilesWithoutADigestStillLoad) {
@@ -128,13 +130,7 @@ TEST(Checkpoint, SilentDamageIsRefusedAndFilesWithoutADigestStillLoad) {
     fm::save_checkpoint(good, net, nullptr, {}, /*fp16=*/true);
     auto bytes = fm::read_file_bytes(good);
     auto expect_error = [&](const std::string& path, const std::string& part) {
-        try {
-            fm::load_net(path, torch::kCPU);
-            ADD_FAILURE() << "accepted " << path;
-        } catch (const fm::Error& e) {
-            EXPECT_EQ(e.file(), path);
-            EXPECT_NE(e.reason().find(part), std::string::npos) << e.what();
-        }
+        expect_load_error(path, part);
         fm::FractalNet into = tiny_net();
         EXPECT_THROW(fm::warm_start(path, into), fm::Error) << "warm start reads the same checks";
     };

@@ -208,3 +208,43 @@ TEST(FractalNet, EveryGeneratorMixTrainsAndSamplesAtSeveralWidths) {
                 EXPECT_TRUE(std::isfinite(bits.item<double>())) << mix;
             }
 }
+
+TEST(FractalNet, LevelsBelowTheTopLearnWhetherTheirPatchWasGated) {
+    torch::manual_seed(0);
+    fm::FractalNet net(tiny());
+    ASSERT_TRUE(net->config().gate_flag);
+    auto params = net->named_parameters();
+    ASSERT_EQ(params.find("level0.ungated"), nullptr) << "level 0 has no level above";
+    auto gen = generator(5);
+    auto [nll, count] = net->loss(toy_rolls(4, 32), gen);
+    (nll / count).backward();
+    // Empty patches kept for training walk ungated: the flag's vectors get a gradient from them.
+    for (const char* name : {"level1.ungated", "level2.ungated"}) {
+        ASSERT_NE(params.find(name), nullptr) << name;
+        EXPECT_GT(params[name].grad().abs().sum().item<double>(), 0) << name;
+    }
+    // A file without the field reads as off: the earlier models keep their exact parameters.
+    auto old = fm::config_from_json(R"({"format":"fractalmidi-model","version":2,"levels":[{"width":32,"depth":1,"heads":2,"generator":"mar"},)"
+                                    R"({"width":32,"depth":1,"heads":2,"generator":"mar"},{"width":16,"depth":1,"heads":1,"generator":"mar"},)"
+                                    R"({"width":16,"depth":1,"heads":1,"generator":"mar"}],"scan_order":"row_major","layout":"long","crop_length":128})");
+    EXPECT_FALSE(old.gate_flag);
+    EXPECT_FALSE(old.plan);
+}
+
+TEST(FractalNet, FillingOccupiedPatchesAddsNotes) {
+    torch::manual_seed(0);
+    fm::FractalNet net(tiny());
+    net->eval();
+    torch::NoGradGuard no_grad;
+    // Cells that rarely hold a note: many 4x4 patches drawn occupied come out silent unless filled.
+    net->named_parameters()["level2.occupancy.bias"].fill_(-4.0);
+    fm::SampleOptions loose, filled;
+    filled.keep_occupied = true;
+    double notes[2] = {0, 0};
+    for (int seed = 0; seed < 4; ++seed) {
+        auto g1 = generator(uint64_t(seed)), g2 = generator(uint64_t(seed));
+        notes[0] += (net->sample(torch::full({2, 128, 32}, -1.0), loose, g1, {}, nullptr) > 0).sum().item<double>();
+        notes[1] += (net->sample(torch::full({2, 128, 32}, -1.0), filled, g2, {}, nullptr) > 0).sum().item<double>();
+    }
+    EXPECT_GT(notes[1], notes[0]);
+}

@@ -127,6 +127,19 @@ TEST(Generator, BadParametersAreRefused) {
     g = quick(128);
     g.velocity_temperature = -1;
     EXPECT_THROW(fm::generate(net, g, {}, nullptr), fm::Error);
+    g = quick(128);
+    g.plan_temperature = 0;
+    EXPECT_THROW(fm::generate(net, g, {}, nullptr), fm::Error);
+}
+
+TEST(Generator, PlanTemperatureReachesTheBarPlan) {
+    auto net = tiny_net();
+    ASSERT_TRUE(net->config().plan);
+    auto g = quick(128);
+    const fm::Roll a = fm::generate(net, g, {}, nullptr)[0];
+    EXPECT_EQ(fm::generate(net, g, {}, nullptr)[0], a) << "same seed, same roll";
+    g.plan_temperature = 0.2;   // other plans: other rolls from the same seed
+    EXPECT_NE(fm::generate(net, g, {}, nullptr)[0], a);
 }
 
 TEST(Generator, LowVelocityTemperatureConcentratesVelocities) {
