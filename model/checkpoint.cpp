@@ -45,15 +45,20 @@ StTensor to_st(const std::string& name, const torch::Tensor& t, bool half = fals
     return s;
 }
 
-void copy_into(const StTensor& s, torch::Tensor& dst, const std::string& path) {
-    const auto want = dst.sizes().vec();
-    if (s.shape != want || (s.dtype != "F32" && s.dtype != "F16"))
-        throw Error("tensor '" + s.name + "' has shape/dtype that does not match the model (is the file from another config?)", path);
-    auto cpu = torch::empty(want, s.dtype == "F16" ? torch::kFloat16 : torch::kFloat32);   // shipped models are F16
-    if (!s.bytes.empty()) std::memcpy(cpu.data_ptr(), s.bytes.data(), s.bytes.size());
-    cpu = cpu.to(torch::kFloat32);
-    if (!torch::isfinite(cpu).all().item<bool>())
+// An F32 or F16 tensor (shipped models are F16) as float32; NaN or infinite values are refused as damage.
+torch::Tensor read_float(const StTensor& s, const std::string& path) {
+    auto t = torch::empty(s.shape, s.dtype == "F16" ? torch::kFloat16 : torch::kFloat32);
+    if (!s.bytes.empty()) std::memcpy(t.data_ptr(), s.bytes.data(), std::min(s.bytes.size(), size_t(t.nbytes())));
+    t = t.to(torch::kFloat32);
+    if (!torch::isfinite(t).all().item<bool>())
         throw Error("tensor '" + s.name + "' holds NaN or infinite values: the file is damaged, or the run that wrote it diverged", path);
+    return t;
+}
+
+void copy_into(const StTensor& s, torch::Tensor& dst, const std::string& path) {
+    if (s.shape != dst.sizes().vec() || (s.dtype != "F32" && s.dtype != "F16"))
+        throw Error("tensor '" + s.name + "' has shape/dtype that does not match the model (is the file from another config?)", path);
+    auto cpu = read_float(s, path);
     torch::NoGradGuard no_grad;
     dst.copy_(cpu.to(dst.device()));
 }
@@ -155,12 +160,6 @@ ModelConfig file_config(const StFile& f, const std::string& path) {
     }
 }
 
-// The source tensor as float32 (F32 or F16 files).
-torch::Tensor read_float(const StTensor& s) {
-    auto t = torch::empty(s.shape, s.dtype == "F16" ? torch::kFloat16 : torch::kFloat32);
-    if (!s.bytes.empty()) std::memcpy(t.data_ptr(), s.bytes.data(), std::min(s.bytes.size(), size_t(t.nbytes())));
-    return t.to(torch::kFloat32);
-}
 
 // Rows of a velocity-coded class table (silence, velocities 1..127[, extra rows]) laid out as a note-coded one
 // (silence, hold, onsets 1..127[, the same extra rows]); hold starts as the mean of the onsets.
@@ -185,9 +184,7 @@ std::vector<std::string> warm_start(const std::string& path, FractalNet& net) {
             left.push_back(kv.key());
             continue;
         }
-        auto src = read_float(*s);
-        if (!torch::isfinite(src).all().item<bool>())
-            throw Error("tensor '" + s->name + "' holds NaN or infinite values: the file is damaged, or the run that wrote it diverged", path);
+        auto src = read_float(*s, path);
         const bool class_table = kv.key().find("cell_embed.weight") != std::string::npos || kv.key().rfind("head.out.", 0) == 0;
         if (remap && class_table && src.dim() >= 1 && src.size(0) >= 128) src = velocity_rows_to_notes(src);
         if (src.sizes() != dst.sizes()) {

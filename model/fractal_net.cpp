@@ -34,6 +34,12 @@ torch::Tensor token_rows(const torch::Tensor& rows, int64_t t, int64_t gc, int64
     return rows.unsqueeze(1) + (torch::div(tpos, gc, "floor") * s).unsqueeze(0);   // (N, T)
 }
 
+// A likelihood or sampling walk is ungated for every patch when gating is off (N patches like `patches`); undefined
+// (none) when it is on. See LevelImpl::token_bias.
+torch::Tensor ungated_walk(const SampleOptions& opt, const torch::Tensor& patches) {
+    return opt.gate ? torch::Tensor() : torch::ones({patches.size(0)}, patches.options().dtype(torch::kBool));
+}
+
 // The plan-canvas cells (M, s, s) of the chosen tokens (N, T) of plan tokens (N, T, s*s); undefined without a plan.
 torch::Tensor child_plan(const torch::Tensor& plan_tokens, const torch::Tensor& chosen, int64_t s) {
     return plan_tokens.defined() ? plan_tokens.index({chosen}).view({-1, s, s}) : torch::Tensor();
@@ -113,7 +119,7 @@ torch::Tensor LevelImpl::token_bias(const torch::Tensor& token_rows, const torch
         bias = bias.defined() ? bias + p : p;
     }
     if (plan_rows_ && plan_tokens.defined()) {
-        auto [in, density] = plan_rows(plan_tokens, int64_t(std::lround(std::sqrt(double(token_cells_)))));
+        auto [in, density] = plan_rows(plan_tokens, kPatchSizes[level_]);
         auto p = linear(*plan_rows_, in).to(torch::kFloat32) + density_embed_->forward(density);
         bias = bias.defined() ? bias + p : p;
     }
@@ -363,7 +369,7 @@ torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, con
     auto owner = torch::arange(n, torch::TensorOptions().dtype(torch::kLong).device(patches.device())).unsqueeze(1).expand({n, t});
     const auto crows = token_rows(rows, t, gc, s);
     const auto ptokens = plan.defined() ? patchify(plan, s) : torch::Tensor();
-    const auto pitch = level->token_bias(crows, ptokens, opt.gate ? torch::Tensor() : torch::ones({n}, patches.options().dtype(torch::kBool)));
+    const auto pitch = level->token_bias(crows, ptokens, ungated_walk(opt, patches));
     auto add = [&](const torch::Tensor& z, const torch::Tensor& chosen) {   // chosen (N, T): the tokens predicted now
         if (opt.gate) {
             // The gated sampler makes a token silent two ways: drawn empty, or drawn occupied and then filled with
@@ -494,11 +500,11 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
     };
     Level& level = levels_[size_t(l)];
     const auto ptokens = plan.defined() ? patchify(plan, s) : torch::Tensor();
-    const auto pitch = level->token_bias(trows, ptokens, w.opt.gate ? torch::Tensor() : torch::ones({n}, patches.options().dtype(torch::kBool)));   // for every iteration
+    const auto pitch = level->token_bias(trows, ptokens, ungated_walk(w.opt, patches));   // for every iteration
     // Fills the chosen tokens: each draws its occupancy (a known note forces it); empty ones become silence, occupied
     // ones go down a level.
     // last: the call's final draws. Below level 0 a gated patch is here because the level above drew it occupied, so
-    // it must hold a note: if none of its tokens has one after its final draws, its likeliest chosen token does.
+    // it must hold a note: if none of its tokens has one after its final draws, one chosen token gets one (keep_occupied).
     const bool must_hold = w.opt.gate && w.opt.keep_occupied && l > 0;
     auto generate = [&](const torch::Tensor& z, const torch::Tensor& chosen, bool last) {
         if (!chosen.any().item<bool>()) return;
@@ -506,9 +512,10 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         if (w.opt.gate) {
             auto p_note = torch::sigmoid(level->occupancy(z) / temperature);                        // (N, T)
             auto draw = uniform(w.gen, {n, t}, p_note.device()) < p_note;
-            go = chosen & (draw | (tokens > 0).any(-1));
+            const auto has_note = (tokens > 0).any(-1);                                             // (N, T)
+            go = chosen & (draw | has_note);
             if (must_hold && last) {
-                auto empty = (tokens > 0).any(-1).any(-1).logical_not() & go.any(-1).logical_not() & chosen.any(-1);   // (N)
+                auto empty = has_note.any(-1).logical_not() & go.any(-1).logical_not() & chosen.any(-1);   // (N)
                 if (empty.any().item<bool>()) {
                     // One token, drawn by its odds p / (1 - p): the draws' own distribution given exactly one note.
                     auto odds = (p_note / (1 - p_note).clamp_min(1e-6)).masked_fill(chosen.logical_not(), 0.0);

@@ -39,15 +39,21 @@ uint64_t mix(uint64_t seed, uint64_t step) {   // splitmix64 of (seed, step)
     return z ^ (z >> 31);
 }
 
-ModelConfig make_config(const TrainParams& p) {
-    ModelConfig c = model_preset(p.model);
-    set_generator_types(c, p.generator_types);
-    c.scan = parse_scan_order(p.scan_order);
+// What a run sets of a model whether it starts fresh or from another run's weights (--init_from keeps the source's
+// architecture: preset, generator types, scan order).
+void set_run_fields(ModelConfig& c, const TrainParams& p) {
     c.layout = parse_layout(p.layout);
     c.crop_length = p.crop_length;
     c.cells = parse_cell_coding(p.cells);
     c.pitch_positions = p.pitch_positions;
     c.plan = p.plan;
+}
+
+ModelConfig make_config(const TrainParams& p) {
+    ModelConfig c = model_preset(p.model);
+    set_generator_types(c, p.generator_types);
+    c.scan = parse_scan_order(p.scan_order);
+    set_run_fields(c, p);
     return c;
 }
 
@@ -166,11 +172,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         const auto cfg = source_meta.find("config");
         if (cfg == source_meta.end()) throw Error("--init_from: not a FractalMIDI checkpoint (no config)", p.init_from);
         config = config_from_json(cfg->second);   // the source's architecture, at this run's width, layout and cells
-        config.crop_length = p.crop_length;
-        config.layout = parse_layout(p.layout);
-        config.cells = parse_cell_coding(p.cells);
-        config.pitch_positions = p.pitch_positions;
-        config.plan = p.plan;
+        set_run_fields(config, p);
         config.gate_flag = true;   // new in this run if the source had none: the flag's vectors start at zero
         torch::manual_seed(p.seed);
         net = FractalNet(config);

@@ -136,26 +136,22 @@ GeneratePanel::GeneratePanel(QWidget* parent) : QWidget(parent) {
     // Sampling.
     auto* sampling = new QGroupBox(tr("Sampling"), this);
     auto* sform = new QFormLayout(sampling);
-    temperature_ = new QDoubleSpinBox(sampling);
-    temperature_->setRange(0.05, 5.0);
-    temperature_->setSingleStep(0.05);
-    temperature_->setDecimals(2);
-    temperature_->setValue(defaults.temperature);
+    // A temperature: 0.05 steps, two decimals; `name` is the object name tests find it by (none: left unnamed).
+    auto temperature_box = [&](const QString& name, double max, double value) {
+        auto* box = new QDoubleSpinBox(sampling);
+        if (!name.isEmpty()) box->setObjectName(name);
+        box->setRange(0.05, max);
+        box->setSingleStep(0.05);
+        box->setDecimals(2);
+        box->setValue(value);
+        return box;
+    };
+    temperature_ = temperature_box(QString(), 5.0, defaults.temperature);
     sform->addRow(tr("Temperature"), temperature_);
-    velocity_temperature_ = new QDoubleSpinBox(sampling);
-    velocity_temperature_->setObjectName(QStringLiteral("velocityTemperatureBox"));
-    velocity_temperature_->setRange(0.05, 2.0);
-    velocity_temperature_->setSingleStep(0.05);
-    velocity_temperature_->setDecimals(2);
-    velocity_temperature_->setValue(defaults.velocity_temperature);
+    velocity_temperature_ = temperature_box(QStringLiteral("velocityTemperatureBox"), 2.0, defaults.velocity_temperature);
     velocity_temperature_->setToolTip(tr("Divides the cell head's logits: lower gives longer notes and fewer distinct velocities"));
     sform->addRow(tr("Velocity temperature"), velocity_temperature_);
-    plan_temperature_ = new QDoubleSpinBox(sampling);
-    plan_temperature_->setObjectName(QStringLiteral("planTemperatureBox"));
-    plan_temperature_->setRange(0.05, 2.0);
-    plan_temperature_->setSingleStep(0.05);
-    plan_temperature_->setDecimals(2);
-    plan_temperature_->setValue(defaults.plan_temperature);
+    plan_temperature_ = temperature_box(QStringLiteral("planTemperatureBox"), 2.0, defaults.plan_temperature);
     plan_temperature_->setToolTip(tr("Divides the bar plan's logits (models with a plan): lower keeps to the likeliest chords "
                                      "and key, higher wanders"));
     sform->addRow(tr("Harmony temperature"), plan_temperature_);
