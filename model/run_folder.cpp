@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "core/error.h"
 #include "core/file_io.h"
+#include "core/log.h"
 #include "core/safetensors.h"
 
 namespace fm {
@@ -16,55 +18,46 @@ namespace fs = std::filesystem;
 
 namespace {
 std::string bytes_as_text(const std::vector<uint8_t>& b) { return std::string(b.begin(), b.end()); }
+// The keys write_run_params adds to the settings.
+constexpr const char* kSummaryKeys[] = {"train_files", "val_files", "parameters", "model_config"};
 }  // namespace
 
 TrainParams read_run_params(const std::string& dir) {
     const std::string path = dir + "/config.json";
     if (!fs::exists(path)) throw Error("not a training run folder (no config.json)", dir);
+    const std::string text = bytes_as_text(read_file_bytes(path));
+    TrainParams before;   // what a config.json without a field meant
+    before.cells = "velocity", before.pitch_positions = false, before.plan = false, before.ema = 0;
+    std::vector<std::string> unknown;
     TrainParams p;
     try {
-        const nlohmann::json j = nlohmann::json::parse(bytes_as_text(read_file_bytes(path)));
-        auto take = [&j](const char* key, auto& field) {
-            if (j.contains(key) && !j[key].is_null()) field = j[key].get<std::remove_reference_t<decltype(field)>>();
-        };
-        take("train_data", p.train_data);
-        take("val_data", p.val_data);
-        take("model", p.model);
-        take("generator_types", p.generator_types);
-        take("scan_order", p.scan_order);
-        take("layout", p.layout);
-        take("crop_length", p.crop_length);
-        take("train_batch_size", p.train_batch_size);
-        take("max_steps", p.max_steps);
-        take("lr", p.lr);
-        take("weight_decay", p.weight_decay);
-        take("warmup_steps", p.warmup_steps);
-        take("grad_clip", p.grad_clip);
-        take("pitch_shift", p.pitch_shift);
-        take("val_fraction", p.val_fraction);
-        // Runs made before these fields existed were velocity-coded, without pitch positions, plan or a moving average.
-        p.cells = "velocity", p.pitch_positions = false, p.plan = false, p.ema = 0;
-        take("cells", p.cells);
-        take("pitch_positions", p.pitch_positions);
-        take("plan", p.plan);
-        take("plan_batch", p.plan_batch);
-        take("ema", p.ema);
-        take("seed", p.seed);
-        take("init_from", p.init_from);
-        take("eval_every", p.eval_every);
-        take("val_crops", p.val_crops);
-        take("sample_every", p.sample_every);
-        take("threads", p.threads);
-        take("precision", p.precision);   // as used (fp32 or bf16); runs before it had none and keep "auto"
-        std::string device = p.device;
-        take("device", device);
-        p.device = device.rfind("cuda", 0) == 0 ? "cuda" : device == "cpu" ? "cpu" : "auto";
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(std::string("config.json is not readable: ") + e.what(), dir);
+        p = train_params_from_json(text, before, &unknown);
+    } catch (const Error& e) {
+        throw Error("config.json is not readable: " + e.reason(), dir);
     }
+    std::string ignored;
+    for (const std::string& key : unknown)
+        if (std::find(std::begin(kSummaryKeys), std::end(kSummaryKeys), key) == std::end(kSummaryKeys))
+            ignored += (ignored.empty() ? "" : ", ") + key;
+    if (!ignored.empty()) log_warning("%s/config.json: settings this version does not know, ignored: %s", dir.c_str(), ignored.c_str());
+    if (p.val_data.empty() && nlohmann::json::parse(text).count("val_fraction") == 0)
+        log_warning("%s/config.json does not record val_fraction (a run from before it was stored): taking 0.1, the default then",
+                    dir.c_str());
+    // Device as used ("cuda:0", "cpu") back to a choice.
+    p.device = p.device.rfind("cuda", 0) == 0 ? "cuda" : p.device == "cpu" ? "cpu" : "auto";
     p.output_dir = dir;
     p.resume = false;
     return p;
+}
+
+void write_run_params(const std::string& dir, const TrainParams& as_used, const RunSummary& summary) {
+    nlohmann::json j = nlohmann::json::parse(train_params_to_json(as_used));
+    j["train_files"] = summary.train_files;
+    j["val_files"] = summary.val_files;
+    j["parameters"] = summary.parameters;
+    j["model_config"] = summary.model_config.empty() ? nlohmann::json::object() : nlohmann::json::parse(summary.model_config);
+    const std::string text = j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    write_file_atomic(dir + "/config.json", text.data(), text.size());
 }
 
 std::vector<RunMetric> read_run_metrics(const std::string& dir) {

@@ -9,6 +9,7 @@
 // line is skipped).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,22 @@
 namespace fm {
 
 // The run's settings as fm::train resolved them (config.json), with output_dir = dir and resume = false.
+// Fields an older config.json lacks read as what that run used: cells "velocity", pitch_positions, plan off and
+// ema 0 (runs before those existed), and the defaults for the rest. val_fraction was not recorded before the
+// note-cell models: it reads as 0.1, the default then, with a warning (a run started with another --val_fraction
+// needs it again; fm::train refuses a resume whose split would train on a file the folder's val_files.txt holds
+// out). Keys this version does not know are ignored with a warning (a folder from a newer version).
 TrainParams read_run_params(const std::string& dir);
+
+// What fm::train records beside the settings.
+struct RunSummary {
+    int64_t train_files = 0, val_files = 0;
+    int64_t parameters = 0;
+    std::string model_config;   // fm::config_to_json of the model
+};
+// Writes dir/config.json whole (temporary file, rename): every field of `as_used` (device and precision as
+// resolved) and the summary. read_run_params reads it back.
+void write_run_params(const std::string& dir, const TrainParams& as_used, const RunSummary& summary);
 
 struct RunMetric {
     int step = 0;

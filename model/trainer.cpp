@@ -13,6 +13,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <unordered_set>
 
 #include "core/dataset.h"
 #include "core/error.h"
@@ -25,6 +26,7 @@
 #include "model/fractal_net.h"
 #include "model/generator.h"
 #include "model/mixed_precision.h"
+#include "model/run_folder.h"
 
 namespace fm {
 
@@ -63,22 +65,30 @@ double learning_rate(const TrainParams& p, int step) {
     return p.lr * (0.1 + 0.9 * 0.5 * (1 + std::cos(M_PI * std::min(t, 1.0))));
 }
 
-void check_params(const TrainParams& p) {
-    if (p.train_data.empty()) throw Error("--train_data is required");
-    if (p.output_dir.empty()) throw Error("--output_dir is required");
-    if (p.crop_length <= 0 || p.crop_length % 16 != 0)
-        throw Error("--crop_length " + std::to_string(p.crop_length) + " must be a positive multiple of 16");
-    if (p.layout == "folded" && p.crop_length % 32 != 0) throw Error("--layout folded needs a crop_length that is a multiple of 32");
-    if (p.train_batch_size <= 0) throw Error("--train_batch_size must be positive");
-    if (p.plan_batch < 0) throw Error("--plan_batch must not be negative");
-    if (p.max_steps <= 0) throw Error("--max_steps must be positive");
-    if (!(p.lr > 0)) throw Error("--lr must be positive");
-    if (p.warmup_steps < 0 || p.eval_every <= 0 || p.val_crops <= 0) throw Error("--warmup_steps, --eval_every and --val_crops must be positive");
-    if (p.sample_every < 0) throw Error("--sample_every must be 0 (none) or positive");
-    if (!(p.ema >= 0 && p.ema < 1)) throw Error("--ema must be within [0, 1) (0: off)");
-    if (!(p.val_fraction >= 0 && p.val_fraction < 1)) throw Error("--val_fraction must be within [0, 1)");
-    parse_cell_coding(p.cells);
-    parse_precision(p.precision);
+// The first line of val_files.txt when the corpus was too small to hold a file out.
+constexpr const char* kNothingHeldOut = "# nothing held out (too few files): validation uses the training files, listed here";
+
+// A resumed run holds out what it held out before: a training file that the folder's val_files.txt (written when the
+// run started) lists means the split changed, say another --val_fraction or --seed than the run's.
+void check_same_split(const std::string& list_path, const Dataset& ds, const std::vector<int>& train_files) {
+    std::ifstream f(list_path);
+    if (!f) return;
+    std::unordered_set<std::string> held_out;
+    for (std::string line; std::getline(f, line);) {
+        if (line == kNothingHeldOut) return;   // the run validated on its training files: nothing to keep apart
+        if (!line.empty() && line[0] != '#') held_out.insert(line);
+    }
+    bool every_file = true;   // a list from before that line was written, of a run that held nothing out
+    for (int i = 0; i < ds.size() && every_file; ++i) every_file = held_out.count(ds.file(i).path) > 0;
+    if (every_file) return;
+    size_t n = 0;
+    std::string first;
+    for (int i : train_files)
+        if (held_out.count(ds.file(i).path) && n++ == 0) first = ds.file(i).path;
+    if (n > 0)
+        throw Error("resuming would train on " + std::to_string(n) + " file(s) this run held out (" + first +
+                        (n > 1 ? ", ..." : "") + "): give it the --val_fraction and --seed it started with",
+                    list_path);
 }
 
 std::string scan_line(const CacheSummary& s, const std::string& source) {
@@ -88,8 +98,9 @@ std::string scan_line(const CacheSummary& s, const std::string& source) {
     return line;
 }
 
-void write_file_list(const std::string& path, const Dataset& ds, const std::vector<int>& files) {
-    std::string text = "# held-out files of this run (fractalmidi eval --data takes this list)\n";
+void write_file_list(const std::string& path, const Dataset& ds, const std::vector<int>& files, bool nothing_held_out) {
+    std::string text = nothing_held_out ? std::string(kNothingHeldOut) + "\n"
+                                        : "# held-out files of this run (fractalmidi eval --data takes this list)\n";
     for (int i : files) text += ds.file(i).path + "\n";
     write_file_atomic(path, text.data(), text.size());
 }
@@ -122,7 +133,7 @@ void append_line(const std::string& path, const std::string& line) {
 }  // namespace
 
 void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& on_step, const CancelFlag* cancel) {
-    check_params(p);
+    validate(p);
     const torch::Device device = resolve_device(p.device);
     const bool bf16 = resolve_precision(parse_precision(p.precision), device.is_cuda()) == Precision::bf16;
     use_threads(p.threads);
@@ -144,16 +155,19 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         build_cache(p.val_data, val_cache, {}, {}, cancel);
         return Dataset::open(val_cache);
     }();
+    bool nothing_held_out = false;
     if (p.val_data.empty()) {
         Split split = split_files(train_set, p.val_fraction, p.seed);
         train_files = split.train, val_files = split.val;
-        if (val_files.empty()) val_files = train_files;   // a tiny corpus: validate on what it has
+        if (p.resume && fs::exists(p.output_dir + "/last.safetensors"))
+            check_same_split(p.output_dir + "/val_files.txt", train_set, train_files);
+        if (val_files.empty()) val_files = train_files, nothing_held_out = true;   // a tiny corpus: validate on what it has
     } else {
         for (int i = 0; i < train_set.size(); ++i) train_files.push_back(i);
         for (int i = 0; i < val_store.size(); ++i) val_files.push_back(i);
     }
     if (train_files.empty()) throw Error("no training file left after the validation split", p.train_data);
-    write_file_list(p.output_dir + "/val_files.txt", val_store, val_files);
+    write_file_list(p.output_dir + "/val_files.txt", val_store, val_files, nothing_held_out);
 
     // Model and optimiser; resume takes both from `last`.
     ModelConfig config = make_config(p);
@@ -198,20 +212,15 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
     if (!meta.empty()) load_checkpoint_into(last_path, net, &opt, nullptr, ema_net ? &ema_net : nullptr);
     FractalNet& judged = ema_net ? ema_net : net;   // validated, previewed and kept as best
 
-    nlohmann::json resolved = {{"train_data", p.train_data}, {"val_data", p.val_data}, {"model", p.model},
-                               {"generator_types", p.generator_types}, {"scan_order", p.scan_order}, {"layout", p.layout},
-                               {"crop_length", p.crop_length}, {"train_batch_size", p.train_batch_size}, {"max_steps", p.max_steps},
-                               {"lr", p.lr}, {"weight_decay", p.weight_decay}, {"warmup_steps", p.warmup_steps},
-                               {"grad_clip", p.grad_clip}, {"pitch_shift", p.pitch_shift}, {"seed", p.seed}, {"val_fraction", p.val_fraction},
-                               {"cells", p.cells}, {"pitch_positions", p.pitch_positions}, {"plan", p.plan}, {"plan_batch", p.plan_batch}, {"ema", p.ema},
-                               {"init_from", p.init_from}, {"eval_every", p.eval_every}, {"val_crops", p.val_crops}, {"sample_every", p.sample_every}, {"threads", p.threads},
-                               {"device", device.str()}, {"precision", bf16 ? "bf16" : "fp32"}, {"train_files", train_files.size()}, {"val_files", val_files.size()},
-                               {"parameters", [&] { int64_t n = 0; for (auto& t : net->parameters()) n += t.numel(); return n; }()},
-                               {"model_config", nlohmann::json::parse(config_to_json(config))}};
-    const std::string resolved_text = resolved.dump(2);
-    write_file_atomic(p.output_dir + "/config.json", resolved_text.data(), resolved_text.size());
+    TrainParams as_used = p;   // config.json: the settings with device and precision as resolved
+    as_used.device = device.str(), as_used.precision = bf16 ? "bf16" : "fp32";
+    RunSummary summary;
+    summary.train_files = int64_t(train_files.size()), summary.val_files = int64_t(val_files.size());
+    for (const auto& t : net->parameters()) summary.parameters += t.numel();
+    summary.model_config = config_to_json(config);
+    write_run_params(p.output_dir, as_used, summary);
     log_info("training %s (%lld parameters) on %zu files, validating on %zu; from step %d to %d", p.model.c_str(),
-             (long long)resolved["parameters"].get<int64_t>(), train_files.size(), val_files.size(), start_step, p.max_steps);
+             (long long)summary.parameters, train_files.size(), val_files.size(), start_step, p.max_steps);
 
     // A fixed validation set.
     std::vector<Roll> val_rolls;

@@ -218,7 +218,7 @@ void TrainingDialog::versionChanged() {
 }
 
 fm::TrainParams TrainingDialog::params() const {
-    fm::TrainParams p;
+    fm::TrainParams p = form_base_;
     p.train_data = data_->text().trimmed().toStdString();
     p.crop_length = crop_->value();
     p.layout = version_->currentIndex() == 1 ? "folded" : "long";
@@ -239,10 +239,12 @@ fm::TrainParams TrainingDialog::params() const {
     p.device = device_->currentText().toStdString();
     p.threads = threads_->value();
     p.output_dir = output_->text().trimmed().toStdString();
+    p.resume = false;
     return p;
 }
 
 void TrainingDialog::setParams(const fm::TrainParams& p) {
+    form_base_ = p;
     data_->setText(QString::fromStdString(p.train_data));
     version_->setCurrentIndex(p.crop_length > 128 ? 1 : 0);   // sets the crop length to the version's width first
     crop_->setValue(p.crop_length);
@@ -277,11 +279,18 @@ QString TrainingDialog::validate() const {
     const int width = version_->currentIndex() == 1 ? 512 : 128;
     if (crop_->value() % 16 != 0 || crop_->value() > width)
         return tr("The crop length must be a multiple of 16 and at most %1 (it is %2).").arg(width).arg(crop_->value());
-    if (batch_->value() < 1 || steps_->value() < 1) return tr("Batch size and steps must be at least 1.");
-    if (!(lr_->value() > 0)) return tr("The learning rate must be positive.");
     const QString out = output_->text().trimmed();
     if (out.isEmpty()) return tr("Choose an output folder.");
     if (QFileInfo(out).exists() && !QFileInfo(out).isDir()) return tr("The output %1 is a file, not a folder.").arg(out);
+    return checked(params());
+}
+
+QString TrainingDialog::checked(const fm::TrainParams& p) {
+    try {   // the trainer's own ranges (the CLI's too)
+        fm::validate(p);
+    } catch (const std::exception& e) {
+        return tr("The settings cannot be used: %1").arg(QString::fromUtf8(e.what()));
+    }
     return {};
 }
 
@@ -343,6 +352,11 @@ bool TrainingDialog::launch(bool resume) {
         p.max_steps = steps_->value();
         p.device = device_->currentText().toStdString();
         p.threads = threads_->value();
+        const QString why = checked(p);
+        if (!why.isEmpty()) {
+            refuse(why);
+            return false;
+        }
     } else {
         const QString why = validate();
         if (!why.isEmpty()) {

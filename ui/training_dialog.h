@@ -39,7 +39,8 @@ public:
     explicit TrainingDialog(QWidget* parent = nullptr);
     ~TrainingDialog() override;
 
-    fm::TrainParams params() const;   // the form as trainer parameters (resume = false)
+    fm::TrainParams params() const;   // the form as trainer parameters (resume = false); fields it has no control
+                                      // for come from the last setParams (an opened run), else the defaults
     void setParams(const fm::TrainParams& p);
     QString validate() const;         // empty when the form can start a run, else the reason
     bool running() const { return running_; }
@@ -69,6 +70,7 @@ private:
     void onFinished(bool stopped, const QString& error);
     void updateButtons();
     void refuse(const QString& why);
+    static QString checked(const fm::TrainParams& p);   // fm::validate's refusal as a message, empty when none
     void versionChanged();
 
     QLineEdit* data_ = nullptr;
@@ -101,6 +103,7 @@ private:
     TrainingWorker* worker_ = nullptr;
     QThread* scan_thread_ = nullptr;
     std::shared_ptr<CancelFlag> scan_cancel_;
+    fm::TrainParams form_base_;   // what params() starts from: the defaults, or the settings setParams was given
     fm::TrainParams run_params_;
     bool have_run_ = false;
     bool running_ = false;

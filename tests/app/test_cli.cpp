@@ -590,4 +590,20 @@ TEST(Cli, OutOfRangeGenerationValuesAreOneErrorLine) {
     expect_one_error(run({"eval", "--crops", "-1"}), "--crops");
     EXPECT_TRUE(fs::is_empty(dir)) << "nothing is generated on a refused flag";
 }
+TEST(Cli, OutOfRangeTrainValuesAreOneErrorLine) {
+    const std::string dir = fmtest::temp_dir("cli-train-range");
+    auto train = [&](const std::string& flag, const std::string& value) {
+        return run({"train", "--train_data", dir + "/songs", "--output_dir", dir + "/run", flag, value});
+    };
+    expect_one_error(train("--lr", "0"), "--lr");
+    expect_one_error(train("--lr", "inf"), "--lr");
+    expect_one_error(train("--train_batch_size", "0"), "--train_batch_size");
+    expect_one_error(train("--val_fraction", "1"), "--val_fraction");
+    expect_one_error(train("--crop_length", "100"), "--crop_length");
+    expect_one_error(train("--threads", "-1"), "--threads");
+    expect_one_error(train("--ema", "1.5"), "--ema");
+    expect_one_error(train("--model", "huge"), "--model");
+    expect_one_error(train("--seed", "-5"), "--seed");
+    EXPECT_TRUE(fs::is_empty(dir)) << "nothing is read or written on a refused flag";
+}
 #endif

@@ -214,6 +214,27 @@ TEST(Trainer, RunFolderReadsBackSettingsCurvesAndCheckpoints) {
     EXPECT_THROW(fm::read_run_params(fmtest::temp_dir("empty")), fm::Error);   // not a run folder
 }
 
+TEST(Trainer, ResumeRefusesASplitThatWouldTrainOnHeldOutFiles) {
+    const std::string data = make_corpus();
+    const std::string out = fmtest::temp_dir("run");
+    auto p = tiny_params(data, out, 2);
+    p.val_fraction = 0.6;
+    fm::train(p, {}, nullptr);
+    p.max_steps = 3, p.resume = true;
+    p.val_fraction = 0.1;   // what a folder that did not record its share used to resume with
+    try {
+        fm::train(p, {}, nullptr);
+        ADD_FAILURE() << "resumed on files the run held out";
+    } catch (const fm::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("held out"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("--val_fraction"), std::string::npos) << e.what();
+    }
+    p = fm::read_run_params(out);   // what the studio's Resume does: the run's own settings
+    p.max_steps = 3, p.resume = true;
+    fm::train(p, {}, nullptr);
+    EXPECT_EQ(fm::read_run_metrics(out).back().step, 3);
+}
+
 TEST(Trainer, InitFromStartsANewRunFromAnotherRunsWeightsAtItsOwnWidth) {
     const std::string data = make_corpus();
     const std::string first = fmtest::temp_dir("run"), second = fmtest::temp_dir("run");

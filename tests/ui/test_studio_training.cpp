@@ -20,6 +20,7 @@
 
 #include "support/test_support.h"
 #include "model/engine.h"
+#include "model/run_folder.h"
 #include "ui/generate_panel.h"
 #include "ui/main_window.h"
 #include "ui/piano_roll_view.h"
@@ -257,6 +258,29 @@ private Q_SLOTS:
                      summary.contains(QStringLiteral("1 failed")),
                  qPrintable(summary));
         QVERIFY(child<QPlainTextEdit>(&d, "logEdit")->toPlainText().contains(QStringLiteral("broken.mid")));
+    }
+
+    void anOpenedRunKeepsTheSettingsTheFormLacksAndIsChecked() {
+        const std::string dir = fmtest::temp_dir("training_hidden");
+        fm::TrainParams p;
+        p.train_data = "songs", p.model = "tiny", p.crop_length = 64;
+        p.val_fraction = 0.35, p.pitch_shift = 5, p.ema = 0.9, p.seed = 42, p.weight_decay = 0.01, p.precision = "fp32";
+        fm::write_run_params(dir, p, {});
+        TrainingDialog d;
+        QVERIFY(d.openRun(QString::fromStdString(dir)));
+        fm::TrainParams expected = p;
+        expected.device = d.params().device;   // the combo offers what this machine has
+        expected.output_dir = dir;
+        expected.warmup_steps = d.params().warmup_steps;   // the form shortens the warm-up of short runs
+        QVERIFY(d.params() == expected);   // a new run from the opened one keeps its split, seed, ...
+        QCOMPARE(d.params().val_fraction, 0.35);
+
+        p.val_fraction = 1.5;   // a hand-edited folder: Resume refuses it with the trainer's own reason
+        fm::write_run_params(dir, p, {});
+        QVERIFY(d.openRun(QString::fromStdString(dir)));
+        QVERIFY(!d.resumeRun());
+        const QString message = child<QLabel>(&d, "messageLabel")->text();
+        QVERIFY2(message.contains(QStringLiteral("--val_fraction")), qPrintable(message));
     }
 
     void reopenedRunResumesAtTheNextStep() {
