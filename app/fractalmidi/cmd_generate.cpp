@@ -206,7 +206,8 @@ nlohmann::json stats_json(const fm::MusicStats& s) {
     return {{"polyphony", s.polyphony}, {"pitch_classes_per_bar", s.pitch_classes_per_bar}, {"empty_beat_rate", s.empty_beat_rate},
             {"qualified_note_rate", s.qualified_note_rate}, {"scale_consistency", s.scale_consistency},
             {"key_stability", s.key_stability}, {"rolls", s.rolls},
-            {"notes", s.notes}};
+            {"notes", s.notes},
+            {"histograms", {{"pitch", s.pitch}, {"duration", s.duration}, {"velocity", s.velocity}, {"ioi", s.ioi}}}};
 }
 
 nlohmann::json row_json(const fm::MusicComparison& c) {
