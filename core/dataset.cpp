@@ -368,8 +368,15 @@ Roll CropSampler::next() {
     }
     if (range.first > range.second) {   // a sparse file: a window that holds the onset of a random note
         const std::vector<StepNote> notes = dataset_->notes(file);
-        offset = std::min(notes[uniform_below(rng_, notes.size())].start / align * align, last_start);
+        const int onset_window = notes[uniform_below(rng_, notes.size())].start / align * align;
+        offset = std::min(onset_window, last_start);
         range = dataset_->pitch_range(file, offset, length);
+        // Aligned, the last window can end before a note near the end (width - length not a multiple of align):
+        // then the onset's own window, which runs past the end of the file (padded with silence).
+        if (range.first > range.second) {
+            offset = onset_window;
+            range = dataset_->pitch_range(file, offset, length);
+        }
     }
     const int shift = uniform_int(rng_, std::max(-options_.pitch_shift, -range.first),
                                   std::min(options_.pitch_shift, kPitches - 1 - range.second));

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 
 #include "core/error.h"
 #include "core/file_io.h"
@@ -20,6 +21,12 @@ namespace {
 std::string bytes_as_text(const std::vector<uint8_t>& b) { return std::string(b.begin(), b.end()); }
 // The keys write_run_params adds to the settings.
 constexpr const char* kSummaryKeys[] = {"train_files", "val_files", "parameters", "model_config"};
+// An integer that an int holds (not 1.5, 5e20 or 2^31).
+bool is_int(const nlohmann::json& v) {
+    if (v.is_number_unsigned()) return v.get<uint64_t>() <= uint64_t(std::numeric_limits<int>::max());
+    return v.is_number_integer() && v.get<int64_t>() >= std::numeric_limits<int>::min() &&
+           v.get<int64_t>() <= std::numeric_limits<int>::max();
+}
 }  // namespace
 
 TrainParams read_run_params(const std::string& dir) {
@@ -66,8 +73,10 @@ std::vector<RunMetric> read_run_metrics(const std::string& dir) {
     for (std::string line; std::getline(f, line);) {
         try {
             const nlohmann::json j = nlohmann::json::parse(line);
+            const nlohmann::json& step = j.at("step");
+            if (!is_int(step)) continue;   // get<int>() of 5e20 is undefined behaviour, not an exception
             RunMetric m;
-            m.step = j.at("step").get<int>();
+            m.step = step.get<int>();
             m.loss_bits = j.value("loss_bits", 0.0);
             m.val_bits = j.value("val_bits", -1.0);
             m.elapsed_s = j.value("elapsed_s", 0.0);

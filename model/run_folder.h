@@ -42,7 +42,8 @@ struct RunMetric {
     double elapsed_s = 0;
     std::string sample;         // the preview sample written at this step, or ""
 };
-// metrics.jsonl, in file order (a resumed run appends); empty when there is none. Unreadable lines are skipped.
+// metrics.jsonl, in file order (a resumed run appends); empty when there is none. Unreadable lines (torn, not JSON,
+// without a "step" that is an integer an int holds) are skipped: bad content never makes it throw.
 std::vector<RunMetric> read_run_metrics(const std::string& dir);
 
 struct RunCheckpoint {

@@ -633,6 +633,26 @@ TEST(DatasetSampler, AlignedCropsStartOnBarLinesAndStillHoldNotes) {
     EXPECT_GT(offsets.size(), 20u);   // aligned, yet spread over the file
 }
 
+// Found while writing tests/fuzz/fuzz_dataset_cache.cpp: 70 steps, crops of 64 aligned to bars, so the last
+// aligned window is [0, 64) and the file's only note (65..70) lies past it; the sampler used to return that
+// window, silent. Now it takes the note's own bar, [64, 128), padded past the end.
+TEST(DatasetSampler, AlignedCropHoldsANotePastTheLastWholeWindow) {
+    const std::string d = fmtest::temp_dir("align-tail");
+    write_song(d, "tail.mid", {{60, 65, 70, 100}}, 70);
+    build(d, d + "/c.fmcache");
+    const fm::Dataset ds = fm::Dataset::open(d + "/c.fmcache");
+    ASSERT_EQ(ds.file(0).width, 70);
+    fm::CropOptions o;
+    o.crop_length = 64, o.pitch_shift = 5, o.seed = 1, o.align = fm::kStepsPerBar;
+    fm::CropSampler sampler(ds, {0}, o);
+    for (int k = 0; k < 20; ++k) {
+        const fm::Roll r = sampler.next();
+        ASSERT_TRUE(any_note(r)) << "crop " << k << " at " << sampler.last_offset();
+        EXPECT_EQ(sampler.last_offset(), 64);
+        EXPECT_EQ(r, ds.crop(0, 64, 64, sampler.last_shift()));
+    }
+}
+
 TEST(DatasetSampler, PitchShiftKeepsEveryNoteOfTheWindow) {
     const std::string d = fmtest::temp_dir("shift");
     std::vector<N> high, low;

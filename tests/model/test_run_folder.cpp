@@ -108,3 +108,22 @@ TEST(RunFolder, UnknownKeysAreIgnoredWithAWarningAndBadFilesRefused) {
     EXPECT_THROW(fm::read_run_params(dir), fm::Error);
     EXPECT_THROW(fm::read_run_params(fmtest::temp_dir("empty")), fm::Error);
 }
+
+// Found by tests/fuzz/fuzz_run_folder.cpp (UBSan: 5.09223e+20 is outside the range of int): a step that is not an
+// integer an int holds was converted anyway (undefined behaviour; in practice a garbage step). Such lines are
+// skipped like any other unreadable line.
+TEST(RunFolder, MetricLinesWithAStepOutOfRangeAreSkipped) {
+    const std::string dir = fmtest::temp_dir("run-metrics");
+    write_text(dir + "/metrics.jsonl",
+               "{\"step\":1,\"loss_bits\":0.91,\"elapsed_s\":0.5}\n"
+               "{\"step\":509223372036854775808.0,\"sample\":\"sample-50.mid\"}\n"   // the fuzzer's line, reduced
+               "{\"step\":2147483648}\n{\"step\":-2147483649}\n{\"step\":18446744073709551615}\n"
+               "{\"step\":1.5}\n{\"step\":\"3\"}\n"
+               "{\"step\":2147483647,\"val_bits\":0.29}\n");
+    const std::vector<fm::RunMetric> m = fm::read_run_metrics(dir);
+    ASSERT_EQ(m.size(), 2u);
+    EXPECT_EQ(m[0].step, 1);
+    EXPECT_EQ(m[0].loss_bits, 0.91);
+    EXPECT_EQ(m[1].step, 2147483647);
+    EXPECT_EQ(m[1].val_bits, 0.29);
+}
