@@ -4,23 +4,15 @@
 
 #include <fstream>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "core/error.h"
 #include "core/log.h"
 #include "model/run_folder.h"
 #include "support/test_support.h"
+#include "train_params_support.h"
 
 namespace {
-
-template <class T>
-T other(const T& v) {
-    if constexpr (std::is_same_v<T, std::string>) return v + "-changed";
-    else if constexpr (std::is_same_v<T, bool>) return !v;
-    else if constexpr (std::is_same_v<T, double>) return v * 0.5 + 0.125;
-    else return v + 7;
-}
 
 void write_text(const std::string& path, const std::string& text) {
     std::ofstream f(path, std::ios::binary);
@@ -47,8 +39,7 @@ struct Warnings {
 
 TEST(RunFolder, WrittenSettingsReadBackFieldForField) {
     const std::string dir = fmtest::temp_dir("run-params");
-    fm::TrainParams p;
-    fm::for_each_train_param([&](const char*, auto field, const char*) { p.*field = other(p.*field); });
+    fm::TrainParams p = fmtest::all_changed_train_params();
     p.val_fraction = 0.35;
     p.device = "cuda:0";   // as the trainer resolved it
     fm::RunSummary summary;

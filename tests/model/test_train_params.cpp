@@ -8,29 +8,13 @@
 #include <functional>
 #include <limits>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "core/error.h"
 #include "model/train_params.h"
+#include "train_params_support.h"
 
 namespace {
-
-// A value unlike `v` (and unlike the default), whatever its type.
-template <class T>
-T other(const T& v) {
-    if constexpr (std::is_same_v<T, std::string>) return v + "-changed";
-    else if constexpr (std::is_same_v<T, bool>) return !v;
-    else if constexpr (std::is_same_v<T, double>) return v * 0.5 + 0.125;
-    else return v + 7;
-}
-
-// Every field set to something else than its default, through the same list: a new field is covered by itself.
-fm::TrainParams all_changed() {
-    fm::TrainParams p;
-    fm::for_each_train_param([&](const char*, auto field, const char*) { p.*field = other(p.*field); });
-    return p;
-}
 
 int listed() {
     int n = 0;
@@ -57,7 +41,7 @@ std::string refusal(const fm::TrainParams& p) {
 }  // namespace
 
 TEST(TrainParams, JsonRoundTripKeepsEveryField) {
-    const fm::TrainParams d, p = all_changed();
+    const fm::TrainParams d, p = fmtest::all_changed_train_params();
     int changed = 0;
     fm::for_each_train_param([&](const char* name, auto field, const char*) {
         if (p.*field != d.*field) ++changed;
@@ -81,13 +65,13 @@ TEST(TrainParams, EqualityComparesEveryField) {
     const fm::TrainParams d;
     fm::for_each_train_param([&](const char* name, auto field, const char*) {
         fm::TrainParams p;
-        p.*field = other(p.*field);
+        p.*field = fmtest::other(p.*field);
         EXPECT_NE(p, d) << name;
     });
 }
 
 TEST(TrainParams, MissingAndNullKeysKeepTheGivenValues) {
-    const fm::TrainParams base = all_changed();
+    const fm::TrainParams base = fmtest::all_changed_train_params();
     EXPECT_EQ(fm::train_params_from_json("{}", base), base);
     EXPECT_EQ(fm::train_params_from_json("{}"), fm::TrainParams{});
     const fm::TrainParams p = fm::train_params_from_json(R"({"lr": 0.5, "val_fraction": null, "seed": 18446744073709551615})", base);
