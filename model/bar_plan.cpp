@@ -19,10 +19,23 @@ const int64_t kDensityEdges[kDensityClasses] = {0, 1, 3, 5, 8, 12, 17, 24, 33, 4
 
 torch::TensorOptions longs(const torch::Device& device) { return torch::TensorOptions().dtype(torch::kLong).device(device); }
 
-// Pitch-class sets (...) long -> their 12 bits (..., 12) float.
-torch::Tensor set_bits(const torch::Tensor& sets) {
-    auto powers = torch::pow(2, torch::arange(12, longs(sets.device())));
-    return (torch::div(sets.unsqueeze(-1), powers, "floor") % 2).to(torch::kFloat32);
+// Codes (...) long -> their low n bits (..., n) float.
+torch::Tensor code_bits(const torch::Tensor& codes, int64_t n) {
+    auto powers = torch::pow(2, torch::arange(n, longs(codes.device())));
+    return (torch::div(codes.unsqueeze(-1), powers, "floor") % 2).to(torch::kFloat32);
+}
+torch::Tensor set_bits(const torch::Tensor& sets) { return code_bits(sets, 12); }   // pitch-class sets -> (..., 12)
+
+// (..., n) bool -> (...) long: bit k set where element k is.
+torch::Tensor bits_code(const torch::Tensor& bits) {
+    auto powers = torch::pow(2, torch::arange(bits.size(-1), longs(bits.device())));
+    return (bits.to(torch::kLong) * powers).sum(-1);
+}
+
+// Codes (B, 256) of half-bar patterns allowed where `need` (B) steps must start a note and `forbid` (B) steps must not.
+torch::Tensor allowed_halves(const torch::Tensor& need, const torch::Tensor& forbid) {
+    auto halves = torch::arange(kRhythmHalf, longs(need.device())).unsqueeze(0);
+    return (halves.bitwise_and(need.unsqueeze(1)) == need.unsqueeze(1)) & (halves.bitwise_and(forbid.unsqueeze(1)) == 0);
 }
 
 // (B, 128, bars, 16) bool per cell -> (B, bars) long: the set of pitch classes with any cell set.
@@ -77,6 +90,10 @@ BarPlans bar_plans(const torch::Tensor& classes, const ModelConfig& config) {
     p.known = per_bar(known).all(3).all(1);
     p.chroma = p.known_chroma.clone();
     p.density = p.known_density.clone();
+    auto step_onset = per_bar(onset).any(1);   // (B, bars, 16)
+    p.known_rhythm = bits_code(step_onset);
+    p.silent_steps = bits_code(per_bar(known).all(1) & step_onset.logical_not());
+    p.rhythm = p.known_rhythm.clone();
     return p;
 }
 
@@ -84,8 +101,12 @@ torch::Tensor plan_canvas(const BarPlans& plans, const ModelConfig& config, int6
     const int64_t b = plans.chroma.size(0);
     auto bits = set_bits(plans.chroma);                                                          // (B, bars, 12)
     auto per_pitch = bits.index_select(2, torch::arange(128, longs(bits.device())) % 12);        // (B, bars, 128)
-    auto value = per_pitch + 2.0 * plans.density.unsqueeze(-1).to(torch::kFloat32);
+    auto value = per_pitch + 4.0 * plans.density.unsqueeze(-1).to(torch::kFloat32);
     auto roll = value.permute({0, 2, 1}).repeat_interleave(kStepsPerPlanBar, 2);                 // (B, 128, W)
+    if (config.rhythm) {
+        auto steps = code_bits(plans.rhythm, kStepsPerPlanBar).flatten(1);                       // (B, W)
+        roll = roll + 2.0 * steps.unsqueeze(1);
+    }
     auto canvas = canvas_major(roll.contiguous(), config);
     if (canvas.size(0) != b || canvas.size(1) != rows || canvas.size(2) != cols)
         throw Error("bar plan: plans for " + std::to_string(canvas.size(1)) + " x " + std::to_string(canvas.size(2)) + " cells, canvas " +
@@ -93,18 +114,21 @@ torch::Tensor plan_canvas(const BarPlans& plans, const ModelConfig& config, int6
     return canvas;
 }
 
-std::pair<torch::Tensor, torch::Tensor> plan_rows(const torch::Tensor& plan_tokens, int64_t s) {
+PlanView plan_view(const torch::Tensor& plan_tokens, int64_t s) {
     const int64_t n = plan_tokens.size(0), t = plan_tokens.size(1);
-    auto first = plan_tokens.view({n, t, s, s}).select(3, 0);   // each row's first cell (a token never spans two bars)
-    auto in = torch::fmod(first, 2.0);
-    auto density = torch::div(first.select(2, 0), 2.0, "floor").to(torch::kLong);
-    return {in, density};
+    auto cells = plan_tokens.view({n, t, s, s});
+    auto first_col = cells.select(3, 0), first_row = cells.select(2, 0);   // each row's first cell; each column's
+    PlanView v;
+    v.in = torch::fmod(first_col, 2.0);
+    v.onset = torch::fmod(torch::div(first_row, 2.0, "floor"), 2.0);
+    v.density = torch::div(first_col.select(2, 0), 4.0, "floor").to(torch::kLong);
+    return v;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // The prior
 
-PlanPriorImpl::PlanPriorImpl(int64_t width) : width_(width) {
+PlanPriorImpl::PlanPriorImpl(int64_t width, bool rhythm) : width_(width) {
     in_ = register_module("in", torch::nn::Linear(12 + kDensityClasses, width));
     start_ = register_parameter("start", torch::randn({width}) * 0.02);
     transformer_ = register_module("transformer", Transformer(TransformerOptions(width, std::max<int64_t>(1, width / 32), kPriorDepth)));
@@ -112,16 +136,29 @@ PlanPriorImpl::PlanPriorImpl(int64_t width) : width_(width) {
     set_bias_ = register_parameter("set_bias", torch::zeros({kChromaSets}));
     chroma_in_ = register_module("chroma_in", torch::nn::Linear(12, width));
     density_out_ = register_module("density_out", torch::nn::Linear(width, kDensityClasses));
+    if (rhythm) {
+        auto no_bias = [&](int64_t in) { return torch::nn::Linear(torch::nn::LinearOptions(in, width).bias(false)); };
+        rhythm_in_ = register_module("rhythm_in", no_bias(kStepsPerPlanBar));
+        rhythm_density_ = register_module("rhythm_density", no_bias(kStepsPerPlanBar));
+        half_in_ = register_module("half_in", no_bias(kStepsPerPlanBar / 2));
+        first_out_ = register_module("first_out", torch::nn::Linear(width, kRhythmHalf));
+        second_out_ = register_module("second_out", torch::nn::Linear(width, kRhythmHalf));
+        // What a model without rhythm computed stays the same at the start (--init_from): the rhythm enters at zero.
+        torch::NoGradGuard no_grad;
+        rhythm_in_->weight.zero_();
+        rhythm_density_->weight.zero_();
+    }
 }
 
-torch::Tensor PlanPriorImpl::hidden(const torch::Tensor& chroma, const torch::Tensor& density) {
-    const int64_t b = chroma.size(0), bars = chroma.size(1);
-    auto features = torch::cat({set_bits(chroma), F::one_hot(density, kDensityClasses).to(torch::kFloat32)}, -1);   // (B, bars, 22)
+torch::Tensor PlanPriorImpl::hidden(const BarPlans& plans) {
+    const int64_t b = plans.chroma.size(0), bars = plans.chroma.size(1);
+    auto features = torch::cat({set_bits(plans.chroma), F::one_hot(plans.density, kDensityClasses).to(torch::kFloat32)}, -1);   // (B, bars, 22)
     auto x = linear(*in_, features).to(torch::kFloat32);
+    if (rhythm_in_) x = x + linear(*rhythm_in_, code_bits(plans.rhythm, kStepsPerPlanBar)).to(torch::kFloat32);
     // Input j holds the plan of bar j - 1 (the start vector for bar 0) and bar j's position.
     x = torch::cat({start_.view({1, 1, width_}).expand({b, 1, width_}), x.index({Slice(), Slice(0, bars - 1)})}, 1);
-    x = x + positions_2d(1, bars, width_, chroma.device()).unsqueeze(0);
-    return transformer_->forward(x, causal(bars, chroma.device()));
+    x = x + positions_2d(1, bars, width_, plans.chroma.device()).unsqueeze(0);
+    return transformer_->forward(x, causal(bars, plans.chroma.device()));
 }
 
 torch::Tensor PlanPriorImpl::chroma_logits(const torch::Tensor& h) {
@@ -129,16 +166,33 @@ torch::Tensor PlanPriorImpl::chroma_logits(const torch::Tensor& h) {
     return torch::matmul(linear(*chroma_out_, h).to(torch::kFloat32), basis_) + set_bias_;
 }
 
-torch::Tensor PlanPriorImpl::density_logits(const torch::Tensor& h, const torch::Tensor& chroma) {
-    auto u = h + linear(*chroma_in_, set_bits(chroma)).to(h.scalar_type());
-    return linear(*density_out_, torch::gelu(u)).to(torch::kFloat32);
+torch::Tensor PlanPriorImpl::given_chroma(const torch::Tensor& h, const torch::Tensor& chroma) {
+    return h + linear(*chroma_in_, set_bits(chroma)).to(h.scalar_type());
+}
+
+torch::Tensor PlanPriorImpl::rhythm_logits(const torch::Tensor& u, const torch::Tensor& first_half) {
+    if (!first_half.defined()) return linear(*first_out_, torch::gelu(u)).to(torch::kFloat32);
+    auto v = u + linear(*half_in_, code_bits(first_half, kStepsPerPlanBar / 2)).to(u.scalar_type());
+    return linear(*second_out_, torch::gelu(v)).to(torch::kFloat32);
+}
+
+torch::Tensor PlanPriorImpl::density_logits(const torch::Tensor& u, const torch::Tensor& rhythm) {
+    auto v = rhythm_density_ ? u + linear(*rhythm_density_, code_bits(rhythm, kStepsPerPlanBar)).to(u.scalar_type()) : u;
+    return linear(*density_out_, torch::gelu(v)).to(torch::kFloat32);
 }
 
 torch::Tensor PlanPriorImpl::nll(const BarPlans& plans) {
-    auto h = hidden(plans.chroma, plans.density);
-    auto lc = torch::log_softmax(chroma_logits(h), -1).gather(2, plans.chroma.unsqueeze(-1)).squeeze(-1);
-    auto ld = torch::log_softmax(density_logits(h, plans.chroma), -1).gather(2, plans.density.unsqueeze(-1)).squeeze(-1);
-    return -(lc + ld).sum(1);   // (B)
+    auto h = hidden(plans);
+    auto pick = [](const torch::Tensor& logits, const torch::Tensor& target) {
+        return torch::log_softmax(logits, -1).gather(2, target.unsqueeze(-1)).squeeze(-1);
+    };
+    auto u = given_chroma(h, plans.chroma);
+    auto log_p = pick(chroma_logits(h), plans.chroma) + pick(density_logits(u, plans.rhythm), plans.density);
+    if (first_out_) {
+        auto first = plans.rhythm % kRhythmHalf;
+        log_p = log_p + pick(rhythm_logits(u), first) + pick(rhythm_logits(u, first), torch::div(plans.rhythm, kRhythmHalf, "floor"));
+    }
+    return -log_p.sum(1);   // (B)
 }
 
 void PlanPriorImpl::sample(BarPlans& plans, double temperature, torch::Generator& gen) {
@@ -151,12 +205,24 @@ void PlanPriorImpl::sample(BarPlans& plans, double temperature, torch::Generator
     for (int64_t j = 0; j < bars; ++j) {
         auto todo = plans.known.index({Slice(), j}).logical_not();   // (B)
         if (!todo.any().item<bool>()) continue;
-        auto h = hidden(plans.chroma, plans.density).index({Slice(), j});   // causal: bars after j do not matter yet
+        auto h = hidden(plans).index({Slice(), j});   // causal: bars after j do not matter yet
         auto need = plans.known_chroma.index({Slice(), j}).unsqueeze(1);  // (B, 1): the known notes' pitch classes
         auto logits = (chroma_logits(h) / t).masked_fill((sets.bitwise_and(need) != need), minus_inf);
         auto chroma = categorical(torch::softmax(logits, -1), gen);
         plans.chroma.index_put_({Slice(), j}, torch::where(todo, chroma, plans.chroma.index({Slice(), j})));
-        auto dl = (density_logits(h, plans.chroma.index({Slice(), j})) / t)
+        auto u = given_chroma(h, plans.chroma.index({Slice(), j}));
+        if (first_out_) {   // the rhythm: the first half bar, then the second given it
+            auto starts = plans.known_rhythm.index({Slice(), j}), forbid = plans.silent_steps.index({Slice(), j});
+            auto draw_half = [&](const torch::Tensor& logits, int64_t shift) {
+                auto half = [&](const torch::Tensor& steps) { return torch::div(steps, int64_t(1) << shift, "floor") % kRhythmHalf; };
+                auto ok = allowed_halves(half(starts), half(forbid));
+                return categorical(torch::softmax((logits / t).masked_fill(ok.logical_not(), minus_inf), -1), gen);
+            };
+            auto first = draw_half(rhythm_logits(u), 0);
+            auto second = draw_half(rhythm_logits(u, first), kStepsPerPlanBar / 2);
+            plans.rhythm.index_put_({Slice(), j}, torch::where(todo, first + kRhythmHalf * second, plans.rhythm.index({Slice(), j})));
+        }
+        auto dl = (density_logits(u, plans.rhythm.index({Slice(), j})) / t)
                       .masked_fill(classes < plans.known_density.index({Slice(), j}).unsqueeze(1), minus_inf);
         auto density = categorical(torch::softmax(dl, -1), gen);
         plans.density.index_put_({Slice(), j}, torch::where(todo, density, plans.density.index({Slice(), j})));

@@ -70,6 +70,10 @@ LevelImpl::LevelImpl(const ModelConfig& config, int level, int64_t cond_width)
         torch::NoGradGuard no_grad;
         plan_rows_->weight.normal_(0, 0.02);
         density_embed_->weight.normal_(0, 0.02);
+        if (config.rhythm) {   // which of the token's s columns start a note in the bar (zero at first: --init_from)
+            plan_cols_ = register_module("plan_cols", torch::nn::Linear(torch::nn::LinearOptions(s, width_).bias(false)));
+            plan_cols_->weight.zero_();
+        }
     }
     if (config.gate_flag && level > 0) ungated_ = register_parameter("ungated", torch::zeros({width_}));
     embed_ = register_module("embed", torch::nn::Linear(token_cells_ * kCellEmbed[level], width_));
@@ -119,8 +123,9 @@ torch::Tensor LevelImpl::token_bias(const torch::Tensor& token_rows, const torch
         bias = bias.defined() ? bias + p : p;
     }
     if (plan_rows_ && plan_tokens.defined()) {
-        auto [in, density] = plan_rows(plan_tokens, kPatchSizes[level_]);
-        auto p = linear(*plan_rows_, in).to(torch::kFloat32) + density_embed_->forward(density);
+        const PlanView v = plan_view(plan_tokens, kPatchSizes[level_]);
+        auto p = linear(*plan_rows_, v.in).to(torch::kFloat32) + density_embed_->forward(v.density);
+        if (plan_cols_) p = p + linear(*plan_cols_, v.onset).to(torch::kFloat32);
         bias = bias.defined() ? bias + p : p;
     }
     return bias;
@@ -221,7 +226,7 @@ FractalNetImpl::FractalNetImpl(const ModelConfig& config) : config_(config) {
         cond_width = config.levels[l].width;
     }
     head_ = register_module("head", VelocityHead(cond_width, config.levels[3].width, config.levels[3].depth, note_classes(config)));
-    if (config.plan) plan_ = register_module("plan", PlanPrior(std::min<int64_t>(128, config.levels[0].width)));
+    if (config.plan) plan_ = register_module("plan", PlanPrior(std::min<int64_t>(128, config.levels[0].width), config.rhythm));
 }
 
 void FractalNetImpl::set_matmul_dtype(torch::ScalarType dtype) {

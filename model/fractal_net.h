@@ -59,7 +59,8 @@ public:
     torch::Tensor occupancy(const torch::Tensor& z) { return occupancy_->forward(z).squeeze(-1).to(torch::kFloat32); }
     // What each token gets added besides its cells (N, T, D), or undefined when the config has none of it: the
     // pitch-class and octave vectors of its lowest pitch, from its canvas row (N, T), and, with a bar plan, which of its
-    // rows are in the bar's chroma and the bar's density, from its plan-canvas cells plan_tokens (N, T, s*s) (undefined
+    // rows are in the bar's chroma, which of its columns start a note (config.rhythm) and the bar's density, from its
+    // plan-canvas cells plan_tokens (N, T, s*s) (undefined
     // without a plan; model/bar_plan.h). A level call computes it once and passes it to every encode below.
     // With config.gate_flag, tokens of patches in an ungated walk (ungated (N) bool; undefined: none) also get a learned
     // vector: a gated patch is one the level above drew occupied, so it holds a note; an ungated one may be silent.
@@ -87,7 +88,7 @@ private:
     bool ar_;
     int64_t width_, token_cells_, unknown_class_;
     torch::nn::Embedding cell_embed_{nullptr}, pitch_class_embed_{nullptr}, octave_embed_{nullptr}, density_embed_{nullptr};
-    torch::nn::Linear embed_{nullptr}, cond_proj_{nullptr}, occupancy_{nullptr}, plan_rows_{nullptr};
+    torch::nn::Linear embed_{nullptr}, cond_proj_{nullptr}, occupancy_{nullptr}, plan_rows_{nullptr}, plan_cols_{nullptr};
     torch::Tensor mask_token_, start_token_, buffer_pos_, uncond_, ungated_;
     Transformer transformer_{nullptr};
     struct Positions { int64_t gr = -1, gc = -1; torch::Tensor table; };

@@ -106,6 +106,7 @@ std::string config_to_json(const ModelConfig& c) {
     j["cells"] = to_string(c.cells);
     j["pitch_positions"] = c.pitch_positions;
     j["plan"] = c.plan;
+    j["rhythm"] = c.rhythm;
     j["gate_flag"] = c.gate_flag;
     return j.dump();
 }
@@ -142,6 +143,7 @@ ModelConfig config_from_json(const std::string& text) {
         c.cells = parse_cell_coding(j.value("cells", "velocity"));   // the models written before note-aware cells
         c.pitch_positions = j.value("pitch_positions", false);
         c.plan = j.value("plan", false);
+        c.rhythm = j.value("rhythm", false);
         c.gate_flag = j.value("gate_flag", false);
         if (c.crop_length <= 0 || c.crop_length % 4 != 0) throw Error("model config crop_length must be a positive multiple of 4");
         return c;

@@ -46,6 +46,9 @@ struct ModelConfig {
     // A per-bar plan (model/bar_plan.h) as the coarsest level: each bar's chroma and density drawn first, in time
     // order, and seen by every level below (files without the field: off).
     bool plan = true;
+    // With a plan, each bar's rhythm (the steps where notes start) is part of it, so patches drawn in parallel start
+    // their notes together (files without the field: off).
+    bool rhythm = true;
     // Levels below 0 know whether their patch was drawn occupied (gated) or not (an ungated walk), so they model each
     // case (files without the field: off; their levels learnt a blend of the two, which under-fills gated patches).
     bool gate_flag = true;

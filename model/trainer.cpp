@@ -188,6 +188,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         config = config_from_json(cfg->second);   // the source's architecture, at this run's width, layout and cells
         set_run_fields(config, p);
         config.gate_flag = true;   // new in this run if the source had none: the flag's vectors start at zero
+        config.rhythm = config.plan;   // likewise the plan's rhythm: its inputs start at zero, its heads fresh
         torch::manual_seed(p.seed);
         net = FractalNet(config);
         const auto left = warm_start(p.init_from, net);

@@ -114,11 +114,11 @@ TrainingDialog::TrainingDialog(QWidget* parent) : QDialog(parent) {
     cells_->setToolTip(tr("notes: each cell is silence, a hold of the note to its left or an onset at a velocity, so long "
                           "notes stay whole; velocity: each cell draws its velocity (the models made before notes)"));
     form->addRow(tr("Cells:"), cells_);
-    plan_ = new QCheckBox(tr("Plan each bar first (pitch classes and density)"));
+    plan_ = new QCheckBox(tr("Plan each bar first (pitch classes, rhythm and density)"));
     plan_->setObjectName(QStringLiteral("planCheck"));
     plan_->setChecked(d.plan);
-    plan_->setToolTip(tr("the model draws each bar's set of pitch classes and its number of notes before any note, in time "
-                         "order, and every level below keeps to them: chords and a key that hold across bars"));
+    plan_->setToolTip(tr("the model draws each bar's set of pitch classes, the steps where its notes start and its number of notes before any "
+                         "note, in time order, and every level below keeps to them: chords, a key and a rhythm that hold across bars"));
     form->addRow(tr("Bar plan:"), plan_);
     batch_ = spin(QStringLiteral("batchSpin"), 1, 4096, d.train_batch_size);
     form->addRow(tr("Batch size:"), batch_);

@@ -1,5 +1,6 @@
-// The per-bar plan: chroma and density read off a roll in both layouts, what is known of a partly known bar, the
-// plan canvas the levels see, and the prior: it keeps known bars, draws supersets of known pitch classes and learns.
+// The per-bar plan: chroma, rhythm and density read off a roll in both layouts, what is known of a partly known bar,
+// the plan canvas the levels see, and the prior: it keeps known bars, draws supersets of known pitch classes and
+// rhythms that keep the known onsets and silences, and learns keys and rhythms.
 #include <gtest/gtest.h>
 
 #include <torch/torch.h>
@@ -52,6 +53,13 @@ TEST(BarPlan, ChromaAndDensityOfEachBar) {
     EXPECT_EQ(plans.density[0][2].item<int64_t>(), 1);
     EXPECT_EQ(plans.density[0][3].item<int64_t>(), 0);
     EXPECT_TRUE(plans.known.all().item<bool>());
+    // Rhythm: the steps of each bar where a note starts (the B's hold into bar 3 starts nothing there).
+    EXPECT_EQ(plans.rhythm[0][0].item<int64_t>(), set_of({0}));
+    EXPECT_EQ(plans.rhythm[0][1].item<int64_t>(), set_of({0, 4, 8, 14}));
+    EXPECT_EQ(plans.rhythm[0][2].item<int64_t>(), set_of({15}));
+    EXPECT_EQ(plans.rhythm[0][3].item<int64_t>(), 0);
+    EXPECT_EQ(plans.silent_steps[0][3].item<int64_t>(), 0xFFFF);   // all known, nothing starts
+    EXPECT_EQ(plans.silent_steps[0][1].item<int64_t>(), 0xFFFF & ~set_of({0, 4, 8, 14}));
 }
 
 TEST(BarPlan, FoldedLayoutReadsTheSamePlans) {
@@ -62,6 +70,7 @@ TEST(BarPlan, FoldedLayoutReadsTheSamePlans) {
     auto a = fm::bar_plans(fm::encode_cells(r, lc), lc), b = fm::bar_plans(fm::encode_cells(folded, fc), fc);
     EXPECT_TRUE(torch::equal(a.chroma, b.chroma));
     EXPECT_TRUE(torch::equal(a.density, b.density));
+    EXPECT_TRUE(torch::equal(a.rhythm, b.rhythm));
     // The plan canvas follows the layout: folding the long one gives the folded one.
     EXPECT_TRUE(torch::equal(fm::canvas_major(fm::plan_canvas(a, lc, 128, 64), fc), fm::plan_canvas(b, fc, 256, 32)));
 }
@@ -77,19 +86,89 @@ TEST(BarPlan, PartlyKnownBarsKeepWhatIsKnown) {
     EXPECT_EQ(plans.known_density[0][1].item<int64_t>(), 2);   // the three D4 strikes
 }
 
-TEST(BarPlan, PlanCanvasMarksInChromaCellsAndCarriesTheDensity) {
+TEST(BarPlan, PlanCanvasMarksInChromaCellsOnsetStepsAndCarriesTheDensity) {
     const auto c = config();
+    ASSERT_TRUE(c.rhythm);
     auto plans = fm::bar_plans(fm::encode_cells(roll(), c), c);
     auto canvas = fm::plan_canvas(plans, c, 128, 64);
-    EXPECT_EQ(canvas[0][48][3].item<float>(), 1.0f + 2.0f * 2);   // C3 in bar 0: in the chroma, density class 2
-    EXPECT_EQ(canvas[0][61][3].item<float>(), 0.0f + 2.0f * 2);   // C#4: not
-    EXPECT_EQ(canvas[0][50][20].item<float>(), 1.0f + 2.0f * 2);  // any D in bar 1
-    EXPECT_EQ(canvas[0][71][60].item<float>(), 1.0f);             // the B in bar 3, density 0
-    // Read back per token: a 4x4 token at rows 60..63 of bar 0 has rows C, C#, D, D#.
-    auto tokens = fm::patchify(canvas.index({Slice(), Slice(60, 64), Slice(0, 4)}), 4);   // (1, 1, 16)
-    auto [in, density] = fm::plan_rows(tokens, 4);
-    EXPECT_TRUE(torch::equal(in[0][0], torch::tensor({1.0f, 0.0f, 0.0f, 0.0f})));
-    EXPECT_EQ(density[0][0].item<int64_t>(), 2);
+    EXPECT_EQ(canvas[0][48][3].item<float>(), 1.0f + 4.0f * 2);          // C3 in bar 0: in the chroma, density class 2
+    EXPECT_EQ(canvas[0][61][3].item<float>(), 0.0f + 4.0f * 2);          // C#4: not
+    EXPECT_EQ(canvas[0][61][0].item<float>(), 0.0f + 2.0f + 4.0f * 2);   // step 0 starts a note (the triad), on every row
+    EXPECT_EQ(canvas[0][50][20].item<float>(), 1.0f + 2.0f + 4.0f * 2);  // any D in bar 1, at a D4 strike
+    EXPECT_EQ(canvas[0][71][60].item<float>(), 1.0f);                    // the B in bar 3, density 0
+    // Read back per token: a 4x4 token at rows 60..63, steps 16..19 (bar 1) has rows C, C#, D, D#; notes start at
+    // its first step only.
+    auto tokens = fm::patchify(canvas.index({Slice(), Slice(60, 64), Slice(16, 20)}), 4);   // (1, 1, 16)
+    const fm::PlanView v = fm::plan_view(tokens, 4);
+    EXPECT_TRUE(torch::equal(v.in[0][0], torch::tensor({0.0f, 0.0f, 1.0f, 0.0f})));
+    EXPECT_TRUE(torch::equal(v.onset[0][0], torch::tensor({1.0f, 0.0f, 0.0f, 0.0f})));
+    EXPECT_EQ(v.density[0][0].item<int64_t>(), 2);
+    // Without the rhythm (the earlier models) the canvas carries no onsets, and the rest reads the same.
+    auto old = c;
+    old.rhythm = false;
+    auto without = fm::plan_view(fm::patchify(fm::plan_canvas(plans, old, 128, 64).index({Slice(), Slice(60, 64), Slice(16, 20)}), 4), 4);
+    EXPECT_EQ(without.onset.sum().item<float>(), 0.0f);
+    EXPECT_TRUE(torch::equal(without.in, v.in));
+    EXPECT_TRUE(torch::equal(without.density, v.density));
+}
+
+TEST(BarPlan, PriorKeepsKnownOnsetsAndSilencesWhenItDrawsARhythm) {
+    torch::manual_seed(0);
+    fm::PlanPrior prior(32, true);
+    torch::NoGradGuard no_grad;
+    const auto c = config();
+    auto r = roll().repeat({32, 1, 1});
+    r.index_put_({Slice(), Slice(), Slice(22, 32)}, -1.0);   // bar 1: steps 0..5 known (strikes at 0 and 4), the rest not
+    r.index_put_({Slice(), Slice(), Slice(32, 48)}, -1.0);   // bar 2 unknown
+    auto plans = fm::bar_plans(fm::encode_cells(r, c), c);
+    EXPECT_EQ(plans.known_rhythm[0][1].item<int64_t>(), set_of({0, 4}));
+    EXPECT_EQ(plans.silent_steps[0][1].item<int64_t>(), set_of({1, 2, 3, 5}));
+    auto before = plans.rhythm.clone();
+    auto gen = at::detail::createCPUGenerator(11);
+    prior->sample(plans, 1.0, gen);
+    EXPECT_TRUE(torch::equal(plans.rhythm.index({Slice(), 0}), before.index({Slice(), 0})));
+    EXPECT_TRUE(torch::equal(plans.rhythm.index({Slice(), 3}), before.index({Slice(), 3})));
+    auto bar1 = plans.rhythm.index({Slice(), 1});
+    EXPECT_TRUE((bar1.bitwise_and(set_of({0, 4})) == set_of({0, 4})).all().item<bool>());
+    EXPECT_TRUE((bar1.bitwise_and(set_of({1, 2, 3, 5})) == 0).all().item<bool>());
+    EXPECT_GT(std::get<0>(at::_unique(plans.rhythm.index({Slice(), 2}))).numel(), 1);   // untrained: spread out
+    // What a sampled plan shows the levels is the drawn rhythm.
+    auto view = fm::plan_view(fm::patchify(fm::plan_canvas(plans, c, 128, 64), 16), 16);   // (32, 32, 16): bar = token % 4
+    for (int b = 0; b < 4; ++b)
+        for (int k = 0; k < 16; ++k)
+            EXPECT_EQ(view.onset[b][4 * 3 + 2][k].item<float>(), float((plans.rhythm[b][2].item<int64_t>() >> k) & 1)) << b << " " << k;
+}
+
+TEST(BarPlan, PriorLearnsARhythmAndSamplesIt) {
+    // Every bar: notes start on the beats, and on the off-beat eighths in every other bar. After training, drawn bars
+    // start notes on those steps and no others.
+    torch::manual_seed(0);
+    fm::PlanPrior prior(32, true);
+    const int64_t beats = set_of({0, 4, 8, 12}), eighths = set_of({0, 2, 4, 6, 8, 10, 12, 14});
+    auto chroma = torch::full({32, 8}, set_of({0, 4, 7}), torch::kLong), density = torch::full({32, 8}, 4, torch::kLong);
+    auto rhythm = torch::empty({32, 8}, torch::kLong);
+    for (int b = 0; b < 32; ++b)
+        for (int j = 0; j < 8; ++j) rhythm[b][j] = (b + j) % 2 ? beats : eighths;
+    auto zeros = torch::zeros({32, 8}, torch::kLong);
+    fm::BarPlans plans{chroma, density, torch::ones({32, 8}, torch::kBool), chroma, density, rhythm, rhythm, zeros};
+    torch::optim::Adam opt(prior->parameters(), torch::optim::AdamOptions(3e-3));
+    for (int step = 0; step < 200; ++step) {
+        opt.zero_grad();
+        auto loss = prior->nll(plans).mean();
+        loss.backward();
+        opt.step();
+    }
+    torch::NoGradGuard no_grad;
+    auto z = torch::zeros({64, 8}, torch::kLong);
+    fm::BarPlans draw{z.clone(), z.clone(), torch::zeros({64, 8}, torch::kBool), z.clone(), z.clone(), z.clone(), z.clone(), z.clone()};
+    auto gen = at::detail::createCPUGenerator(3);
+    prior->sample(draw, 1.0, gen);
+    const double off_grid = (draw.rhythm.bitwise_and(~eighths & 0xFFFF) != 0).to(torch::kFloat32).mean().item<double>();
+    EXPECT_LT(off_grid, 0.05);
+    // And it alternates: a bar of beats follows a bar of eighths.
+    auto first = draw.rhythm.index({Slice(), Slice(0, 7)}), next = draw.rhythm.index({Slice(), Slice(1, 8)});
+    const double alternates = (((first == eighths) & (next == beats)) | ((first == beats) & (next == eighths))).to(torch::kFloat32).mean().item<double>();
+    EXPECT_GT(alternates, 0.9);
 }
 
 TEST(BarPlan, PriorKeepsKnownBarsAndDrawsSupersetsOfKnownPitchClasses) {
@@ -121,7 +200,8 @@ TEST(BarPlan, PriorLearnsAKeyAndSamplesIt) {
     auto chroma = torch::empty({32, 8}, torch::kLong), density = torch::full({32, 8}, 3, torch::kLong);
     for (int b = 0; b < 32; ++b)
         for (int j = 0; j < 8; ++j) chroma[b][j] = chords[(b + j) % 4];
-    fm::BarPlans plans{chroma, density, torch::ones({32, 8}, torch::kBool), chroma, density};
+    auto none = torch::zeros({32, 8}, torch::kLong);
+    fm::BarPlans plans{chroma, density, torch::ones({32, 8}, torch::kBool), chroma, density, none, none, none};
     torch::optim::Adam opt(prior->parameters(), torch::optim::AdamOptions(1e-2));
     const double first = prior->nll(plans).mean().item<double>();
     for (int step = 0; step < 60; ++step) {
@@ -133,6 +213,7 @@ TEST(BarPlan, PriorLearnsAKeyAndSamplesIt) {
     torch::NoGradGuard no_grad;
     EXPECT_LT(prior->nll(plans).mean().item<double>(), first / 4);
     fm::BarPlans draw{torch::zeros({64, 8}, torch::kLong), torch::zeros({64, 8}, torch::kLong), torch::zeros({64, 8}, torch::kBool),
+                      torch::zeros({64, 8}, torch::kLong), torch::zeros({64, 8}, torch::kLong), torch::zeros({64, 8}, torch::kLong),
                       torch::zeros({64, 8}, torch::kLong), torch::zeros({64, 8}, torch::kLong)};
     auto gen = at::detail::createCPUGenerator(3);
     prior->sample(draw, 1.0, gen);
@@ -157,3 +238,4 @@ TEST(BarPlan, NetCountsThePlanInItsLikelihood) {
     // The canvas must be whole bars.
     EXPECT_THROW(fm::bar_plans(fm::encode_cells(torch::zeros({1, 128, 40}), with), with), fm::Error);
 }
+

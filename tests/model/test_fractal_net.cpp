@@ -229,6 +229,26 @@ TEST(FractalNet, LevelsBelowTheTopLearnWhetherTheirPatchWasGated) {
                                     R"({"width":16,"depth":1,"heads":1,"generator":"mar"}],"scan_order":"row_major","layout":"long","crop_length":128})");
     EXPECT_FALSE(old.gate_flag);
     EXPECT_FALSE(old.plan);
+    EXPECT_FALSE(old.rhythm);
+}
+
+TEST(FractalNet, EveryLevelLearnsFromThePlansRhythm) {
+    torch::manual_seed(0);
+    fm::FractalNet net(tiny());
+    ASSERT_TRUE(net->config().plan && net->config().rhythm);
+    auto params = net->named_parameters();
+    auto gen = generator(5);
+    auto [nll, count] = net->loss(toy_rolls(4, 32), gen);
+    (nll / count).backward();
+    // The rhythm enters each level at zero (so --init_from from a model without it starts where that model was) and
+    // moves from there; the prior's rhythm heads learn too.
+    for (const char* name : {"level0.plan_cols.weight", "level1.plan_cols.weight", "level2.plan_cols.weight", "plan.first_out.weight",
+                             "plan.second_out.weight", "plan.rhythm_in.weight", "plan.rhythm_density.weight"}) {
+        ASSERT_NE(params.find(name), nullptr) << name;
+        EXPECT_EQ(params[name].abs().sum().item<double>() > 0, std::string(name).find("plan_cols") == std::string::npos &&
+                                                                   std::string(name).find("rhythm_") == std::string::npos) << name;
+        EXPECT_GT(params[name].grad().abs().sum().item<double>(), 0) << name;
+    }
 }
 
 TEST(FractalNet, FillingOccupiedPatchesAddsNotes) {
