@@ -131,17 +131,21 @@ torch::Tensor LevelImpl::token_bias(const torch::Tensor& token_rows, const torch
     return bias;
 }
 
-torch::Tensor LevelImpl::encode(const torch::Tensor& tokens, const torch::Tensor& masked, const torch::Tensor& cond, int64_t gr, int64_t gc,
-                               const torch::Tensor& pitch) {
-    const int64_t n = tokens.size(0), t = tokens.size(1);
-    auto x = embed(tokens);                                                     // (N, T, D)
-    x = torch::where(masked.unsqueeze(-1), mask_token_.view({1, 1, width_}).expand({n, t, width_}), x);
-    auto buf = buffer(cond, n);                                                 // (N, 5, D)
+LevelImpl::Context LevelImpl::context(const torch::Tensor& cond, int64_t n, int64_t gr, int64_t gc, const torch::Tensor& pitch) {
+    Context c;
+    c.buffer = buffer(cond, n);                                                  // (N, 5, D)
     // Every token also gets its patch's own condition added: a direct path from the level above, which the
     // attention to the buffer alone gives too weakly to train shallow levels.
-    x = x + pos(gr, gc, tokens.device()).unsqueeze(0) + buf.index({Slice(), Slice(0, 1)});
-    if (pitch.defined()) x = x + pitch;
-    auto h = transformer_->forward(torch::cat({buf, x}, 1));                     // (N, 5 + T, D)
+    c.bias = pos(gr, gc, mask_token_.device()).unsqueeze(0) + c.buffer.index({Slice(), Slice(0, 1)});   // (N, T, D)
+    if (pitch.defined()) c.bias = c.bias + pitch;
+    return c;
+}
+
+torch::Tensor LevelImpl::encode(const torch::Tensor& tokens, const torch::Tensor& masked, const Context& context) {
+    const int64_t n = tokens.size(0), t = tokens.size(1);
+    auto x = embed(tokens);                                                     // (N, T, D)
+    x = torch::where(masked.unsqueeze(-1), mask_token_.view({1, 1, width_}).expand({n, t, width_}), x) + context.bias;
+    auto h = transformer_->forward(torch::cat({context.buffer, x}, 1));         // (N, 5 + T, D)
     return h.index({Slice(), Slice(kConds)});                                   // (N, T, D)
 }
 
@@ -325,7 +329,7 @@ torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, co
         auto k = (mask_rates(n, gen, patches.device()) * t).ceil().clamp(1, t).to(torch::kLong);
         auto score = uniform(gen, {n, t}, patches.device());
         chosen = top_by_score(score, torch::ones_like(score, torch::kBool), k);
-        z = level->encode(tokens, chosen, cond, gr, gc, pitch);
+        z = level->encode(tokens, chosen, level->context(cond, n, gr, gc, pitch));
     }
     // Every chosen token learns its occupancy. Occupied ones go down a level. Empty ones end here (their cells are
     // known silent), except a random 1/kEmptyKeepInverse of them, which go down with that weight and stay ungated below:
@@ -406,10 +410,11 @@ torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, con
     auto score = uniform(gen, {n, t}, patches.device());
     auto revealed = torch::zeros({n, t}, torch::TensorOptions().dtype(torch::kBool).device(patches.device()));
     const auto all = torch::full({n}, t, torch::TensorOptions().dtype(torch::kLong).device(patches.device()));
+    const auto context = level->context(cond, n, gr, gc, pitch);
     for (int k = 0; k < iters; ++k) {
         auto pending = revealed.logical_not();
         auto chosen = top_by_score(score, pending, (pending.sum(1) - masked_after(all, k, iters)).clamp_min(0));
-        add(level->encode(tokens, pending, cond, gr, gc, pitch), chosen);
+        add(level->encode(tokens, pending, context), chosen);
         revealed = revealed | chosen;
     }
     return out;
@@ -571,11 +576,12 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
     auto score = uniform(w.gen, {n, t}, patches.device());
     auto revealed = known.clone();
     auto unknown = known.logical_not().sum(1);   // (N)
+    const auto context = level->context(cond, n, gr, gc, pitch);
     for (int k = 0; k < iters; ++k) {
         if (w.stop()) break;
         auto pending = revealed.logical_not();
         auto chosen = top_by_score(score, pending, (pending.sum(1) - masked_after(unknown, k, iters)).clamp_min(0));
-        auto z = level->encode(tokens, pending, cond, gr, gc, pitch);
+        auto z = level->encode(tokens, pending, context);
         count(kConds + t, kConds + t);
         generate(z, chosen, k + 1 == iters);
         revealed = revealed | chosen;

@@ -65,10 +65,13 @@ public:
     // With config.gate_flag, tokens of patches in an ungated walk (ungated (N) bool; undefined: none) also get a learned
     // vector: a gated patch is one the level above drew occupied, so it holds a note; an ungated one may be silent.
     torch::Tensor token_bias(const torch::Tensor& token_rows, const torch::Tensor& plan_tokens, const torch::Tensor& ungated = {});
-    // tokens (N, T, s*s) of cell classes (-1 unknown); masked (N, T) bool: replaced by the mask token; cond (N, 5, Dc) or
-    // undefined; pitch: token_bias() of the tokens (or undefined).
-    torch::Tensor encode(const torch::Tensor& tokens, const torch::Tensor& masked, const torch::Tensor& cond, int64_t gr, int64_t gc,
-                         const torch::Tensor& pitch);
+    // What every MAR pass of one level call adds to its tokens, made once per call (the passes differ only in their
+    // tokens): the buffer (N, 5, D) from cond (N, 5, Dc) or the learned unconditional rows, and each token's input bias
+    // (N or 1, T, D): its 2-D position, its patch's own condition and token_bias() (pitch; undefined: none).
+    struct Context { torch::Tensor buffer, bias; };
+    Context context(const torch::Tensor& cond, int64_t n, int64_t gr, int64_t gc, const torch::Tensor& pitch);
+    // tokens (N, T, s*s) of cell classes (-1 unknown); masked (N, T) bool: replaced by the mask token.
+    torch::Tensor encode(const torch::Tensor& tokens, const torch::Tensor& masked, const Context& context);
     // AR, teacher forcing: z for every token from the tokens before it in `order` (T). Returns (N, T, D), grid order.
     torch::Tensor encode_causal(const torch::Tensor& tokens, const torch::Tensor& cond, int64_t gr, int64_t gc, const torch::Tensor& order,
                                 const torch::Tensor& pitch);

@@ -48,7 +48,7 @@ generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 if [[ ! -f $build/CMakeCache.txt ]]; then
   cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DFRACTALMIDI_FUZZ=ON -DFRACTALMIDI_BUILD_GUI=OFF -DFRACTALMIDI_BUILD_MODEL=OFF -DFRACTALMIDI_BUILD_TESTS=OFF
+    -DFRACTALMIDI_FUZZ=ON -DFRACTALMIDI_TCMALLOC=OFF -DFRACTALMIDI_BUILD_GUI=OFF -DFRACTALMIDI_BUILD_MODEL=OFF -DFRACTALMIDI_BUILD_TESTS=OFF
 fi
 binary() { [[ $1 == midi ]] && echo fuzz_midi_reader || echo "fuzz_$1"; }
 if [[ $target == all ]]; then selected=("${targets[@]}"); else selected=("$target"); fi
