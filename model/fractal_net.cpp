@@ -44,6 +44,30 @@ torch::Tensor ungated_walk(const SampleOptions& opt, const torch::Tensor& patche
 torch::Tensor child_plan(const torch::Tensor& plan_tokens, const torch::Tensor& chosen, int64_t s) {
     return plan_tokens.defined() ? plan_tokens.index({chosen}).view({-1, s, s}) : torch::Tensor();
 }
+
+// The plan's rules (SampleOptions::plan_rules). Tokens (N, T) that cannot hold a note: none of their rows is in the bar's
+// chroma. Undefined when the rules are off or there is no plan.
+torch::Tensor ruled_silent(const torch::Tensor& plan_tokens, int64_t s, bool rules) {
+    if (!rules || !plan_tokens.defined()) return {};
+    return (plan_view(plan_tokens, s).in > 0.5).any(-1).logical_not();
+}
+
+// Head logits (N, K) with the classes the plan rules out at each cell (plan (N, 1, 1) plan-canvas cells) at -inf:
+// every sounding class outside the chroma; with rhythm and note cells, every onset off the rhythm's steps. A row with
+// nothing left (gated: silence is ruled out too) keeps its logits (never so for the data; a known cell, whose draw is
+// discarded, may be).
+torch::Tensor ruled_logits(const torch::Tensor& logits, const torch::Tensor& plan, const ModelConfig& config, bool rules, bool gated) {
+    if (!rules || !plan.defined()) return logits;
+    const PlanView v = plan_view(plan.view({-1, 1, 1}), 1);
+    const auto in = v.in.view({-1, 1}) > 0.5, on_rhythm = v.onset.view({-1, 1}) > 0.5;   // (N, 1)
+    const auto cls = torch::arange(logits.size(1), torch::TensorOptions().dtype(torch::kLong).device(logits.device())).unsqueeze(0);
+    auto forbid = (cls > 0) & in.logical_not();
+    if (config.rhythm && config.cells == CellCoding::notes) forbid = forbid | ((cls > kHoldClass) & on_rhythm.logical_not());
+    auto allowed = forbid.logical_not() & (logits > -std::numeric_limits<float>::infinity());
+    if (gated) allowed = allowed & (cls > 0);   // head_log_probs then rules out silence
+    const auto left = allowed.any(1, /*keepdim=*/true);
+    return logits.masked_fill(forbid & left, -std::numeric_limits<float>::infinity());
+}
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -310,9 +334,10 @@ torch::Tensor occupancy_nll(const torch::Tensor& logits, const torch::Tensor& oc
 
 torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const torch::Tensor& rows,
                                          const torch::Tensor& plan, const torch::Tensor& weight, const torch::Tensor& ungated, torch::Generator& gen, torch::Tensor& count) {
-    if (l == 3) {   // every cell that gets here, silent or not: the full 128-way head
+    if (l == 3) {   // every cell that gets here, silent or not: the full 128-way head, less what the plan rules out
         count = count + weight.sum();
-        return (F::cross_entropy(head_->forward(cond), cell_classes(patches), F::CrossEntropyFuncOptions().reduction(torch::kNone)) *
+        return (F::cross_entropy(ruled_logits(head_->forward(cond), plan, config_, true, false), cell_classes(patches),
+                                 F::CrossEntropyFuncOptions().reduction(torch::kNone)) *
                 weight).sum();
     }
     const int64_t s = kPatchSizes[l], n = patches.size(0), gr = patches.size(1) / s, gc = patches.size(2) / s, t = gr * gc;
@@ -337,7 +362,9 @@ torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, co
     auto occupied = (tokens > 0).any(-1);   // (N, T)
     auto w = weight.unsqueeze(1).expand({n, t});
     auto free = ungated.unsqueeze(1).expand({n, t});
-    auto nats = (occupancy_nll(level->occupancy(z), occupied) * w).masked_select(chosen).sum();
+    // A token the plan rules silent is certain: no nats, nothing to learn.
+    const auto ruled = ruled_silent(ptokens, s, true);
+    auto nats = (occupancy_nll(level->occupancy(z), occupied) * w).masked_select(ruled.defined() ? chosen & ruled.logical_not() : chosen).sum();
     auto empty = chosen & occupied.logical_not();
     auto keep = empty & (free | (uniform(gen, {n, t}, patches.device()) * kEmptyKeepInverse < 1.0));
     count = count + (w * (empty & keep.logical_not())).sum() * double(s * s);
@@ -368,7 +395,9 @@ torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, con
                                         const torch::Tensor& plan, const SampleOptions& opt, torch::Generator& gen) {
     const int64_t n = patches.size(0);
     if (l == 3) {
-        return -head_log_probs(head_->forward(cond), opt.gate).gather(1, cell_classes(patches).unsqueeze(1)).squeeze(1);   // (N)
+        return -head_log_probs(ruled_logits(head_->forward(cond), plan, config_, opt.plan_rules, opt.gate), opt.gate)
+                    .gather(1, cell_classes(patches).unsqueeze(1))
+                    .squeeze(1);   // (N)
     }
     const int64_t s = kPatchSizes[l], gr = patches.size(1) / s, gc = patches.size(2) / s, t = gr * gc;
     auto tokens = patchify(patches, s);
@@ -379,12 +408,14 @@ torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, con
     const auto crows = token_rows(rows, t, gc, s);
     const auto ptokens = plan.defined() ? patchify(plan, s) : torch::Tensor();
     const auto pitch = level->token_bias(crows, ptokens, ungated_walk(opt, patches));
+    const auto ruled = ruled_silent(ptokens, s, opt.plan_rules);   // certain: log p(empty) = 0
     auto add = [&](const torch::Tensor& z, const torch::Tensor& chosen) {   // chosen (N, T): the tokens predicted now
         if (opt.gate) {
             // The gated sampler makes a token silent two ways: drawn empty, or drawn occupied and then filled with
             // silence by the level below (which cannot happen below level 2: an occupied cell is a note). So an
             // empty token costs -log(p0 + p1 * p_below(silence)), the exact likelihood of what sampling does.
             auto logit = level->occupancy(z);                                          // (N, T)
+            if (ruled.defined()) logit = logit.masked_fill(ruled, -std::numeric_limits<float>::infinity());
             auto log_p1 = F::logsigmoid(logit), log_empty = F::logsigmoid(-logit);
             auto empty = chosen & occupied.logical_not();
             if (l < 2 && empty.any().item<bool>()) {
@@ -435,6 +466,36 @@ torch::Tensor FractalNetImpl::nll(const torch::Tensor& canvas, const SampleOptio
 
 // ---------------------------------------------------------------------------------------------------------------
 // Sampling
+
+namespace {
+// The plan's rules after the draws (SampleOptions::plan_rules; config.rhythm, note cells). Cells drawn in parallel can
+// leave a hold with no note to its left (its left neighbour came out silent): decoded, it starts a note at its fallback
+// velocity. On a step of its bar's rhythm that is a note the plan asks for; off the rhythm it would be an onset the
+// plan rules out, so it is silence there, and so is the rest of its run up to the next rhythm step. Known cells are
+// kept. classes, canvas (the values asked for, -1 unknown) and plan (plan-canvas cells) are (B, R, C).
+torch::Tensor silence_orphans_off_rhythm(const torch::Tensor& classes, const torch::Tensor& canvas, const torch::Tensor& plan,
+                                         const ModelConfig& config) {
+    if (!config.rhythm || config.cells != CellCoding::notes) return classes;
+    // A scan along time over B x 128 rows: a plain loop on the host (a few hundred thousand cells at most).
+    auto c = time_major(classes, config).to(torch::kCPU, torch::kFloat32).contiguous();
+    const auto known = (time_major(canvas, config) >= 0).to(torch::kCPU).contiguous();
+    const auto on = (torch::fmod(torch::div(time_major(plan, config), 2.0, "floor"), 2.0) > 0.5).to(torch::kCPU).contiguous();
+    const int64_t rows = c.size(0) * c.size(1), w = c.size(2);
+    float* cls = c.data_ptr<float>();
+    const bool* kn = known.data_ptr<bool>();
+    const bool* rhythm = on.data_ptr<bool>();
+    for (int64_t r = 0; r < rows; ++r) {
+        bool left_sounding = false;
+        for (int64_t t = 0; t < w; ++t) {
+            const int64_t i = r * w + t;
+            const bool hold = cls[i] >= float(kHoldClass) && cls[i] < float(kHoldClass + 1);
+            if (hold && !kn[i] && !left_sounding && !rhythm[i]) cls[i] = 0;
+            left_sounding = cls[i] >= 1;
+        }
+    }
+    return canvas_major(c.to(classes.device(), classes.scalar_type()), config);
+}
+}  // namespace
 
 // Floating-point operations of one transformer pass over n sequences of q new tokens attending to kv: the
 // matmuls (QKV, projection, MLP, attention scores and sums) of every block.
@@ -487,11 +548,14 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
             w.opt.stats->flops[3] += 2.0 * double(n) * (kConds * dc * dh + double(config_.levels[3].depth) * 4 * dh * dh + dh * 128);
         }
         const double vt = temperature * std::max(w.opt.velocity_temperature, 1e-6);
-        auto probs = head_log_probs(head_->forward(cond) / vt, w.opt.gate).exp();   // (N, 128)
+        const auto logits = head_->forward(cond) / vt;
+        auto probs = head_log_probs(ruled_logits(logits, plan, config_, w.opt.plan_rules, w.opt.gate), w.opt.gate).exp();   // (N, 128)
         auto k = categorical(probs, w.gen);
         auto cls = k.to(patches.scalar_type());
         if (config_.cells == CellCoding::notes) {   // each hold also draws the onset it becomes if it has nothing to hold
-            auto onsets = probs.index_fill(1, torch::arange(2, torch::TensorOptions().dtype(torch::kLong).device(probs.device())), 0.0);
+            // (from the head's own onset odds: an onset off the rhythm is ruled out only where it is drawn as one)
+            auto onsets = head_log_probs(logits, w.opt.gate).exp().index_fill(
+                1, torch::arange(2, torch::TensorOptions().dtype(torch::kLong).device(probs.device())), 0.0);
             cls = holds_with_fallback(cls, k == kHoldClass, categorical(onsets, w.gen));
         }
         return torch::where(patches >= 0, patches, cls.view({n, 1, 1}));
@@ -511,6 +575,7 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
     Level& level = levels_[size_t(l)];
     const auto ptokens = plan.defined() ? patchify(plan, s) : torch::Tensor();
     const auto pitch = level->token_bias(trows, ptokens, ungated_walk(w.opt, patches));   // for every iteration
+    const auto ruled = ruled_silent(ptokens, s, w.opt.plan_rules);
     // Fills the chosen tokens: each draws its occupancy (a known note forces it); empty ones become silence, occupied
     // ones go down a level.
     // last: the call's final draws. Below level 0 a gated patch is here because the level above drew it occupied, so
@@ -521,6 +586,7 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         torch::Tensor go = chosen;
         if (w.opt.gate) {
             auto p_note = torch::sigmoid(level->occupancy(z) / temperature);                        // (N, T)
+            if (ruled.defined()) p_note = p_note.masked_fill(ruled, 0.0);
             auto draw = uniform(w.gen, {n, t}, p_note.device()) < p_note;
             const auto has_note = (tokens > 0).any(-1);                                             // (N, T)
             go = chosen & (draw | has_note);
@@ -602,8 +668,10 @@ torch::Tensor FractalNetImpl::sample(const torch::Tensor& canvas, const SampleOp
         auto plans = bar_plans(classes, config_);
         plan_->sample(plans, opt.plan_temperature, gen);
         plan = plan_canvas(plans, config_, canvas.size(1), canvas.size(2));
+        if (opt.plans) *opt.plans = plans;
     }
     auto out = sample_level(0, classes, {}, torch::zeros({b}, origin.options()), plan, origin, w);
+    if (opt.plan_rules && plan.defined()) out = silence_orphans_off_rhythm(out, canvas, plan, config_);
     return decode_cells(out, canvas, config_);
 }
 

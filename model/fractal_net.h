@@ -43,7 +43,13 @@ struct SampleOptions {
     // default): the draws alone, as nll() scores them. On, samples get ~60 % more notes but shorter ones
     // (docs/EVALUATION.md): an option, not the default.
     bool keep_occupied = false;
+    // With a bar plan, the levels never draw what the plan rules out: a sounding cell in a pitch class outside its bar's
+    // chroma, or (config.rhythm, note cells) a note starting on a step outside its bar's rhythm. The data never has
+    // either (its plan is read off it), so the same rules in nll() keep the likelihood exact and lower. Off: the
+    // levels' own odds, as before the rules (for comparison).
+    bool plan_rules = true;
     SampleStats* stats = nullptr;           // optional: time and work per level
+    BarPlans* plans = nullptr;              // optional: the bar plans the sample drew (models with a plan)
 };
 
 // (level, step, of, canvas (B, R, C) as it stands now) — called between steps.

@@ -31,6 +31,7 @@ struct GenerateParams {
     std::array<int, 3> num_iter{8, 2, 4};
     bool gate = true;                       // skip the deeper levels of patches drawn empty (see SampleOptions)
     bool keep_occupied = false;             // a patch drawn occupied gets at least one note (see SampleOptions)
+    bool plan_rules = true;                 // never draw what the bar plan rules out (see SampleOptions)
     uint64_t seed = 0;
     GenerateMode mode = GenerateMode::unconditional;
     Roll input;                             // continuation / inpainting: the source roll (cropped or padded to width)

@@ -73,7 +73,7 @@ std::vector<Roll> generate(FractalNet& net, const GenerateParams& p, const Progr
     auto gen = at::detail::createCPUGenerator(p.seed);
     SampleOptions opt;
     opt.num_iter = p.num_iter, opt.temperature = p.temperature, opt.gate = p.gate, opt.keep_occupied = p.keep_occupied;
-    opt.velocity_temperature = p.velocity_temperature, opt.plan_temperature = p.plan_temperature;
+    opt.velocity_temperature = p.velocity_temperature, opt.plan_temperature = p.plan_temperature, opt.plan_rules = p.plan_rules;
 
     for (int offset = 0;; offset += hop) {
         const int w = std::min(window, p.width - offset);

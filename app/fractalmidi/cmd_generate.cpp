@@ -68,7 +68,7 @@ struct GenerateArgs {
     int mask_start = 0, mask_end = 0, pitch_low = 0, pitch_high = 127;
     double temperature = 1.0, velocity_temperature = fm::GenerateParams().velocity_temperature, plan_temperature = 1.0;
     int64_t seed = -1;
-    bool save_images = false, no_gate = false, fill_patches = false;
+    bool save_images = false, no_gate = false, fill_patches = false, no_plan_rules = false;
 };
 
 void run_generate(const GenerateArgs& a) {
@@ -82,7 +82,7 @@ void run_generate(const GenerateArgs& a) {
     g.width = a.generation_length > 0 ? a.generation_length : a.target_width > 0 ? a.target_width : net->config().crop_length;
     g.num_samples = a.num_samples, g.temperature = a.temperature, g.num_iter = parse_iters(a.num_iter);
     g.velocity_temperature = a.velocity_temperature, g.plan_temperature = a.plan_temperature;
-    g.gate = !a.no_gate, g.keep_occupied = a.fill_patches;
+    g.gate = !a.no_gate, g.keep_occupied = a.fill_patches, g.plan_rules = !a.no_plan_rules;
     g.seed = a.seed >= 0 ? uint64_t(a.seed) : (uint64_t(std::random_device{}()) << 20 ^ std::random_device{}()) & 0xFFFFFFFFFFFFull;
     g.mode = fm::parse_generate_mode(a.mode);
     std::vector<fm::TempoChange> tempo;
@@ -120,7 +120,7 @@ struct EvalArgs {
     int crops = 64, orders = 2, threads = 0, samples = 32;
     double temperature = 1.0, velocity_temperature = fm::GenerateParams().velocity_temperature, plan_temperature = 1.0;
     int64_t seed = 0;
-    bool json = false, no_gate = false, fill_patches = false;
+    bool json = false, no_gate = false, fill_patches = false, no_plan_rules = false;
 };
 
 // A source's dataset cache in a scratch file of our own (two evals at once must not share one), removed when done.
@@ -156,7 +156,7 @@ double bits_per_cell(fm::FractalNet& net, const fm::Dataset& ds, const EvalArgs&
     net->eval();
     auto gen = at::detail::createCPUGenerator(uint64_t(a.seed) + 1);
     fm::SampleOptions opt;
-    opt.num_iter = parse_iters(a.num_iter), opt.gate = !a.no_gate;
+    opt.num_iter = parse_iters(a.num_iter), opt.gate = !a.no_gate, opt.plan_rules = !a.no_plan_rules;
     double nats = 0, cells = 0;
     for (const fm::Roll& r : bar_crops(ds, a.crops, config.crop_length, uint64_t(a.seed))) {
         auto x = fm::rolls_to_canvas({r}, config, device, 0.0f);
@@ -183,7 +183,8 @@ MusicRows music_rows(fm::FractalNet& net, const fm::Dataset& reference, const fm
         fm::GenerateParams g;
         g.width = length, g.num_samples = std::min(kBatch, a.samples - b * kBatch), g.temperature = a.temperature;
         g.velocity_temperature = a.velocity_temperature, g.plan_temperature = a.plan_temperature;
-        g.num_iter = parse_iters(a.num_iter), g.gate = !a.no_gate, g.keep_occupied = a.fill_patches, g.seed = uint64_t(a.seed) + uint64_t(b);
+        g.num_iter = parse_iters(a.num_iter), g.gate = !a.no_gate, g.keep_occupied = a.fill_patches, g.plan_rules = !a.no_plan_rules;
+        g.seed = uint64_t(a.seed) + uint64_t(b);
         const bool tty = isatty(fileno(stderr));   // a live line on a terminal; nothing in a log file
         for (fm::Roll& r : fm::generate(net, g, [&](const fm::Progress& p) {
                  if (tty) std::fprintf(stderr, "\rgenerating samples %zu-%zu: level %d/3  step %d/%d   ", generated.size() + 1,
@@ -300,6 +301,8 @@ void add_generate_command(CLI::App& app) {
     cmd->add_flag("--save_images", a->save_images, "Also write sample_NNN.png");
     cmd->add_flag("--no_gate", a->no_gate, "Run every level on every patch (default: skip the deeper levels of patches drawn empty)");
     cmd->add_flag("--fill_patches", a->fill_patches, "Gated: a patch drawn occupied always gets a note (more, shorter notes)");
+    cmd->add_flag("--no_plan_rules", a->no_plan_rules,
+                  "Models with a bar plan: let the levels draw notes outside a bar's chroma and onsets off its rhythm (for comparison)");
     cmd->add_option("--device", a->device, "cpu, cuda or auto")->capture_default_str();
     cmd->add_option("--threads", a->threads, "Intra-op threads (0: all cores)")->capture_default_str();
     cmd->add_option("--precision", a->precision, fm::kPrecisionHelp)->capture_default_str();
@@ -331,6 +334,8 @@ void add_generate_command(CLI::App& app) {
     ev->add_option("--num_iter_list", e->num_iter, "MAR iterations at levels 0, 1, 2 (of the order scored and of sampling)")->capture_default_str();
     ev->add_flag("--no_gate", e->no_gate, "Score and sample without empty-patch gating (every level on every patch)");
     ev->add_flag("--fill_patches", e->fill_patches, "Gated sampling: a patch drawn occupied always gets a note");
+    ev->add_flag("--no_plan_rules", e->no_plan_rules,
+                 "Models with a bar plan: score and sample without the plan's rules (notes outside a bar's chroma, onsets off its rhythm)");
     ev->add_option("--device", e->device, "cpu, cuda or auto")->capture_default_str();
     ev->add_option("--threads", e->threads, "Intra-op threads (0: all cores)")->capture_default_str();
     ev->add_option("--precision", e->precision, fm::kPrecisionHelp)->capture_default_str();

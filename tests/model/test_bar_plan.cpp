@@ -1,6 +1,6 @@
 // The per-bar plan: chroma, rhythm and density read off a roll in both layouts, what is known of a partly known bar,
 // the plan canvas the levels see, and the prior: it keeps known bars, draws supersets of known pitch classes and
-// rhythms that keep the known onsets and silences, and learns keys and rhythms.
+// rhythms that keep the known onsets and silences, and learns keys and rhythms; samples keep the plan's rules.
 #include <gtest/gtest.h>
 
 #include <torch/torch.h>
@@ -239,3 +239,53 @@ TEST(BarPlan, NetCountsThePlanInItsLikelihood) {
     EXPECT_THROW(fm::bar_plans(fm::encode_cells(torch::zeros({1, 128, 40}), with), with), fm::Error);
 }
 
+
+TEST(BarPlan, SamplesKeepThePlansRules) {
+    // An untrained net puts notes anywhere. With the rules, every bar of a sample sounds only pitch classes of the
+    // chroma drawn for it and starts notes only on its rhythm's steps; without them, both are broken.
+    torch::manual_seed(0);
+    const auto c = config();
+    ASSERT_TRUE(c.plan && c.rhythm && c.cells == fm::CellCoding::notes);
+    fm::FractalNet net(c);
+    net->eval();
+    torch::NoGradGuard no_grad;
+    const auto unknown = torch::full({8, 128, 128}, -1.0);
+    auto outside = [&](bool rules, int64_t* chroma_out, int64_t* rhythm_out) {
+        fm::SampleOptions opt;
+        opt.plan_rules = rules;
+        fm::BarPlans drawn;
+        opt.plans = &drawn;
+        auto gen = at::detail::createCPUGenerator(5);
+        const auto out = net->sample(unknown, opt, gen, {}, nullptr);
+        ASSERT_TRUE((out >= 0).all().item<bool>());
+        const auto got = fm::bar_plans(fm::encode_cells(out, c), c);
+        *chroma_out = (got.chroma.bitwise_and(drawn.chroma.bitwise_not()) != 0).sum().item<int64_t>();
+        *rhythm_out = (got.rhythm.bitwise_and(drawn.rhythm.bitwise_not()) != 0).sum().item<int64_t>();
+        EXPECT_GT(got.density.sum().item<int64_t>(), 0);   // notes were drawn
+    };
+    int64_t chroma = -1, rhythm = -1;
+    outside(true, &chroma, &rhythm);
+    EXPECT_EQ(chroma, 0);
+    EXPECT_EQ(rhythm, 0);
+    outside(false, &chroma, &rhythm);
+    EXPECT_GT(chroma + rhythm, 0);
+}
+
+TEST(BarPlan, RulesLowerTheLikelihoodOfTheData) {
+    // The data never breaks its own plan, so scoring without what the plan rules out can only lower its nats.
+    torch::manual_seed(0);
+    const auto c = config();
+    fm::FractalNet net(c);
+    net->eval();
+    torch::NoGradGuard no_grad;
+    auto canvas = roll().repeat({2, 1, 1}).index({Slice(), Slice(), Slice(0, 32)}).repeat({1, 1, 4});   // 128 x 128
+    for (bool gate : {true, false}) {
+        fm::SampleOptions with, without;
+        with.gate = without.gate = gate;
+        without.plan_rules = false;
+        auto g1 = at::detail::createCPUGenerator(1), g2 = at::detail::createCPUGenerator(1);
+        const auto a = net->nll(canvas, with, g1), b = net->nll(canvas, without, g2);
+        EXPECT_TRUE(torch::isfinite(a).all().item<bool>()) << gate;
+        EXPECT_TRUE((a < b).all().item<bool>()) << gate << " " << a << " " << b;
+    }
+}
