@@ -512,10 +512,12 @@ struct FractalNetImpl::Walk {
     const ModelConfig& config;
     torch::Tensor values;   // (B, R, C): the canvas asked for (its known cells are kept bit-exact)
     torch::Tensor canvas;   // (B, R, C) cell classes, written as patches fill, for the report
+    int level0_of = 0;      // the `of` of level 0's reports (its iterations, or its tokens when AR)
     bool stop() const { return cancelled(cancel); }
     // Writes patches (N, P, Q) at origins (N, 3: b, row, col) into the canvas and reports.
     void show(int level, int step, int of, const torch::Tensor& patches, const torch::Tensor& origin) {
         if (!report) return;
+        if (level == 0) level0_of = of;
         const int64_t n = patches.size(0), p = patches.size(1), q = patches.size(2);
         const int64_t r = canvas.size(1), c = canvas.size(2);
         auto dev = torch::TensorOptions().dtype(torch::kLong).device(canvas.device());
@@ -671,7 +673,11 @@ torch::Tensor FractalNetImpl::sample(const torch::Tensor& canvas, const SampleOp
         if (opt.plans) *opt.plans = plans;
     }
     auto out = sample_level(0, classes, {}, torch::zeros({b}, origin.options()), plan, origin, w);
-    if (opt.plan_rules && plan.defined()) out = silence_orphans_off_rhythm(out, canvas, plan, config_);
+    if (opt.plan_rules && plan.defined()) {
+        out = silence_orphans_off_rhythm(out, canvas, plan, config_);
+        // The last report shows the roll returned: level 0's last step again, after the rules.
+        if (report && w.level0_of > 0) report(0, w.level0_of, w.level0_of, decode_cells(out, canvas, config_));
+    }
     return decode_cells(out, canvas, config_);
 }
 
