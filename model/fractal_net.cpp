@@ -479,7 +479,8 @@ torch::Tensor silence_orphans_off_rhythm(const torch::Tensor& classes, const tor
     // A scan along time over B x 128 rows: a plain loop on the host (a few hundred thousand cells at most).
     auto c = time_major(classes, config).to(torch::kCPU, torch::kFloat32).contiguous();
     const auto known = (time_major(canvas, config) >= 0).to(torch::kCPU).contiguous();
-    const auto on = (torch::fmod(torch::div(time_major(plan, config), 2.0, "floor"), 2.0) > 0.5).to(torch::kCPU).contiguous();
+    const auto plan_cells = time_major(plan, config);   // (B, 128, W), read per cell as single-cell tokens
+    const auto on = (plan_view(plan_cells.reshape({-1, 1, 1}), 1).onset.view(plan_cells.sizes()) > 0.5).to(torch::kCPU).contiguous();
     const int64_t rows = c.size(0) * c.size(1), w = c.size(2);
     float* cls = c.data_ptr<float>();
     const bool* kn = known.data_ptr<bool>();
@@ -551,13 +552,14 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         }
         const double vt = temperature * std::max(w.opt.velocity_temperature, 1e-6);
         const auto logits = head_->forward(cond) / vt;
-        auto probs = head_log_probs(ruled_logits(logits, plan, config_, w.opt.plan_rules, w.opt.gate), w.opt.gate).exp();   // (N, 128)
+        const auto ruled = ruled_logits(logits, plan, config_, w.opt.plan_rules, w.opt.gate);   // logits itself without rules
+        auto probs = head_log_probs(ruled, w.opt.gate).exp();   // (N, 128)
         auto k = categorical(probs, w.gen);
         auto cls = k.to(patches.scalar_type());
         if (config_.cells == CellCoding::notes) {   // each hold also draws the onset it becomes if it has nothing to hold
             // (from the head's own onset odds: an onset off the rhythm is ruled out only where it is drawn as one)
-            auto onsets = head_log_probs(logits, w.opt.gate).exp().index_fill(
-                1, torch::arange(2, torch::TensorOptions().dtype(torch::kLong).device(probs.device())), 0.0);
+            auto onsets = (ruled.is_same(logits) ? probs : head_log_probs(logits, w.opt.gate).exp())
+                              .index_fill(1, torch::arange(2, torch::TensorOptions().dtype(torch::kLong).device(probs.device())), 0.0);
             cls = holds_with_fallback(cls, k == kHoldClass, categorical(onsets, w.gen));
         }
         return torch::where(patches >= 0, patches, cls.view({n, 1, 1}));
@@ -673,12 +675,11 @@ torch::Tensor FractalNetImpl::sample(const torch::Tensor& canvas, const SampleOp
         if (opt.plans) *opt.plans = plans;
     }
     auto out = sample_level(0, classes, {}, torch::zeros({b}, origin.options()), plan, origin, w);
-    if (opt.plan_rules && plan.defined()) {
-        out = silence_orphans_off_rhythm(out, canvas, plan, config_);
-        // The last report shows the roll returned: level 0's last step again, after the rules.
-        if (report && w.level0_of > 0) report(0, w.level0_of, w.level0_of, decode_cells(out, canvas, config_));
-    }
-    return decode_cells(out, canvas, config_);
+    if (!opt.plan_rules || !plan.defined()) return decode_cells(out, canvas, config_);
+    const auto roll = decode_cells(silence_orphans_off_rhythm(out, canvas, plan, config_), canvas, config_);
+    // The last report shows the roll returned: level 0's last step again, after the rules.
+    if (report && w.level0_of > 0) report(0, w.level0_of, w.level0_of, roll);
+    return roll;
 }
 
 }  // namespace fm
