@@ -127,7 +127,41 @@ private:
 void append_line(const std::string& path, const std::string& line) {
     std::ofstream f(path, std::ios::app);
     f << line << "\n";
-    if (!f) throw Error("cannot append to the metrics file (disk full?)", path);
+    f.flush();   // a full disk shows here, not in a destructor that cannot report it
+    if (!f) throw Error(std::string("cannot append to the metrics file (") + std::strerror(errno) + ")", path);
+}
+
+// A run killed mid-way (power cut, SIGKILL, a full disk) leaves two kinds of debris, cleared when it resumes (under
+// the folder's lock, so no other run is writing): the temporary file of a checkpoint write cut short
+// (write_file_atomic's "<file>.tmp<digits>"), and metrics.jsonl lines for steps after the checkpoint it resumes from,
+// which it trains again (and may end in a torn line). Returns the number of partial files removed.
+int clear_crash_debris(const std::string& dir, int resumed_step) {
+    int removed = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        const std::string name = e.path().filename().string();
+        const size_t at = name.rfind(".safetensors.tmp");
+        if (at == std::string::npos || !e.is_regular_file(ec)) continue;
+        const std::string digits = name.substr(at + 16);
+        if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+        if (fs::remove(e.path(), ec)) ++removed;
+    }
+    const std::string metrics = dir + "/metrics.jsonl";
+    std::ifstream in(metrics);
+    if (!in) return removed;
+    std::string kept, line;
+    bool dropped = false;
+    while (std::getline(in, line)) {
+        const auto j = nlohmann::json::parse(line, nullptr, false);
+        if (!j.is_discarded() && j.is_object() && j.contains("step") && j["step"].is_number_integer() &&
+            j["step"].get<int64_t>() <= resumed_step)
+            kept += line + "\n";
+        else
+            dropped = true;
+    }
+    in.close();
+    if (dropped) write_file_atomic(metrics, kept.data(), kept.size());
+    return removed;
 }
 
 }  // namespace
@@ -181,6 +215,8 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         config = net->config();
         start_step = std::stoi(meta.at("step"));
         if (meta.count("best_val_bits")) best_val = std::stod(meta.at("best_val_bits"));
+        if (const int removed = clear_crash_debris(p.output_dir, start_step))
+            log_info("removed %d partial checkpoint file(s) left by an interrupted write", removed);
     } else if (!p.init_from.empty()) {
         const auto source_meta = read_safetensors_metadata(p.init_from);
         const auto cfg = source_meta.find("config");
@@ -240,10 +276,20 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         net->train();
         return nats / std::log(2.0) / double(val_canvas.numel());
     };
+    int saved_step = meta.empty() ? -1 : start_step;   // the step of the last good last.safetensors (-1: none yet)
     auto save = [&](const std::string& path, int step) {   // best: the judged weights alone; last: everything to resume
         const Metadata meta_out{{"step", std::to_string(step)}, {"best_val_bits", std::to_string(best_val)}};
-        if (path == best_path && ema_net) save_checkpoint(path, ema_net, nullptr, meta_out);
-        else save_checkpoint(path, net, &opt, meta_out, false, ema_net ? &ema_net : nullptr);
+        try {
+            if (path == best_path && ema_net) save_checkpoint(path, ema_net, nullptr, meta_out);
+            else save_checkpoint(path, net, &opt, meta_out, false, ema_net ? &ema_net : nullptr);
+        } catch (const Error& e) {   // a full disk, say: stop, and say what is still safe
+            throw Error("training stopped at step " + std::to_string(step) + ": cannot save the checkpoint (" + e.reason() +
+                            "). " + (saved_step >= 0 ? "The last checkpoint, of step " + std::to_string(saved_step) +
+                                                           ", is intact: " + last_path + "; free some space and resume."
+                                                     : std::string("No checkpoint was saved yet.")),
+                        path);
+        }
+        if (path == last_path) saved_step = step;
     };
 
     auto sample_now = [&](int step, TrainStatus& s) {
@@ -320,21 +366,34 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         s.steps_per_s = done / std::max(elapsed, 1e-9);
         s.eta_s = (p.max_steps - s.step) / std::max(s.steps_per_s, 1e-9);
         nlohmann::json line = {{"step", s.step}, {"loss_bits", s.loss_bits}, {"lr", lr}, {"steps_per_s", s.steps_per_s}, {"elapsed_s", elapsed}};
-        if (s.step % p.eval_every == 0 || s.step == p.max_steps) {
+        const bool checkpoint = s.step % p.eval_every == 0 || s.step == p.max_steps;
+        bool new_best = false;
+        if (checkpoint) {
             s.val_bits = validate();
             line["val_bits"] = s.val_bits;
-            if (s.val_bits < best_val) {
-                best_val = s.val_bits;
-                save(best_path, s.step);
-                s.message = "new best validation " + std::to_string(best_val) + " bits/cell; saved " + best_path;
-            }
-            save(last_path, s.step);
+            new_best = s.val_bits < best_val;
+            if (new_best) best_val = s.val_bits;
         }
         if (p.sample_every > 0 && s.step % p.sample_every == 0) {
             sample_now(s.step, s);
             if (!s.sample_path.empty()) line["sample"] = s.sample_path;
         }
-        append_line(p.output_dir + "/metrics.jsonl", line.dump());
+        // The step's line first, then its checkpoint: a kill between the two leaves a line the resume trims, where
+        // the other order would leave a checkpoint whose step has no line.
+        try {
+            append_line(p.output_dir + "/metrics.jsonl", line.dump());
+        } catch (const Error& e) {
+            throw Error("training stopped at step " + std::to_string(s.step) + ": " + e.reason() +
+                            (saved_step >= 0 ? ". The last checkpoint, of step " + std::to_string(saved_step) + ", is intact: " +
+                                                   last_path + "; free some space and resume."
+                                             : std::string(". No checkpoint was saved yet.")),
+                        e.file());
+        }
+        if (new_best) {
+            save(best_path, s.step);
+            s.message = "new best validation " + std::to_string(best_val) + " bits/cell; saved " + best_path;
+        }
+        if (checkpoint) save(last_path, s.step);
         const auto before = std::chrono::steady_clock::now();
         if (on_step) on_step(s);
         outside_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - before).count();

@@ -1,14 +1,16 @@
-// fractalmidi info FILE.mid — what the importer sees in a MIDI file.
+// fractalmidi info FILE.mid — what the importer sees in a MIDI file (FILE.safetensors: what a checkpoint holds).
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 #include <memory>
 
 #include "commands.h"
+#include "core/error.h"
 #include "core/midi_roll.h"
 
 namespace fmcli {
@@ -22,6 +24,13 @@ struct InfoArgs {
 };
 
 void run_info(const InfoArgs& a) {
+    if (std::filesystem::path(a.input).extension() == ".safetensors") {
+#ifdef FM_HAVE_MODEL
+        return print_checkpoint_info(a.input, a.json);
+#else
+        throw fm::Error("this build has no model support: it cannot read checkpoints", a.input);
+#endif
+    }
     fm::ImportOptions opt;
     opt.keep_drums = a.keep_drums;
     const fm::MidiRoll m = fm::load_midi(a.input, opt);
@@ -59,8 +68,8 @@ void run_info(const InfoArgs& a) {
 
 void add_info_command(CLI::App& app) {
     auto args = std::make_shared<InfoArgs>();
-    CLI::App* cmd = app.add_subcommand("info", "Show a MIDI file's format, tracks, tempo, notes, length and grid phase");
-    cmd->add_option("file", args->input, "MIDI file")->required();
+    CLI::App* cmd = app.add_subcommand("info", "Show a MIDI file's format, tracks, tempo, notes, length and grid phase, or check a checkpoint and show what it holds");
+    cmd->add_option("file", args->input, "MIDI file, or a checkpoint (.safetensors)")->required();
     cmd->add_flag("--keep_drums", args->keep_drums, "Keep channel 10 (percussion)");
     cmd->add_flag("--json", args->json, "Print one JSON object");
     cmd->callback([args] { run_info(*args); });

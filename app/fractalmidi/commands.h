@@ -2,6 +2,8 @@
 // library; errors are thrown as fm::Error and printed by main() as "error: FILE: reason".
 #pragma once
 
+#include <string>
+
 namespace CLI {
 class App;
 }
@@ -9,6 +11,8 @@ class App;
 namespace fmcli {
 
 void add_info_command(CLI::App& app);
+// info on a .safetensors file: the checkpoint's checks, architecture and step (cmd_info_checkpoint.cpp; with the model)
+void print_checkpoint_info(const std::string& path, bool json);
 void add_convert_command(CLI::App& app);
 void add_dataset_command(CLI::App& app);
 void add_train_command(CLI::App& app);      // only with the model (FM_HAVE_MODEL)

@@ -552,6 +552,37 @@ TEST(Cli, EvalReferenceComparesTheModelTheCeilingAndTheBaseline) {
     EXPECT_TRUE(contains(lines(bad.err).empty() ? "" : lines(bad.err).back(), missing)) << bad.err;
 }
 
+// info on a checkpoint: the loaders' checks, then what it holds; four flipped bytes (same size) are refused.
+TEST(Cli, InfoChecksACheckpointAndRefusesFlippedBytes) {
+    const std::string dir = fmtest::temp_dir("cli");
+    const std::string songs = repeated_bar_songs(dir + "/songs");
+    const std::string run_dir = dir + "/run";
+    const Proc train = run({"train", "--train_data", songs, "--val_data", songs, "--output_dir", run_dir, "--model", "tiny",
+                            "--crop_length", "32", "--train_batch_size", "2", "--max_steps", "3", "--eval_every", "3",
+                            "--val_crops", "1", "--threads", "1", "--device", "cpu"});
+    ASSERT_EQ(train.status, 0) << train.out << train.err;
+    const std::string ckpt = run_dir + "/last.safetensors";
+    const Proc r = run({"info", ckpt});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(field(r.out, "step:"), "3") << r.out;
+    EXPECT_TRUE(contains(field(r.out, "digest:"), "(verified)")) << r.out;
+    EXPECT_TRUE(contains(field(r.out, "tensors:"), "optimiser state")) << r.out;
+    const Proc best = run({"info", run_dir + "/best.safetensors", "--json"});
+    ASSERT_EQ(best.status, 0) << best.err;
+    const auto j = nlohmann::json::parse(best.out);
+    EXPECT_EQ(j.at("preset").get<std::string>(), "tiny");
+    EXPECT_FALSE(j.at("optimizer_state").get<bool>());   // best holds the judged weights alone
+    EXPECT_TRUE(j.at("verified").get<bool>());
+
+    std::string bytes = slurp(ckpt);
+    for (size_t i = bytes.size() / 2; i < bytes.size() / 2 + 4; ++i) bytes[i] = char(bytes[i] ^ 0x5A);
+    const std::string flipped = dir + "/flipped.safetensors";
+    std::ofstream(flipped, std::ios::binary) << bytes;
+    expect_one_error(run({"info", flipped}), "damaged");
+    expect_one_error(run({"generate", "--checkpoint", flipped, "--output_dir", dir + "/gen", "--threads", "1"}), "damaged");
+    EXPECT_FALSE(fs::exists(dir + "/gen/sample_000.mid"));
+}
+
 TEST(Cli, BenchPrintsOneJsonObjectPerConfiguration) {
     const Proc r = run({"bench", "--model", "tiny", "--target_width", "32,64", "--train_batch", "2", "--threads", "1", "--json"});
     ASSERT_EQ(r.status, 0) << r.err;

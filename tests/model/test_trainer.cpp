@@ -82,6 +82,26 @@ TEST(Trainer, ResumeContinuesExactlyWhereItStopped) {
     EXPECT_EQ(lines, 6);
 }
 
+// What a SIGKILL leaves behind (scripts/soak-train.sh makes it for real): the temporary file of a checkpoint write cut
+// short, and metrics lines past the last checkpoint ending in a torn one. The resume clears both, and its metrics
+// then hold every step once.
+TEST(Trainer, ResumeClearsWhatAKilledRunLeftBehind) {
+    const std::string data = make_corpus(), out = fmtest::temp_dir("run");
+    fm::train(tiny_params(data, out, 6), {}, nullptr);
+    auto p = tiny_params(data, out, 9);
+    p.resume = true;
+    const std::string partial = out + "/last.safetensors.tmp123456", unrelated = out + "/notes.tmp1";
+    std::ofstream(partial) << "half a checkpoint";
+    std::ofstream(unrelated) << "not ours";
+    std::ofstream(out + "/metrics.jsonl", std::ios::app) << "{\"step\": 7, \"loss_bits\": 1}\n{\"step\": 8, \"lo";
+    fm::train(p, {}, nullptr);
+    EXPECT_FALSE(fs::exists(partial));
+    EXPECT_TRUE(fs::exists(unrelated));   // only write_file_atomic's own temporary names are removed
+    std::vector<int64_t> steps;
+    for (const fm::RunMetric& m : fm::read_run_metrics(out)) steps.push_back(m.step);
+    EXPECT_EQ(steps, (std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9}));
+}
+
 TEST(Trainer, TheMovingAverageIsWhatBestKeepsAndLastCarriesItForResume) {
     const std::string data = make_corpus();
     for (double ema : {0.5, 0.0}) {
