@@ -45,14 +45,13 @@ std::string slurp(const std::string& path) {
     return ss.str();
 }
 
-Proc run(const std::vector<std::string>& args) {
+// Runs argv_s (argv_s[0]: the program's path), capturing its output.
+Proc spawn(std::vector<std::string> argv_s) {
     static const std::string io = fmtest::temp_dir("cli_io");
     static int n = 0;
     const std::string out_path = io + "/out" + std::to_string(n) + ".txt";
     const std::string err_path = io + "/err" + std::to_string(n++) + ".txt";
 
-    std::vector<std::string> argv_s = {FRACTALMIDI_BIN};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (std::string& a : argv_s) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -67,7 +66,7 @@ Proc run(const std::vector<std::string>& args) {
     posix_spawn_file_actions_destroy(&fa);
     Proc r;
     if (rc != 0) {
-        ADD_FAILURE() << "cannot start " << FRACTALMIDI_BIN << ": " << std::strerror(rc);
+        ADD_FAILURE() << "cannot start " << argv_s[0] << ": " << std::strerror(rc);
         return r;
     }
     int ws = 0;
@@ -77,6 +76,12 @@ Proc run(const std::vector<std::string>& args) {
     r.out = slurp(out_path);
     r.err = slurp(err_path);
     return r;
+}
+
+Proc run(const std::vector<std::string>& args) {
+    std::vector<std::string> argv_s = {FRACTALMIDI_BIN};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    return spawn(argv_s);
 }
 
 std::vector<std::string> lines(const std::string& s) {
@@ -581,6 +586,46 @@ TEST(Cli, InfoChecksACheckpointAndRefusesFlippedBytes) {
     expect_one_error(run({"info", flipped}), "damaged");
     expect_one_error(run({"generate", "--checkpoint", flipped, "--output_dir", dir + "/gen", "--threads", "1"}), "damaged");
     EXPECT_FALSE(fs::exists(dir + "/gen/sample_000.mid"));
+}
+
+// A disk that fills up during training: a 4 MB tmpfs (in a mount namespace of its own, so nothing outside sees it)
+// holds the data cache, the first checkpoints and not a second copy of last.safetensors. Training stops with one
+// error line that says why and which checkpoint is intact, and that checkpoint loads. Skipped where no mount
+// namespace can be made (a container without the privilege).
+TEST(Cli, AFullDiskStopsTrainingAndKeepsTheLastCheckpoint) {
+    const std::string dir = fmtest::temp_dir("cli");
+    const std::string songs = repeated_bar_songs(dir + "/songs");
+    const std::string disk = dir + "/disk";
+    fs::create_directories(disk);
+    const std::string fm = FRACTALMIDI_BIN, run_dir = disk + "/run";
+    const std::string script =
+        "mount -t tmpfs -o size=4m tmpfs '" + disk + "' || exit 77\n"
+        "'" + fm + "' train --train_data '" + songs + "' --val_data '" + songs + "' --output_dir '" + run_dir +
+        "' --model tiny --crop_length 64 --train_batch_size 2 --plan_batch 2 --max_steps 200 --eval_every 5"
+        " --val_crops 1 --threads 1 --device cpu\n"
+        "echo \"train exit $?\" >&2\n"
+        "'" + fm + "' info '" + run_dir + "/last.safetensors' --json\n";
+    const bool root = ::geteuid() == 0;
+    std::vector<std::string> argv = {"/usr/bin/unshare", root ? "--mount" : "--map-root-user", "/bin/sh", "-c", script};
+    if (!root) argv.insert(argv.begin() + 2, "--mount");
+    if (!fs::exists(argv[0])) GTEST_SKIP() << "no unshare";
+    const Proc r = spawn(argv);
+    if (r.status == 77 || (r.status != 0 && contains(r.err, "unshare:"))) GTEST_SKIP() << "no mount namespace here: " << r.err;
+    const std::vector<std::string> err = lines(r.err);
+    ASSERT_GE(err.size(), 2u) << r.err;
+    EXPECT_EQ(err.back(), "train exit 1") << r.err;
+    const std::string& message = err[err.size() - 2];
+    EXPECT_EQ(message.rfind("error: ", 0), 0u) << message;
+    EXPECT_TRUE(contains(message, "No space left on device")) << message;
+    EXPECT_TRUE(contains(message, "is intact")) << message;
+    ASSERT_EQ(r.status, 0) << "the last checkpoint did not load: " << r.out << r.err;
+    const std::vector<std::string> out = lines(r.out);   // training's progress, then info's one JSON line
+    ASSERT_FALSE(out.empty());
+    const auto j = nlohmann::json::parse(out.back());
+    EXPECT_TRUE(j.at("verified").get<bool>());
+    EXPECT_TRUE(contains(message, "of step " + std::to_string(j.at("step").get<int>()))) << message;
+    EXPECT_GT(j.at("step").get<int>(), 0);
+    EXPECT_LT(j.at("step").get<int>(), 200);
 }
 
 TEST(Cli, BenchPrintsOneJsonObjectPerConfiguration) {
