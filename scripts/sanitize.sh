@@ -12,8 +12,7 @@ sup=$PWD/tests/sanitizers
 case "$kind" in
   asan)
     dir=build-asan flags=address,undefined tests=()
-    # Leaks: LibTorch and Qt keep process-lifetime singletons (thread pools, the offscreen platform) that LSan
-    # reports at exit; lsan.supp names them. Ours are reported.
+    # Leaks are checked too (LeakSanitizer at each test's exit); lsan.supp is for leaks inside libraries, if any.
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=0:strict_string_checks=1}
     export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$sup/lsan.supp:print_suppressions=0}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$sup/ubsan.supp}

@@ -104,6 +104,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 }
 
 MainWindow::~MainWindow() {
+    // Children emit while QWidget's destructor deletes them (the undo stack's cleanChanged): by then this is no longer
+    // a MainWindow, so no slot of it may run (UBSan found it).
+    undo_->disconnect(this);
     playback_->stop();
     if (worker_) worker_->disconnect(this);
     cancelGeneration();
