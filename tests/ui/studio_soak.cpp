@@ -119,6 +119,7 @@ int cycles(int generate_cycles, int train_cycles, const QString& data, const QSt
         if (!error.isEmpty()) return fail(QStringLiteral("generate cycle %1: %2").arg(i).arg(error));
         cancelled += was_cancelled;
         if (i == std::max(1, generate_cycles / 10)) rss_warm = studiotest::residentKb();
+        if (i % 50 == 0) std::printf("  generate cycle %d: VmRSS %ld kB\n", i, studiotest::residentKb()), std::fflush(stdout);
     }
     const long rss_generated = studiotest::residentKb();
     std::printf("generate/cancel: %d cycles, %d cancelled mid-way; VmRSS after cycle %d: %ld kB, after the last: %ld kB\n",
@@ -144,6 +145,7 @@ int cycles(int generate_cycles, int train_cycles, const QString& data, const QSt
             return fail(QStringLiteral("training cycle %1 saved no checkpoint").arg(i));
         QDir(dir).removeRecursively();
         if (i == std::max(1, train_cycles / 10)) rss_train_warm = studiotest::residentKb();
+        if (i % 10 == 0) std::printf("  training cycle %d: VmRSS %ld kB\n", i, studiotest::residentKb()), std::fflush(stdout);
     }
     const long rss_end = studiotest::residentKb();
     std::printf("training start/stop: %d cycles; VmRSS after cycle %d: %ld kB, after the last: %ld kB\n", train_cycles,
