@@ -495,16 +495,26 @@ std::string repeated_bar_songs(const std::string& dir) {
     return dir;
 }
 
+// A tiny run of `steps` steps on `songs` (validating on them too) into `run_dir`, checkpointed at its last step;
+// returns run_dir, or "" (with a failure) when training failed.
+std::string tiny_run(const std::string& songs, const std::string& run_dir, int steps, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {"train", "--train_data", songs, "--val_data", songs, "--output_dir", run_dir,
+                                     "--model", "tiny", "--crop_length", "32", "--train_batch_size", "2",
+                                     "--max_steps", std::to_string(steps), "--eval_every", std::to_string(steps),
+                                     "--val_crops", "1", "--threads", "1", "--device", "cpu"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const Proc train = run(args);
+    EXPECT_EQ(train.status, 0) << train.out << train.err;
+    return train.status == 0 ? run_dir : std::string();
+}
+
 TEST(Cli, EvalReferenceComparesTheModelTheCeilingAndTheBaseline) {
     const std::string dir = fmtest::temp_dir("cli");
     const std::string songs = repeated_bar_songs(dir + "/songs");
-    const std::string run_dir = dir + "/run";
-    const Proc train = run({"train", "--train_data", songs, "--val_data", songs, "--output_dir", run_dir, "--model", "tiny",
-                            "--crop_length", "32", "--train_batch_size", "2", "--max_steps", "1", "--eval_every", "1",
-                            "--val_crops", "1", "--threads", "1", "--device", "cpu", "--seed", "3"});
-    ASSERT_EQ(train.status, 0) << train.out << train.err;
+    const std::string run_dir = tiny_run(songs, dir + "/run", 1, {"--seed", "3"});
+    ASSERT_FALSE(run_dir.empty());
     const std::string ckpt = run_dir + "/last.safetensors";
-    ASSERT_TRUE(fs::exists(ckpt)) << train.out;
+    ASSERT_TRUE(fs::exists(ckpt));
     const std::vector<std::string> eval = {"eval", "--checkpoint", ckpt, "--reference", songs, "--train_data", songs,
                                            "--samples", "4", "--crops", "2", "--orders", "1", "--num_iter_list", "2,1,1",
                                            "--threads", "1", "--device", "cpu", "--seed", "5"};
@@ -561,11 +571,8 @@ TEST(Cli, EvalReferenceComparesTheModelTheCeilingAndTheBaseline) {
 TEST(Cli, InfoChecksACheckpointAndRefusesFlippedBytes) {
     const std::string dir = fmtest::temp_dir("cli");
     const std::string songs = repeated_bar_songs(dir + "/songs");
-    const std::string run_dir = dir + "/run";
-    const Proc train = run({"train", "--train_data", songs, "--val_data", songs, "--output_dir", run_dir, "--model", "tiny",
-                            "--crop_length", "32", "--train_batch_size", "2", "--max_steps", "3", "--eval_every", "3",
-                            "--val_crops", "1", "--threads", "1", "--device", "cpu"});
-    ASSERT_EQ(train.status, 0) << train.out << train.err;
+    const std::string run_dir = tiny_run(songs, dir + "/run", 3);
+    ASSERT_FALSE(run_dir.empty());
     const std::string ckpt = run_dir + "/last.safetensors";
     const Proc r = run({"info", ckpt});
     ASSERT_EQ(r.status, 0) << r.err;
