@@ -16,11 +16,12 @@ namespace fm {
 
 namespace {
 std::string errno_text() { return std::strerror(errno); }
+constexpr const char* kPartialMarker = ".tmp";   // "<path>.tmp<digits>": write_file_atomic's temporary file
 }  // namespace
 
 void write_file_atomic(const std::string& path, const void* data, size_t size) {
     std::random_device rd;
-    const std::string tmp = path + ".tmp" + std::to_string(rd() % 1000000);
+    const std::string tmp = path + kPartialMarker + std::to_string(rd() % 1000000);
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) throw Error("cannot create " + tmp + ": " + errno_text(), path);
     const char* p = static_cast<const char*>(data);
@@ -47,6 +48,14 @@ void write_file_atomic(const std::string& path, const void* data, size_t size) {
         ::unlink(tmp.c_str());
         throw Error("cannot replace file (" + why + ")", path);
     }
+}
+
+std::string partial_write_target(const std::string& file_name) {
+    const size_t at = file_name.rfind(kPartialMarker);
+    if (at == std::string::npos || at == 0) return {};
+    const std::string digits = file_name.substr(at + std::strlen(kPartialMarker));
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return {};
+    return file_name.substr(0, at);
 }
 
 std::vector<uint8_t> read_file_bytes(const std::string& path) {

@@ -17,6 +17,10 @@ namespace fm {
 // file is removed, the old file at `path` is untouched, and fm::Error(reason, path) is thrown.
 void write_file_atomic(const std::string& path, const void* data, size_t size);
 
+// When `file_name` (no folder) is the temporary file of a write_file_atomic that was cut short (a killed process
+// leaves "<name>.tmp<digits>" behind), the name it was being written for; otherwise "".
+std::string partial_write_target(const std::string& file_name);
+
 std::vector<uint8_t> read_file_bytes(const std::string& path);
 
 // A path in the system's temporary folder, private to this process ("<stem>-<pid>-<n><suffix>"), removed (if

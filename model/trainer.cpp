@@ -139,12 +139,8 @@ int clear_crash_debris(const std::string& dir, int resumed_step) {
     int removed = 0;
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(dir, ec)) {
-        const std::string name = e.path().filename().string();
-        const size_t at = name.rfind(".safetensors.tmp");
-        if (at == std::string::npos || !e.is_regular_file(ec)) continue;
-        const std::string digits = name.substr(at + 16);
-        if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) continue;
-        if (fs::remove(e.path(), ec)) ++removed;
+        const fs::path target = partial_write_target(e.path().filename().string());
+        if (target.extension() == ".safetensors" && e.is_regular_file(ec) && fs::remove(e.path(), ec)) ++removed;
     }
     const std::string metrics = dir + "/metrics.jsonl";
     std::ifstream in(metrics);
@@ -277,17 +273,21 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         return nats / std::log(2.0) / double(val_canvas.numel());
     };
     int saved_step = meta.empty() ? -1 : start_step;   // the step of the last good last.safetensors (-1: none yet)
+    // A write that failed (a full disk, say) stops the run with what failed and what is still safe.
+    auto stopped = [&](int step, const std::string& what, const std::string& file) {
+        return Error("training stopped at step " + std::to_string(step) + ": " + what + ". " +
+                         (saved_step >= 0 ? "The last checkpoint, of step " + std::to_string(saved_step) + ", is intact: " +
+                                                last_path + "; free some space and resume."
+                                          : std::string("No checkpoint was saved yet.")),
+                     file);
+    };
     auto save = [&](const std::string& path, int step) {   // best: the judged weights alone; last: everything to resume
         const Metadata meta_out{{"step", std::to_string(step)}, {"best_val_bits", std::to_string(best_val)}};
         try {
             if (path == best_path && ema_net) save_checkpoint(path, ema_net, nullptr, meta_out);
             else save_checkpoint(path, net, &opt, meta_out, false, ema_net ? &ema_net : nullptr);
-        } catch (const Error& e) {   // a full disk, say: stop, and say what is still safe
-            throw Error("training stopped at step " + std::to_string(step) + ": cannot save the checkpoint (" + e.reason() +
-                            "). " + (saved_step >= 0 ? "The last checkpoint, of step " + std::to_string(saved_step) +
-                                                           ", is intact: " + last_path + "; free some space and resume."
-                                                     : std::string("No checkpoint was saved yet.")),
-                        path);
+        } catch (const Error& e) {
+            throw stopped(step, "cannot save the checkpoint (" + e.reason() + ")", path);
         }
         if (path == last_path) saved_step = step;
     };
@@ -383,11 +383,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         try {
             append_line(p.output_dir + "/metrics.jsonl", line.dump());
         } catch (const Error& e) {
-            throw Error("training stopped at step " + std::to_string(s.step) + ": " + e.reason() +
-                            (saved_step >= 0 ? ". The last checkpoint, of step " + std::to_string(saved_step) + ", is intact: " +
-                                                   last_path + "; free some space and resume."
-                                             : std::string(". No checkpoint was saved yet.")),
-                        e.file());
+            throw stopped(s.step, e.reason(), e.file());
         }
         if (new_best) {
             save(best_path, s.step);
