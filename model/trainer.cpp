@@ -131,10 +131,10 @@ void append_line(const std::string& path, const std::string& line) {
     if (!f) throw Error(std::string("cannot append to the metrics file (") + std::strerror(errno) + ")", path);
 }
 
-// A run killed mid-way (power cut, SIGKILL, a full disk) leaves two kinds of debris, cleared when it resumes (under
-// the folder's lock, so no other run is writing): the temporary file of a checkpoint write cut short
-// (write_file_atomic's "<file>.tmp<digits>"), and metrics.jsonl lines for steps after the checkpoint it resumes from,
-// which it trains again (and may end in a torn line). Returns the number of partial files removed.
+// A run killed mid-way (power cut, SIGKILL, a full disk) leaves two kinds of debris, cleared when a run starts in the
+// folder, resumed or anew (under the folder's lock, so no other run is writing): the temporary file of a checkpoint
+// write cut short (write_file_atomic's "<file>.tmp<digits>"), and metrics.jsonl lines for steps after the one the
+// run starts from, which it trains again (and may end in a torn line). Returns the number of partial files removed.
 int clear_crash_debris(const std::string& dir, int resumed_step) {
     int removed = 0;
     std::error_code ec;
@@ -211,8 +211,6 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         config = net->config();
         start_step = std::stoi(meta.at("step"));
         if (meta.count("best_val_bits")) best_val = std::stod(meta.at("best_val_bits"));
-        if (const int removed = clear_crash_debris(p.output_dir, start_step))
-            log_info("removed %d partial checkpoint file(s) left by an interrupted write", removed);
     } else if (!p.init_from.empty()) {
         const auto source_meta = read_safetensors_metadata(p.init_from);
         const auto cfg = source_meta.find("config");
@@ -231,6 +229,10 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         torch::manual_seed(p.seed);
         net = FractalNet(config);
     }
+    // What a killed run left is cleared, and metrics past the step this run starts from: a resume's, and also those
+    // of a run killed before its first checkpoint (or of an earlier run) when this one starts again at step 0.
+    if (const int removed = clear_crash_debris(p.output_dir, start_step))
+            log_info("removed %d partial checkpoint file(s) left by an interrupted write", removed);
     net->to(device);
     torch::optim::AdamW opt(net->parameters(), torch::optim::AdamWOptions(p.lr).weight_decay(p.weight_decay).betas({0.9, 0.95}));
     // The moving average of the weights (a second net of the same shape; empty when --ema 0).

@@ -100,6 +100,19 @@ TEST(Trainer, ResumeClearsWhatAKilledRunLeftBehind) {
     std::vector<int64_t> steps;
     for (const fm::RunMetric& m : fm::read_run_metrics(out)) steps.push_back(m.step);
     EXPECT_EQ(steps, (std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9}));
+
+    // Killed before its first checkpoint: started again at step 0 (--resume, or Start in the studio), the run does not
+    // keep the lines it wrote.
+    for (const bool resume : {true, false}) {
+        const std::string early = fmtest::temp_dir("run");
+        std::ofstream(early + "/metrics.jsonl") << "{\"step\": 1, \"loss_bits\": 1}\n{\"step\": 2, \"loss_bits\": 1}\n";
+        auto q = tiny_params(data, early, 3);
+        q.resume = resume;
+        fm::train(q, {}, nullptr);
+        steps.clear();
+        for (const fm::RunMetric& m : fm::read_run_metrics(early)) steps.push_back(m.step);
+        EXPECT_EQ(steps, (std::vector<int64_t>{1, 2, 3})) << "resume " << resume;
+    }
 }
 
 TEST(Trainer, TheMovingAverageIsWhatBestKeepsAndLastCarriesItForResume) {
