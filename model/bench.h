@@ -30,7 +30,7 @@ struct BenchParams {
     int gate = -1;                            // empty-patch gating: 1 on, 0 off, -1 on with a checkpoint only
     int train_batch = 8;                      // 0: no training measurement
     int repeats = 1;                          // timed runs per configuration (after one untimed warm-up)
-    int threads = 0;                          // 0: all cores
+    int threads = 0;                          // 0: all cores (OMP_NUM_THREADS when set)
     std::string data;                         // optional MIDI folder or list for training batches
     std::string device = "cpu";
     Precision precision = Precision::automatic;   // sampling: converted weights; training: autocast

@@ -1,6 +1,7 @@
 #include "canvas.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -21,6 +22,10 @@ torch::Device resolve_device(const std::string& name) {
 }
 
 void use_threads(int n) {
+    if (n <= 0) {
+        const char* env = std::getenv("OMP_NUM_THREADS");
+        n = env ? std::atoi(env) : 0;
+    }
     if (n <= 0) n = int(std::max(1u, std::thread::hardware_concurrency()));
     torch::set_num_threads(n);
 }

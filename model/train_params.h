@@ -93,7 +93,7 @@ constexpr void for_each_train_param(F&& f) {
     f("eval_every", &P::eval_every, "Steps between validation bits/cell and checkpoints");
     f("val_crops", &P::val_crops, "Validation crops");
     f("sample_every", &P::sample_every, "Steps between preview samples, saved as output_dir/samples/step_N.mid (0: none)");
-    f("threads", &P::threads, "Intra-op threads (0: all cores)");
+    f("threads", &P::threads, "Intra-op threads (0: all cores, or OMP_NUM_THREADS when set)");
 }
 
 // Field by field, over the list above.

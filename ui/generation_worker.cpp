@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <exception>
@@ -27,43 +28,67 @@ ModelInfo modelInfo(const Engine& engine) {
 }
 
 GenerationWorker::GenerationWorker(std::shared_ptr<Engine> engine, QObject* parent)
-    : QObject(parent), engine_(std::move(engine)) {
+    : QObject(parent), engine_(std::move(engine)), jobs_(new JobThread(this)) {
     registerStudioMetaTypes();
 }
 
-GenerationWorker::~GenerationWorker() = default;
+GenerationWorker::~GenerationWorker() {
+    cancel();
+    delete jobs_;   // waits for the running job; nothing is emitted after this
+}
 
-void GenerationWorker::cancel() { cancel_.store(true); }
+void GenerationWorker::cancel() {
+    std::lock_guard<std::mutex> lock(runs_mutex_);
+    for (const auto& flag : runs_) flag->store(true);
+}
 
 void GenerationWorker::adopt(std::shared_ptr<Engine> engine) {
     engine_ = std::move(engine);
-    Q_EMIT engineReady(modelInfo(*engine_));
+    jobs_->deliver([this, info = modelInfo(*engine_)] { Q_EMIT engineReady(info); });
 }
 
 void GenerationWorker::loadCheckpoint(const QString& path, const QString& device, const QString& precision) {
-    try {
-        adopt(Engine::load(path.toStdString(), device.toStdString(), parse_precision(precision.toStdString())));
-    } catch (const std::exception& e) {
-        Q_EMIT engineFailed(QString::fromUtf8(e.what()));
-    }
+    jobs_->post([this, path, device, precision] {
+        try {
+            adopt(Engine::load(path.toStdString(), device.toStdString(), parse_precision(precision.toStdString())));
+        } catch (const std::exception& e) {
+            jobs_->deliver([this, why = QString::fromUtf8(e.what())] { Q_EMIT engineFailed(why); });
+        }
+    });
 }
 
 void GenerationWorker::createRandom(const QString& preset, quint64 seed, const QString& precision) {
-    try {
-        adopt(Engine::create(model_preset(preset.toStdString()), seed, "cpu", parse_precision(precision.toStdString())));
-    } catch (const std::exception& e) {
-        Q_EMIT engineFailed(QString::fromUtf8(e.what()));
-    }
+    jobs_->post([this, preset, seed, precision] {
+        try {
+            adopt(Engine::create(model_preset(preset.toStdString()), seed, "cpu", parse_precision(precision.toStdString())));
+        } catch (const std::exception& e) {
+            jobs_->deliver([this, why = QString::fromUtf8(e.what())] { Q_EMIT engineFailed(why); });
+        }
+    });
 }
 
 void GenerationWorker::start(const GenerateParams& params) {
-    cancel_.store(false);
+    auto flag = std::make_shared<CancelFlag>(false);   // a cancel() after this call stops the run, one before it not
+    {
+        std::lock_guard<std::mutex> lock(runs_mutex_);
+        runs_.push_back(flag);
+    }
+    jobs_->post([this, params, flag] {
+        run(params, flag.get());
+        std::lock_guard<std::mutex> lock(runs_mutex_);
+        runs_.erase(std::find(runs_.begin(), runs_.end(), flag));
+    });
+}
+
+void GenerationWorker::run(const GenerateParams& params, CancelFlag* cancel) {
     if (!engine_) {
-        Q_EMIT finished({}, false, tr("no model is loaded: choose a checkpoint or random weights"));
+        jobs_->deliver([this, why = tr("no model is loaded: choose a checkpoint or random weights")] {
+            Q_EMIT finished({}, false, why);
+        });
         return;
     }
     busy_.store(true);
-    Q_EMIT started();
+    jobs_->deliver([this] { Q_EMIT started(); });
 
     // Throttle: a report goes out when it is the first of its level in this run or when the last one that went out
     // is older than the interval; the newest held-back report goes out at the end, so the last state always arrives.
@@ -83,7 +108,9 @@ void GenerationWorker::start(const GenerateParams& params) {
             if (p.level >= 0 && p.level < kLevels) seen[size_t(p.level)] = true;
             last_sent = now;
             held.any = false;
-            Q_EMIT progress(p.level, p.step, p.of, p.canvas ? *p.canvas : Roll());
+            jobs_->deliver([this, l = p.level, s = p.step, n = p.of, c = p.canvas ? *p.canvas : Roll()] {
+                Q_EMIT progress(l, s, n, c);
+            });
             return;
         }
         held.any = true;
@@ -94,14 +121,15 @@ void GenerationWorker::start(const GenerateParams& params) {
     std::vector<Roll> rolls;
     QString error;
     try {
-        rolls = engine_->generate(params, report, &cancel_);
+        rolls = engine_->generate(params, report, cancel);
     } catch (const std::exception& e) {
         error = QString::fromUtf8(e.what());
     }
-    if (held.any) Q_EMIT progress(held.level, held.step, held.of, held.canvas);
-    const bool was_cancelled = cancel_.load();
+    if (held.any)
+        jobs_->deliver([this, h = std::move(held)] { Q_EMIT progress(h.level, h.step, h.of, h.canvas); });
+    const bool was_cancelled = cancel->load();
     busy_.store(false);
-    Q_EMIT finished(rolls, was_cancelled, error);
+    jobs_->deliver([this, r = std::move(rolls), was_cancelled, error] { Q_EMIT finished(r, was_cancelled, error); });
 }
 
 }  // namespace fm::ui

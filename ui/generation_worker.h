@@ -1,19 +1,18 @@
-// generation_worker.h — runs fm::Engine on a thread of its own and reports back through queued signals.
+// generation_worker.h — runs fm::Engine on a thread of its own (a JobThread) and reports back on the GUI thread.
 //
-//   auto* thread = new QThread(this);
-//   auto* worker = new fm::ui::GenerationWorker;          // or GenerationWorker(engine) with a ready engine
-//   worker->moveToThread(thread);
-//   connect(thread, &QThread::finished, worker, &QObject::deleteLater);
+//   auto* worker = new fm::ui::GenerationWorker(nullptr, this);   // or GenerationWorker(engine) with a ready engine
 //   connect(worker, &GenerationWorker::progress, view, [..](int level, int step, int of, const fm::Roll& canvas) {..});
-//   thread->start();
-//   QMetaObject::invokeMethod(worker, [=] { worker->start(params); });   // queued: runs on the worker's thread
-//   worker->cancel();                                                     // from the GUI thread; partial rolls come back
+//   worker->loadCheckpoint(path);    // returns at once: engineReady or engineFailed follows
+//   worker->start(params);           // returns at once: started, progress..., finished follow
+//   worker->cancel();                // partial rolls come back in finished
+//   delete worker;                   // cancels the running generation and waits for it
 //
-// The worker owns the engine (std::shared_ptr, loaded or created on the worker's thread so that the window stays
-// responsive while LibTorch reads a checkpoint). progress is throttled to about 30 reports a second, but the first
-// report of each level and the last report of a run always arrive. Signals carry copies of the rolls.
-// In fm_studio (links fm_model). Thread-safety: start/load*/create* run on the worker's thread (invoke them queued);
-// cancel() and busy() from any thread.
+// The worker owns the engine (std::shared_ptr, loaded or created on the job thread so that the window stays
+// responsive while LibTorch reads a checkpoint). Requests run one after another in the order made. progress is
+// throttled to about 30 reports a second, but the first report of each level and the last report of a run always
+// arrive. Signals are emitted on the thread that made the worker and carry copies of the rolls.
+// In fm_studio (links fm_model). Thread-safety: everything on the worker's own (GUI) thread; cancel() and busy()
+// from any thread.
 #pragma once
 
 #include <QObject>
@@ -21,11 +20,13 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "core/progress.h"
 #include "core/roll.h"
 #include "model/generate_params.h"
+#include "ui/job_thread.h"
 #include "ui/studio_metatypes.h"
 
 namespace fm {
@@ -40,11 +41,10 @@ public:
     explicit GenerationWorker(std::shared_ptr<Engine> engine = {}, QObject* parent = nullptr);
     ~GenerationWorker() override;
 
-    void cancel();                 // any thread: stops the running generation between two steps
+    void cancel();                 // any thread: stops the running generation between two steps, and any requested
     bool busy() const { return busy_.load(); }
     static int reportIntervalMs() { return 33; }   // ~30 progress reports a second at most
 
-public Q_SLOTS:
     void start(const fm::GenerateParams& params);
     // precision: "fp32", "bf16" or "auto" (model/precision.h)
     void loadCheckpoint(const QString& path, const QString& device = QStringLiteral("auto"),
@@ -59,10 +59,13 @@ Q_SIGNALS:
     void engineFailed(const QString& error);
 
 private:
-    void adopt(std::shared_ptr<Engine> engine);
+    void adopt(std::shared_ptr<Engine> engine);   // on the job thread
+    void run(const fm::GenerateParams& params, CancelFlag* cancel);   // on the job thread
 
-    std::shared_ptr<Engine> engine_;
-    CancelFlag cancel_{false};
+    std::shared_ptr<Engine> engine_;   // touched on the job thread only
+    JobThread* jobs_;
+    std::mutex runs_mutex_;
+    std::vector<std::shared_ptr<CancelFlag>> runs_;   // one flag for each requested run that has not finished
     std::atomic<bool> busy_{false};
 };
 

@@ -13,7 +13,6 @@
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
-#include <QThread>
 #include <QUndoStack>
 #include <QVBoxLayout>
 
@@ -110,8 +109,8 @@ MainWindow::~MainWindow() {
     playback_->stop();
     if (worker_) worker_->disconnect(this);
     cancelGeneration();
-    thread_->quit();
-    thread_->wait();   // the worker is deleted on its thread's way out (QThread::finished -> deleteLater)
+    delete worker_;   // waits for the cancelled generation, while this is still a whole MainWindow
+    worker_ = nullptr;
 }
 
 void MainWindow::createDocks() {

@@ -28,7 +28,6 @@ class QAction;
 class QActionGroup;
 class QLabel;
 class QMenu;
-class QThread;
 class QUndoStack;
 
 namespace fm::ui {
@@ -127,7 +126,6 @@ private:
     bool buildParams(GenerateParams* params);
     void onModelReady(const ModelInfo& info);
     void onModelFailed(const QString& error);
-    void onStarted();
     void onProgress(int level, int step, int of, const Roll& canvas);
     void onFinished(const std::vector<Roll>& rolls, bool cancelled, const QString& error);
 
@@ -139,7 +137,6 @@ private:
     LevelProgress* levels_ = nullptr;
     PlaybackController* playback_ = nullptr;
     TransportBar* transport_ = nullptr;
-    QThread* thread_ = nullptr;
     GenerationWorker* worker_ = nullptr;
 
     QAction* new_ = nullptr;
@@ -169,7 +166,6 @@ private:
     GenerateParams running_;
     QElapsedTimer clock_;
     bool generating_ = false;
-    bool cancel_requested_ = false;
     bool interactive_ = true;
     QString last_error_;
 };

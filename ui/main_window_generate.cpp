@@ -3,7 +3,6 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QSettings>
-#include <QThread>
 
 #include <algorithm>
 #include <exception>
@@ -40,17 +39,11 @@ int generationWindows(int width, const ModelInfo& info) {
 }  // namespace
 
 void MainWindow::createWorker() {
-    thread_ = new QThread(this);
-    thread_->setObjectName(QStringLiteral("generation"));
-    worker_ = new GenerationWorker;
-    worker_->moveToThread(thread_);
-    connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    worker_ = new GenerationWorker(nullptr, this);
     connect(worker_, &GenerationWorker::engineReady, this, &MainWindow::onModelReady);
     connect(worker_, &GenerationWorker::engineFailed, this, &MainWindow::onModelFailed);
-    connect(worker_, &GenerationWorker::started, this, &MainWindow::onStarted);
     connect(worker_, &GenerationWorker::progress, this, &MainWindow::onProgress);
     connect(worker_, &GenerationWorker::finished, this, &MainWindow::onFinished);
-    thread_->start();
 }
 
 void MainWindow::startUp(const QString& midi, const QString& checkpoint) {
@@ -80,14 +73,10 @@ void MainWindow::loadModel(const ModelSource& source) {
     panel_->selectSource(source);
     if (source.kind == ModelSource::Kind::random) {
         panel_->setModelLoading(tr("random weights (%1)").arg(source.preset));
-        const QString preset = source.preset, precision = panel_->precision();
-        QMetaObject::invokeMethod(worker_, [w = worker_, preset, precision] { w->createRandom(preset, 0, precision); },
-                                  Qt::QueuedConnection);
+        worker_->createRandom(source.preset, 0, panel_->precision());
     } else {
         panel_->setModelLoading(QFileInfo(source.path).fileName());
-        const QString path = source.path, precision = panel_->precision();
-        QMetaObject::invokeMethod(worker_, [w = worker_, path, precision] { w->loadCheckpoint(path, QStringLiteral("auto"), precision); },
-                                  Qt::QueuedConnection);
+        worker_->loadCheckpoint(source.path, QStringLiteral("auto"), panel_->precision());
     }
 }
 
@@ -153,7 +142,6 @@ void MainWindow::generate() {
     running_.input = Roll();   // only the settings are kept, for the status line
     running_.cell_mask.clear();
     generating_ = true;
-    cancel_requested_ = false;
     panel_->setGenerating(true);
     generate_->setEnabled(false);
     cancel_->setEnabled(true);
@@ -163,18 +151,13 @@ void MainWindow::generate() {
     showRoll(initial_canvas(p));
     clock_.start();
     speed_label_->setText(tr("generating…"));
-    QMetaObject::invokeMethod(worker_, [w = worker_, p = std::move(p)] { w->start(p); }, Qt::QueuedConnection);
+    worker_->start(p);
 }
 
 void MainWindow::cancelGeneration() {
     if (!generating_) return;
-    cancel_requested_ = true;   // again when the worker reports its start, in case this came first
-    worker_->cancel();
+    worker_->cancel();   // also when the worker has not begun the run yet
     showMessage(tr("Cancelling… the partial roll will be kept"));
-}
-
-void MainWindow::onStarted() {
-    if (cancel_requested_) worker_->cancel();
 }
 
 void MainWindow::onProgress(int level, int step, int of, const Roll& canvas) {

@@ -12,7 +12,6 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
-#include <QThread>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -190,26 +189,18 @@ TrainingDialog::TrainingDialog(QWidget* parent) : QDialog(parent) {
     layout->addWidget(monitor_, 1);
     resize(1280, 820);
 
-    thread_ = new QThread(this);
-    thread_->setObjectName(QStringLiteral("trainingThread"));
-    worker_ = new TrainingWorker;
-    worker_->moveToThread(thread_);
-    connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    worker_ = new TrainingWorker(this);
     connect(worker_, &TrainingWorker::progress, this, &TrainingDialog::onProgress);
     connect(worker_, &TrainingWorker::finished, this, &TrainingDialog::onFinished);
-    thread_->start();
+    scan_jobs_ = new JobThread(this);
     updateButtons();
 }
 
 TrainingDialog::~TrainingDialog() {
-    if (scan_thread_) {
-        scan_cancel_->store(true);
-        scan_thread_->wait();
-    }
+    if (scan_cancel_) scan_cancel_->store(true);
+    delete scan_jobs_;   // waits for a scan, cancelled
     worker_->disconnect(this);
-    worker_->stop();   // the trainer saves `last` and returns (a paused one wakes up for it)
-    thread_->quit();
-    thread_->wait();
+    delete worker_;   // the trainer saves `last` and returns (a paused one wakes up for it); waits for it
 }
 
 void TrainingDialog::versionChanged() {
@@ -302,43 +293,44 @@ void TrainingDialog::refuse(const QString& why) {
 }
 
 bool TrainingDialog::scanDataset() {
-    if (scan_thread_) return false;
+    if (scanning_) return false;
     const QString data = data_->text().trimmed();
     if (data.isEmpty() || !QFileInfo::exists(data)) {
         refuse(data.isEmpty() ? tr("Choose a dataset folder or list file.") : tr("The dataset %1 does not exist.").arg(data));
         return false;
     }
     scan_cancel_ = std::make_shared<CancelFlag>(false);
-    auto summary = std::make_shared<fm::CacheSummary>();
-    auto error = std::make_shared<QString>();
     const std::shared_ptr<CancelFlag> cancel = scan_cancel_;
-    scan_thread_ = QThread::create([data, summary, error, cancel] {
+    scanning_ = true;
+    scan_jobs_->post([this, data, cancel] {
+        fm::CacheSummary summary;
+        QString error;
         try {
             const fm::ScratchPath cache("fractalmidi-scan", ".fmcache");   // a private cache, removed afterwards
-            *summary = fm::build_cache(data.toStdString(), cache.path(), {}, {}, cancel.get());
+            summary = fm::build_cache(data.toStdString(), cache.path(), {}, {}, cancel.get());
         } catch (const std::exception& e) {
-            *error = QString::fromUtf8(e.what());
+            error = QString::fromUtf8(e.what());
         }
-    });
-    connect(scan_thread_, &QThread::finished, this, [this, summary, error] {
-        scan_thread_->deleteLater();
-        scan_thread_ = nullptr;
-        if (!error->isEmpty()) {
-            refuse(tr("The dataset cannot be read: %1").arg(*error));
-        } else if (!summary->cancelled) {
-            monitor_->showScan(*summary);
-            monitor_->log(monitor_->scanSummary());
-            for (const fm::CacheFailure& f : summary->failures)
-                monitor_->log(tr("skipped %1: %2").arg(QString::fromStdString(f.path), QString::fromStdString(f.reason)));
-            message_->setText(summary->usable ? QString() : tr("No usable MIDI file in %1.").arg(data_->text().trimmed()));
-        }
-        scan_->setEnabled(true);
-        Q_EMIT scanFinished();
+        scan_jobs_->deliver([this, summary, error] { onScanned(summary, error); });
     });
     scan_->setEnabled(false);
     monitor_->log(tr("Scanning %1…").arg(data));
-    scan_thread_->start();
     return true;
+}
+
+void TrainingDialog::onScanned(const fm::CacheSummary& summary, const QString& error) {
+    scanning_ = false;
+    if (!error.isEmpty()) {
+        refuse(tr("The dataset cannot be read: %1").arg(error));
+    } else if (!summary.cancelled) {
+        monitor_->showScan(summary);
+        monitor_->log(monitor_->scanSummary());
+        for (const fm::CacheFailure& f : summary.failures)
+            monitor_->log(tr("skipped %1: %2").arg(QString::fromStdString(f.path), QString::fromStdString(f.reason)));
+        message_->setText(summary.usable ? QString() : tr("No usable MIDI file in %1.").arg(data_->text().trimmed()));
+    }
+    scan_->setEnabled(true);
+    Q_EMIT scanFinished();
 }
 
 bool TrainingDialog::startRun() { return launch(false); }
@@ -384,8 +376,7 @@ bool TrainingDialog::launch(bool resume) {
     setPaused(false);
     updateButtons();
     Q_EMIT runningChanged(true, QString::fromStdString(p.output_dir));
-    TrainingWorker* w = worker_;
-    QMetaObject::invokeMethod(w, [w, p] { w->start(p); }, Qt::QueuedConnection);
+    worker_->start(p);
     return true;
 }
 

@@ -26,11 +26,15 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 class QSpinBox;
-class QThread;
+
+namespace fm {
+struct CacheSummary;
+}
 
 namespace fm::ui {
 
 class TrainingMonitor;
+class JobThread;
 class TrainingWorker;
 
 class TrainingDialog : public QDialog {
@@ -47,7 +51,7 @@ public:
     bool paused() const { return paused_; }
     int lastStep() const;
     TrainingMonitor* monitor() const { return monitor_; }
-    bool scanning() const { return scan_thread_ != nullptr; }
+    bool scanning() const { return scanning_; }
 
 public Q_SLOTS:
     bool startRun();                        // checks the inputs; false (with the reason shown) when refused
@@ -68,6 +72,7 @@ private:
     bool launch(bool resume);
     void onProgress(const fm::TrainStatus& s);
     void onFinished(bool stopped, const QString& error);
+    void onScanned(const fm::CacheSummary& summary, const QString& error);
     void updateButtons();
     void refuse(const QString& why);
     static QString checked(const fm::TrainParams& p);   // fm::validate's refusal as a message, empty when none
@@ -99,9 +104,9 @@ private:
     QPushButton* open_ = nullptr;
     TrainingMonitor* monitor_ = nullptr;
 
-    QThread* thread_ = nullptr;
     TrainingWorker* worker_ = nullptr;
-    QThread* scan_thread_ = nullptr;
+    JobThread* scan_jobs_ = nullptr;   // the dataset scan
+    bool scanning_ = false;
     std::shared_ptr<CancelFlag> scan_cancel_;
     fm::TrainParams form_base_;   // what params() starts from: the defaults, or the settings setParams was given
     fm::TrainParams run_params_;

@@ -9,7 +9,12 @@ void registerTrainingMetaTypes() {
     qRegisterMetaType<fm::TrainStatus>("fm::TrainStatus");
 }
 
-TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) { registerTrainingMetaTypes(); }
+TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent), jobs_(new JobThread(this)) { registerTrainingMetaTypes(); }
+
+TrainingWorker::~TrainingWorker() {
+    stop();
+    delete jobs_;   // waits for the trainer to save and return; nothing is emitted after this
+}
 
 void TrainingWorker::stop() {
     {
@@ -33,17 +38,21 @@ bool TrainingWorker::paused() const {
 }
 
 void TrainingWorker::start(const TrainParams& params) {
-    cancel_.store(false);
+    cancel_.store(false);   // a stop() after this call stops the run
     setPaused(false);
+    jobs_->post([this, params] { run(params); });
+}
+
+void TrainingWorker::run(const TrainParams& params) {
     busy_.store(true);
-    Q_EMIT started();
+    jobs_->deliver([this] { Q_EMIT started(); });
     bool stopped = false;
     QString error;
     try {
         train(params,
               [&](const TrainStatus& s) {
                   if (s.stopped) stopped = true;
-                  Q_EMIT progress(s);   // queued across threads: the receiver gets a copy
+                  jobs_->deliver([this, s] { Q_EMIT progress(s); });
                   std::unique_lock<std::mutex> lock(pause_mutex_);
                   pause_cv_.wait(lock, [this] { return !paused_ || cancel_.load(); });
               },
@@ -53,7 +62,7 @@ void TrainingWorker::start(const TrainParams& params) {
         error = QString::fromUtf8(e.what());
     }
     busy_.store(false);
-    Q_EMIT finished(stopped, error);
+    jobs_->deliver([this, stopped, error] { Q_EMIT finished(stopped, error); });
 }
 
 }  // namespace fm::ui

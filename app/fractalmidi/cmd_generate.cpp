@@ -304,7 +304,7 @@ void add_generate_command(CLI::App& app) {
     cmd->add_flag("--no_plan_rules", a->no_plan_rules,
                   "Models with a bar plan: let the levels draw notes outside a bar's chroma and onsets off its rhythm (for comparison)");
     cmd->add_option("--device", a->device, "cpu, cuda or auto")->capture_default_str();
-    cmd->add_option("--threads", a->threads, "Intra-op threads (0: all cores)")->capture_default_str();
+    cmd->add_option("--threads", a->threads, "Intra-op threads (0: all cores, or OMP_NUM_THREADS when set)")->capture_default_str();
     cmd->add_option("--precision", a->precision, fm::kPrecisionHelp)->capture_default_str();
     cmd->add_option("--mode", a->mode, "unconditional, continuation or inpainting")->capture_default_str();
     cmd->add_option("--input_midi", a->input_midi, "Source for continuation and inpainting");
@@ -337,7 +337,7 @@ void add_generate_command(CLI::App& app) {
     ev->add_flag("--no_plan_rules", e->no_plan_rules,
                  "Models with a bar plan: score and sample without the plan's rules (notes outside a bar's chroma, onsets off its rhythm)");
     ev->add_option("--device", e->device, "cpu, cuda or auto")->capture_default_str();
-    ev->add_option("--threads", e->threads, "Intra-op threads (0: all cores)")->capture_default_str();
+    ev->add_option("--threads", e->threads, "Intra-op threads (0: all cores, or OMP_NUM_THREADS when set)")->capture_default_str();
     ev->add_option("--precision", e->precision, fm::kPrecisionHelp)->capture_default_str();
     ev->add_flag("--json", e->json, "Print one JSON object");
     ev->callback([e] { run_eval(*e); });

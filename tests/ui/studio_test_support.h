@@ -6,7 +6,6 @@
 #include <QFile>
 #include <QStandardPaths>
 #include <QStringList>
-#include <QThread>
 
 #include <algorithm>
 #include <cmath>
@@ -88,8 +87,7 @@ inline int wavPeak(const QString& path) {
     return -1;
 }
 
-// Records a worker's signals on the GUI thread (queued, as the studio receives them). QSignalSpy::wait is not used for
-// the worker: a signal emitted from the other thread before wait() starts would be missed.
+// Records a worker's signals (emitted on the GUI thread, as the studio receives them).
 struct WorkerRecorder : QObject {
     struct Report { int level, step, of; fm::Roll canvas; };
     struct Result { std::vector<fm::Roll> rolls; bool cancelled; QString error; };
@@ -107,23 +105,13 @@ struct WorkerRecorder : QObject {
     void clear() { progress.clear(), finished.clear(), ready.clear(), failed.clear(); }
 };
 
-// A GenerationWorker on a thread of its own, torn down in the documented way.
+// A GenerationWorker (it runs on a thread of its own), deleted at the end of the scope: it cancels and waits.
 struct WorkerThread {
-    QThread thread;
+    std::unique_ptr<fm::ui::GenerationWorker> owner;
     fm::ui::GenerationWorker* worker;
-    explicit WorkerThread(std::shared_ptr<fm::Engine> engine) : worker(new fm::ui::GenerationWorker(std::move(engine))) {
-        worker->moveToThread(&thread);
-        QObject::connect(&thread, &QThread::finished, worker, &QObject::deleteLater);
-        thread.start();
-    }
-    ~WorkerThread() {
-        worker->cancel();
-        thread.quit();
-        thread.wait();
-    }
-    void start(const fm::GenerateParams& p) {
-        QMetaObject::invokeMethod(worker, [w = worker, p] { w->start(p); }, Qt::QueuedConnection);
-    }
+    explicit WorkerThread(std::shared_ptr<fm::Engine> engine)
+        : owner(std::make_unique<fm::ui::GenerationWorker>(std::move(engine))), worker(owner.get()) {}
+    void start(const fm::GenerateParams& p) { worker->start(p); }
 };
 
 }  // namespace studiotest
