@@ -19,6 +19,8 @@ struct Progress {
     int step = 0;                   // steps done so far at this level
     int of = 0;                     // steps at this level
     const Roll* canvas = nullptr;   // current canvas, when the work has one (valid during the call only)
+    int window = 0;                 // generation: which of the run's windows (0-based; a roll wider than the model's
+    int windows = 1;                //   trained width is generated in overlapping windows, each a full level-0 pass)
 };
 
 using ProgressFn = std::function<void(const Progress&)>;

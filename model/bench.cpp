@@ -155,8 +155,7 @@ std::vector<BenchResult> run_bench(const BenchParams& p, const std::function<voi
                 if (!p.generator_types.empty()) set_generator_types(c, p.generator_types);
                 if (!p.scan_order.empty()) c.scan = parse_scan_order(p.scan_order);
                 c.crop_length = width;
-                torch::manual_seed(p.seed);
-                FractalNet n(c);
+                FractalNet n = seeded_net(c, p.seed);
                 n->to(device);
                 return n;
             };

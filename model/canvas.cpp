@@ -1,9 +1,7 @@
 #include "canvas.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
-#include <thread>
 
 #include "core/error.h"
 
@@ -19,15 +17,6 @@ torch::Device resolve_device(const std::string& name) {
     }
     if (name == "auto") return torch::kCPU;
     throw Error("--device '" + name + "' is not cpu, cuda or auto");
-}
-
-void use_threads(int n) {
-    if (n <= 0) {
-        const char* env = std::getenv("OMP_NUM_THREADS");
-        n = env ? std::atoi(env) : 0;
-    }
-    if (n <= 0) n = int(std::max(1u, std::thread::hardware_concurrency()));
-    torch::set_num_threads(n);
 }
 
 int canvas_unit(const ModelConfig& config) { return config.layout == CanvasLayout::folded ? 32 : 16; }

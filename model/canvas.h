@@ -12,17 +12,13 @@
 #include <vector>
 
 #include "core/roll.h"
+#include "model/threads.h"
 #include "model/model_config.h"
 
 namespace fm {
 
 // "cpu", "cuda" (fm::Error when none is available) or "auto" (CUDA when available).
 torch::Device resolve_device(const std::string& name);
-
-// Intra-op threads for torch (and through OpenMP, OpenBLAS): n; when n <= 0, OMP_NUM_THREADS if the environment sets
-// it (the usual way to cap a program's threads; the tests set 1), else every core. LibTorch's own default here is one
-// thread.
-void use_threads(int n);
 
 // Columns per level-0 patch column of the canvas: 16, or 32 steps when folded (two halves of 16).
 int canvas_unit(const ModelConfig& config);

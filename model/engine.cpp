@@ -28,7 +28,6 @@ Engine::~Engine() = default;
 std::unique_ptr<Engine> Engine::load(const std::string& checkpoint, const std::string& device, Precision precision) {
     auto impl = std::make_unique<Impl>();
     const torch::Device d = resolve_device(device);
-    use_threads(0);
     impl->net = load_net(checkpoint, d);
     impl->precision = apply_precision(impl->net, precision);
     impl->device = d.str(), impl->source = checkpoint;
@@ -38,9 +37,7 @@ std::unique_ptr<Engine> Engine::load(const std::string& checkpoint, const std::s
 std::unique_ptr<Engine> Engine::create(const ModelConfig& config, uint64_t seed, const std::string& device, Precision precision) {
     auto impl = std::make_unique<Impl>();
     const torch::Device d = resolve_device(device);
-    use_threads(0);
-    torch::manual_seed(seed);
-    impl->net = FractalNet(config);
+    impl->net = seeded_net(config, seed);
     impl->net->to(d);
     impl->precision = apply_precision(impl->net, precision);
     impl->device = d.str(), impl->source = "random weights";

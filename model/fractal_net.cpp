@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <mutex>
 
 namespace fm {
 
@@ -658,6 +659,23 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         if (w.report) w.show(l, k + 1, iters, unpatchify(tokens, s, gr, gc), origin);
     }
     return unpatchify(tokens, s, gr, gc);
+}
+
+FractalNet seeded_net(const ModelConfig& config, uint64_t seed) {
+    static std::mutex one_at_a_time;   // two constructions at once would interleave their draws
+    const std::lock_guard<std::mutex> lock(one_at_a_time);
+    auto gen = at::detail::getDefaultCPUGenerator();
+    const torch::Tensor saved = gen.get_state();
+    {
+        const std::lock_guard<std::mutex> g(gen.mutex());
+        gen.set_current_seed(seed);
+    }
+    FractalNet net(config);
+    {
+        const std::lock_guard<std::mutex> g(gen.mutex());
+        gen.set_state(saved);
+    }
+    return net;
 }
 
 torch::Tensor FractalNetImpl::sample(const torch::Tensor& canvas, const SampleOptions& opt, torch::Generator& gen, const NetReport& report,

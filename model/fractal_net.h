@@ -165,6 +165,11 @@ private:
 };
 TORCH_MODULE(FractalNet);
 
+// A net of `config` with fresh weights drawn from `seed`: the same weights for the same seed, whatever else the
+// program has drawn. Torch's default generator, which module initialisation uses, is left as it was (a studio that
+// makes random weights while a run trains must not change that run). Thread-safety: any thread.
+FractalNet seeded_net(const ModelConfig& config, uint64_t seed);
+
 // (N, P, Q) -> (N, T, s*s) and back.
 torch::Tensor patchify(const torch::Tensor& x, int64_t s);
 torch::Tensor unpatchify(const torch::Tensor& tokens, int64_t s, int64_t gr, int64_t gc);

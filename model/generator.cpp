@@ -64,9 +64,7 @@ std::vector<Roll> generate(FractalNet& net, const GenerateParams& p, const Progr
     const Roll start = initial_canvas(p);
     std::vector<Roll> rolls(size_t(p.num_samples), start);
 
-    const int unit = canvas_unit(config);
-    const int window = std::min(p.width, std::max(unit, config.crop_length / unit * unit));
-    const int hop = std::max(4, window / 2 / 4 * 4);
+    const std::vector<GenerationWindow> spans = generation_windows(p.width, config);
     const auto device = net->parameters().front().device();
     torch::NoGradGuard no_grad;
     net->eval();
@@ -75,8 +73,8 @@ std::vector<Roll> generate(FractalNet& net, const GenerateParams& p, const Progr
     opt.num_iter = p.num_iter, opt.temperature = p.temperature, opt.gate = p.gate, opt.keep_occupied = p.keep_occupied;
     opt.velocity_temperature = p.velocity_temperature, opt.plan_temperature = p.plan_temperature, opt.plan_rules = p.plan_rules;
 
-    for (int offset = 0;; offset += hop) {
-        const int w = std::min(window, p.width - offset);
+    for (size_t i = 0; i < spans.size(); ++i) {
+        const int offset = spans[i].offset, w = spans[i].width;
         std::vector<Roll> windows;
         for (const Roll& r : rolls) windows.push_back(crop(r, offset, w, kUnknown));
         auto canvas = rolls_to_canvas(windows, config, device, kUnknown);   // padding is generated, then cut
@@ -85,13 +83,26 @@ std::vector<Roll> generate(FractalNet& net, const GenerateParams& p, const Progr
             report = [&](int level, int step, int of, const torch::Tensor& c) {
                 Roll shown = rolls[0];
                 paste(shown, crop(canvas_to_roll(c[0], config), 0, w), offset, w);
-                progress({level, step, of, &shown});
+                progress({level, step, of, &shown, int(i), int(spans.size())});
             };
         auto out = net->sample(canvas, opt, gen, report, cancel);
         for (size_t b = 0; b < rolls.size(); ++b) paste(rolls[b], crop(canvas_to_roll(out[int64_t(b)], config), 0, w), offset, w);
-        if (cancelled(cancel) || offset + w >= p.width) break;
+        if (cancelled(cancel)) break;
     }
     return rolls;
+}
+
+std::vector<GenerationWindow> generation_windows(int width, const ModelConfig& config) {
+    check_width(width);
+    const int unit = canvas_unit(config);
+    const int window = std::min(width, std::max(unit, config.crop_length / unit * unit));
+    const int hop = std::max(4, window / 2 / 4 * 4);
+    std::vector<GenerationWindow> spans;
+    for (int offset = 0;; offset += hop) {
+        spans.push_back({offset, std::min(window, width - offset)});
+        if (offset + spans.back().width >= width) break;
+    }
+    return spans;
 }
 
 }  // namespace fm

@@ -20,7 +20,15 @@
 
 namespace fm {
 
-// Throws fm::Error on bad parameters (width, mask outside the roll, no input for a conditional mode).
+// Throws fm::Error on bad parameters (width, mask outside the roll, no input for a conditional mode). Progress
+// reports carry the window (and the number of windows) besides the level and step.
 std::vector<Roll> generate(FractalNet& net, const GenerateParams& params, const ProgressFn& progress, const CancelFlag* cancel);
+
+// The windows generate() takes for `width` steps, in order: the model's trained width each (whole patch columns),
+// each overlapping the one before by half; one window when the roll fits.
+struct GenerationWindow {
+    int offset = 0, width = 0;
+};
+std::vector<GenerationWindow> generation_windows(int width, const ModelConfig& config);
 
 }  // namespace fm

@@ -205,7 +205,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
     int start_step = 0;
     double best_val = 1e30;
     Metadata meta;
-    FractalNet net = (p.resume && fs::exists(last_path)) ? load_net(last_path, device, &meta) : FractalNet(config);
+    FractalNet net = (p.resume && fs::exists(last_path)) ? load_net(last_path, device, &meta) : FractalNet(nullptr);
     if (p.resume && !fs::exists(last_path)) log_warning("--resume: %s not found; starting a new run", last_path.c_str());
     if (!meta.empty()) {
         config = net->config();
@@ -219,15 +219,13 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         set_run_fields(config, p);
         config.gate_flag = true;   // new in this run if the source had none: the flag's vectors start at zero
         config.rhythm = config.plan;   // likewise the plan's rhythm: its inputs start at zero, its heads fresh
-        torch::manual_seed(p.seed);
-        net = FractalNet(config);
+        net = seeded_net(config, p.seed);
         const auto left = warm_start(p.init_from, net);
         std::string names;
         for (const auto& n : left) names += " " + n;
         if (!left.empty()) log_info("--init_from: %zu tensors start fresh (new in this run's model):%s", left.size(), names.c_str());
     } else {
-        torch::manual_seed(p.seed);
-        net = FractalNet(config);
+        net = seeded_net(config, p.seed);
     }
     // What a killed run left is cleared, and metrics past the step this run starts from: a resume's, and also those
     // of a run killed before its first checkpoint (or of an earlier run) when this one starts again at step 0.
@@ -238,7 +236,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
     // The moving average of the weights (a second net of the same shape; empty when --ema 0).
     FractalNet ema_net{nullptr};
     if (p.ema > 0) {
-        ema_net = FractalNet(config);
+        ema_net = seeded_net(config, p.seed);   // its weights are the net's copy; seeded so nothing else is drawn
         ema_net->to(device);
         torch::NoGradGuard no_grad;
         auto own = net->parameters(), avg = ema_net->parameters();

@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 kind=${1:-asan}
 [ $# -gt 0 ] && shift
 sup=$PWD/tests/sanitizers
+jobs=$(nproc)   # before OMP_NUM_THREADS is set below: nproc honours it
 case "$kind" in
   asan)
     dir=build-asan flags=address,undefined tests=()
@@ -29,5 +30,5 @@ case "$kind" in
   *) echo "usage: scripts/sanitize.sh [asan|tsan] [ctest arguments...]" >&2; exit 2 ;;
 esac
 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFRACTALMIDI_SANITIZE=$flags
-cmake --build "$dir" -j"$(nproc)"
-ctest --test-dir "$dir" --output-on-failure -j"$(nproc)" "${tests[@]}" "$@"
+cmake --build "$dir" -j"$jobs"
+ctest --test-dir "$dir" --output-on-failure -j"$jobs" "${tests[@]}" "$@"

@@ -98,7 +98,7 @@ void GenerationWorker::run(const GenerateParams& params, CancelFlag* cancel) {
     Clock::time_point last_sent{};
     struct Held {
         bool any = false;
-        int level = 0, step = 0, of = 0;
+        int level = 0, step = 0, of = 0, window = 0, windows = 1;
         Roll canvas;
     } held;
     auto report = [&](const Progress& p) {
@@ -108,13 +108,12 @@ void GenerationWorker::run(const GenerateParams& params, CancelFlag* cancel) {
             if (p.level >= 0 && p.level < kLevels) seen[size_t(p.level)] = true;
             last_sent = now;
             held.any = false;
-            jobs_->deliver([this, l = p.level, s = p.step, n = p.of, c = p.canvas ? *p.canvas : Roll()] {
-                Q_EMIT progress(l, s, n, c);
-            });
+            jobs_->deliver([this, l = p.level, s = p.step, n = p.of, w = p.window, ws = p.windows,
+                            c = p.canvas ? *p.canvas : Roll()] { Q_EMIT progress(l, s, n, w, ws, c); });
             return;
         }
         held.any = true;
-        held.level = p.level, held.step = p.step, held.of = p.of;
+        held.level = p.level, held.step = p.step, held.of = p.of, held.window = p.window, held.windows = p.windows;
         if (p.canvas) held.canvas = *p.canvas;
     };
 
@@ -126,7 +125,7 @@ void GenerationWorker::run(const GenerateParams& params, CancelFlag* cancel) {
         error = QString::fromUtf8(e.what());
     }
     if (held.any)
-        jobs_->deliver([this, h = std::move(held)] { Q_EMIT progress(h.level, h.step, h.of, h.canvas); });
+        jobs_->deliver([this, h = std::move(held)] { Q_EMIT progress(h.level, h.step, h.of, h.window, h.windows, h.canvas); });
     const bool was_cancelled = cancel->load();
     busy_.store(false);
     jobs_->deliver([this, r = std::move(rolls), was_cancelled, error] { Q_EMIT finished(r, was_cancelled, error); });

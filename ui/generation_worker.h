@@ -1,7 +1,8 @@
 // generation_worker.h — runs fm::Engine on a thread of its own (a JobThread) and reports back on the GUI thread.
 //
 //   auto* worker = new fm::ui::GenerationWorker(nullptr, this);   // or GenerationWorker(engine) with a ready engine
-//   connect(worker, &GenerationWorker::progress, view, [..](int level, int step, int of, const fm::Roll& canvas) {..});
+//   connect(worker, &GenerationWorker::progress, view, [..](int level, int step, int of, int window, int windows,
+//                                                             const fm::Roll& canvas) {..});
 //   worker->loadCheckpoint(path);    // returns at once: engineReady or engineFailed follows
 //   worker->start(params);           // returns at once: started, progress..., finished follow
 //   worker->cancel();                // partial rolls come back in finished
@@ -53,7 +54,8 @@ public:
 
 Q_SIGNALS:
     void started();
-    void progress(int level, int step, int of, const fm::Roll& canvas);
+    // window of windows: a roll wider than the model's trained width is generated in overlapping windows (0-based)
+    void progress(int level, int step, int of, int window, int windows, const fm::Roll& canvas);
     void finished(const std::vector<fm::Roll>& rolls, bool cancelled, const QString& error);
     void engineReady(const fm::ui::ModelInfo& info);
     void engineFailed(const QString& error);

@@ -55,8 +55,8 @@ QString LevelProgress::rowText(int row) const {
     return tr("level %1 of %2 · step %3 of %4").arg(row + 1).arg(kRows).arg(r.step).arg(r.of);
 }
 
-void LevelProgress::reset(int windows) {
-    windows_ = std::max(1, windows);
+void LevelProgress::reset() {
+    windows_ = 1;
     window_ = 0;
     for (int r = 0; r < kRows; ++r) {
         rows_[size_t(r)].step = rows_[size_t(r)].of = 0;
@@ -69,10 +69,12 @@ void LevelProgress::reset(int windows) {
     status_->clear();
 }
 
-void LevelProgress::report(int level, int step, int of) {
+void LevelProgress::report(int level, int step, int of, int window, int windows) {
     if (level < 0 || level >= kRows - 1 || of <= 0) return;
-    if (level == 0 && rows_[0].of > 0 && step <= rows_[0].step && window_ + 1 < windows_) {
-        ++window_;   // level 0 started over: the next window
+    windows_ = std::max(1, windows);
+    window = std::clamp(window, 0, windows_ - 1);
+    if (window != window_) {
+        window_ = window;   // a fresh window: its levels start from zero
         for (Row& r : rows_) r.step = r.of = 0;
     }
     last_level_ = level;

@@ -1,14 +1,15 @@
 // level_progress.h — the model's four levels as rows, each with a progress bar, filled live during generation.
 //
 //   auto* levels = new fm::ui::LevelProgress(parent);
-//   connect(worker, &GenerationWorker::progress, levels, [levels](int l, int s, int n, const fm::Roll&) { levels->report(l, s, n); });
+//   connect(worker, &GenerationWorker::progress, levels,
+//           [levels](int l, int s, int n, int w, int ws, const fm::Roll&) { levels->report(l, s, n, w, ws); });
 //   levels->reset();                    // before a run
 //   levels->finish(cancelled);          // after it
 //
 // Rows: level 1 "16×16 patches", level 2 "4×4 patches", level 3 "cells", level 4 "velocity". The generator reports
 // levels 0..2 (0-based); the velocity head draws with each cell, so its row follows the cells. Reports nest: a
 // report of a level starts a fresh pass of the levels below it. The overall bar combines the nested passes and
-// the windows of a wide roll (a level-0 step that does not rise starts the next window).
+// the windows of a wide roll (each report says which window it belongs to, and how many the run takes).
 // Thread-safety: GUI thread only.
 #pragma once
 
@@ -28,10 +29,10 @@ public:
 
     explicit LevelProgress(QWidget* parent = nullptr);
 
-    // All rows idle. `windows`: how many windows the run takes (rolls wider than the model's trained width are
-    // generated in overlapping windows, each a full pass of level 0), so the overall bar spans all of them.
-    void reset(int windows = 1);
-    void report(int level, int step, int of);     // level 0..2 (0-based), as fm::Progress
+    void reset();   // all rows idle
+    // level 0..2 (0-based), as fm::Progress; window of windows (0-based): rolls wider than the model's trained width
+    // are generated in overlapping windows, each a full pass of level 0, and the overall bar spans all of them.
+    void report(int level, int step, int of, int window = 0, int windows = 1);
     void finish(bool cancelled);
     double overall() const { return overall_; }   // 0..1, the whole run
     int lastLevel() const { return last_level_; }

@@ -126,7 +126,7 @@ private:
     bool buildParams(GenerateParams* params);
     void onModelReady(const ModelInfo& info);
     void onModelFailed(const QString& error);
-    void onProgress(int level, int step, int of, const Roll& canvas);
+    void onProgress(int level, int step, int of, int window, int windows, const Roll& canvas);
     void onFinished(const std::vector<Roll>& rolls, bool cancelled, const QString& error);
 
     RollDocument* doc_ = nullptr;

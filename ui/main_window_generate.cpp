@@ -22,20 +22,6 @@ namespace {
 const QString kModelKindKey = QStringLiteral("model/source");       // "checkpoint" | "random"
 const QString kModelPathKey = QStringLiteral("model/checkpoint");
 
-// How many windows the generator takes for `width` steps (model/generator.cpp: windows of the trained width, each
-// overlapping the previous by half), for the overall progress bar only.
-int generationWindows(int width, const ModelInfo& info) {
-    const int unit = info.layout == QLatin1String("folded") ? 32 : 16;
-    const int window = std::min(width, std::max(unit, info.cropLength / unit * unit));
-    const int hop = std::max(4, window / 2 / 4 * 4);
-    int n = 0;
-    for (int offset = 0;; offset += hop) {
-        ++n;
-        if (offset + std::min(window, width - offset) >= width) break;
-    }
-    return n;
-}
-
 }  // namespace
 
 void MainWindow::createWorker() {
@@ -147,7 +133,7 @@ void MainWindow::generate() {
     cancel_->setEnabled(true);
     variations_->clearVariations();
     variations_->setEnabled(false);
-    levels_->reset(generationWindows(p.width, model_info_));
+    levels_->reset();
     showRoll(initial_canvas(p));
     clock_.start();
     speed_label_->setText(tr("generating…"));
@@ -160,10 +146,10 @@ void MainWindow::cancelGeneration() {
     showMessage(tr("Cancelling… the partial roll will be kept"));
 }
 
-void MainWindow::onProgress(int level, int step, int of, const Roll& canvas) {
+void MainWindow::onProgress(int level, int step, int of, int window, int windows, const Roll& canvas) {
     if (!generating_) return;
     if (canvas.width > 0) view_->setRoll(canvas);
-    levels_->report(level, step, of);
+    levels_->report(level, step, of, window, windows);
     speed_label_->setText(tr("generating · level %1 of 4 · step %2 of %3 · %4 s")
                               .arg(level + 1).arg(step).arg(of)
                               .arg(clock_.elapsed() / 1000.0, 0, 'f', 1));

@@ -286,6 +286,7 @@ QString TrainingDialog::checked(const fm::TrainParams& p) {
 }
 
 int TrainingDialog::lastStep() const { return monitor_->step(); }
+bool TrainingDialog::trainerHolding() const { return worker_->holding(); }
 
 void TrainingDialog::refuse(const QString& why) {
     message_->setText(why);

@@ -52,6 +52,7 @@ public:
     int lastStep() const;
     TrainingMonitor* monitor() const { return monitor_; }
     bool scanning() const { return scanning_; }
+    bool trainerHolding() const;   // paused, and the trainer is waiting after its last reported step
 
 public Q_SLOTS:
     bool startRun();                        // checks the inputs; false (with the reason shown) when refused

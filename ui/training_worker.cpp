@@ -54,7 +54,9 @@ void TrainingWorker::run(const TrainParams& params) {
                   if (s.stopped) stopped = true;
                   jobs_->deliver([this, s] { Q_EMIT progress(s); });
                   std::unique_lock<std::mutex> lock(pause_mutex_);
+                  holding_.store(paused_ && !cancel_.load());
                   pause_cv_.wait(lock, [this] { return !paused_ || cancel_.load(); });
+                  holding_.store(false);
               },
               &cancel_);
         if (cancel_.load()) stopped = true;

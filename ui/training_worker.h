@@ -36,6 +36,7 @@ public:
     void stop();   // any thread: the running training saves `last` and returns (a paused one too)
     void setPaused(bool paused);
     bool paused() const;
+    bool holding() const { return holding_.load(); }   // the trainer is waiting in a pause (its last step reported)
     bool busy() const { return busy_.load(); }
 
     void start(const fm::TrainParams& params);
@@ -49,7 +50,7 @@ private:
     void run(const fm::TrainParams& params);   // on the job thread
 
     CancelFlag cancel_{false};
-    std::atomic<bool> busy_{false};
+    std::atomic<bool> busy_{false}, holding_{false};
     mutable std::mutex pause_mutex_;
     std::condition_variable pause_cv_;
     bool paused_ = false;

@@ -15,6 +15,7 @@
 
 #include "core/log.h"
 #include "core/resources.h"
+#include "model/threads.h"
 #include "ui/main_window.h"
 #include "ui/studio_metatypes.h"
 
@@ -94,6 +95,7 @@ int main(int argc, char** argv) {
     if (smoke) QStandardPaths::setTestModeEnabled(true);   // leave the user's settings alone
     fm::set_log_sink([](fm::LogLevel, const std::string& m) { std::fprintf(stderr, "%s\n", m.c_str()); });
     fm::ui::registerStudioMetaTypes();
+    fm::use_threads(0);   // generation uses every core (or OMP_NUM_THREADS); a training run sets its own count
 
     fm::ui::MainWindow window;
     window.show();

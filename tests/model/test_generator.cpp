@@ -89,6 +89,22 @@ TEST(Generator, AnyWidthThatIsAMultipleOfFourAndWindowsBeyondTheTrainedWidth) {
     EXPECT_THROW(fm::generate(net, quick(130), {}, nullptr), fm::Error);
 }
 
+TEST(Generator, ReportsSayWhichWindowOfHowMany) {
+    auto net = tiny_net(128);
+    const auto spans = fm::generation_windows(256, net->config());
+    ASSERT_EQ(spans.size(), 3u);   // 0..128, 64..192, 128..256: the trained width, overlapping by half
+    EXPECT_EQ(spans[1].offset, 64);
+    EXPECT_EQ(spans[2].offset + spans[2].width, 256);
+    EXPECT_EQ(fm::generation_windows(128, net->config()).size(), 1u);
+    EXPECT_THROW(fm::generation_windows(0, net->config()), fm::Error);
+    std::vector<int> seen;   // the window of each report, in order
+    fm::generate(net, quick(256), [&](const fm::Progress& p) {
+        EXPECT_EQ(p.windows, 3);
+        if (seen.empty() || seen.back() != p.window) seen.push_back(p.window);
+    }, nullptr);
+    EXPECT_EQ(seen, (std::vector<int>{0, 1, 2}));
+}
+
 TEST(Generator, FoldedLayoutGenerates512Steps) {
     for (auto cells : kCodings) {
         auto net = tiny_net(512, fm::CanvasLayout::folded, cells);

@@ -89,7 +89,7 @@ inline int wavPeak(const QString& path) {
 
 // Records a worker's signals (emitted on the GUI thread, as the studio receives them).
 struct WorkerRecorder : QObject {
-    struct Report { int level, step, of; fm::Roll canvas; };
+    struct Report { int level, step, of, window, windows; fm::Roll canvas; };
     struct Result { std::vector<fm::Roll> rolls; bool cancelled; QString error; };
     std::vector<Report> progress;
     std::vector<Result> finished;
@@ -97,7 +97,8 @@ struct WorkerRecorder : QObject {
     QStringList failed;
     explicit WorkerRecorder(fm::ui::GenerationWorker* w) {
         using W = fm::ui::GenerationWorker;
-        connect(w, &W::progress, this, [this](int l, int s, int n, const fm::Roll& c) { progress.push_back({l, s, n, c}); });
+        connect(w, &W::progress, this,
+                [this](int l, int s, int n, int wi, int ws, const fm::Roll& c) { progress.push_back({l, s, n, wi, ws, c}); });
         connect(w, &W::finished, this, [this](const std::vector<fm::Roll>& r, bool c, const QString& e) { finished.push_back({r, c, e}); });
         connect(w, &W::engineReady, this, [this](const fm::ui::ModelInfo& i) { ready.push_back(i); });
         connect(w, &W::engineFailed, this, [this](const QString& e) { failed << e; });

@@ -71,6 +71,10 @@ private Q_SLOTS:
         const int budget = int(1.2 * seconds * 1000 / GenerationWorker::reportIntervalMs()) + 10;   // unthrottled: thousands
         qInfo("%zu reports in %.2f s (budget %d)", rec.progress.size(), seconds, budget);
         QVERIFY(int(rec.progress.size()) <= budget);
+        // 512 steps with a 128-step model: 7 windows, named by each report; the held-back last one is the last window's.
+        for (const auto& r : rec.progress) QCOMPARE(r.windows, 7);
+        QCOMPARE(rec.progress.front().window, 0);
+        QCOMPARE(rec.progress.back().window, 6);
     }
 
     void cancelReturnsThePartialRoll() {

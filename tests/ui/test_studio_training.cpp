@@ -192,7 +192,8 @@ private Q_SLOTS:
         pause->click();
         QVERIFY(d.paused());
         QVERIFY(d.running());
-        QTest::qWait(300);   // the step in flight (if any) lands
+        QTRY_VERIFY_WITH_TIMEOUT(d.trainerHolding(), 60000);   // the step in flight (if any) has landed
+        QCoreApplication::processEvents();                         // and its report, delivered before the wait
         const int held = d.lastStep();
         QTest::qWait(1500);
         QCOMPARE(d.lastStep(), held);   // nothing moves while paused
