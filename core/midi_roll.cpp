@@ -199,6 +199,18 @@ MidiRoll midi_to_roll(const SmfFile& smf, const ImportOptions& options) {
         else m.tempo.push_back({s, us});
     }
     m.tempo.front().step = 0;
+
+    const std::vector<int64_t> offsets = track_offsets(smf);
+    for (size_t ti = 0; ti < smf.tracks.size(); ++ti)
+        for (const SmfEvent& ev : smf.tracks[ti].events)
+            if (ev.is_meta(0x59) && ev.payload.size() == 2) {
+                const int sharps = int(int8_t(ev.payload[0]));
+                if (sharps < -7 || sharps > 7 || ev.payload[1] > 1) continue;   // not a key signature a reader knows
+                const double s = std::max(0.0, (double(ev.tick + offsets[ti]) - m.phase_ticks) / step_ticks);
+                m.key_signatures.push_back({int(std::lround(s)), sharps, ev.payload[1] == 1});
+            }
+    std::stable_sort(m.key_signatures.begin(), m.key_signatures.end(),
+                     [](const KeySignature& a, const KeySignature& b) { return a.step < b.step; });
     return m;
 }
 

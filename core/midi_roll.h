@@ -45,10 +45,18 @@ struct ImportOptions {
     bool estimate_phase = true;    // subtract the per-file grid phase before quantising
 };
 
+// A key signature meta event (FF 59): sharps (negative: flats) and the mode flag, at a step of the roll.
+struct KeySignature {
+    int step = 0;
+    int sharps = 0;       // -7..7
+    bool minor = false;
+};
+
 struct MidiRoll {
     Roll roll;                          // 128 x width; width = the file's end (last note or End of Track), in steps
     std::vector<StepNote> notes;        // the roll's notes (after the re-strike rule)
     std::vector<TempoChange> tempo;     // starts at step 0; 120 bpm when the file has none
+    std::vector<KeySignature> key_signatures;   // as the file declares them (often absent, sometimes wrong), by step
     int format = 1;
     int tracks = 0;
     int ticks_per_quarter = 480;

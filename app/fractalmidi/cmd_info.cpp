@@ -1,4 +1,5 @@
-// fractalmidi info FILE.mid — what the importer sees in a MIDI file (FILE.safetensors: what a checkpoint holds).
+// fractalmidi info FILE.mid — what the importer sees in a MIDI file, and its estimated key and chords per bar
+// (FILE.safetensors: what a checkpoint holds).
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -11,6 +12,7 @@
 
 #include "commands.h"
 #include "core/error.h"
+#include "core/harmony.h"
 #include "core/midi_roll.h"
 
 namespace fmcli {
@@ -40,6 +42,13 @@ void run_info(const InfoArgs& a) {
     int last = 0;
     for (const fm::StepNote& n : m.notes) last = std::max(last, n.end);
     const double seconds = fm::steps_to_seconds(m.tempo, last);
+    // A musician's check of the estimators that key and chord conditions are measured with (core/harmony.h).
+    const fm::Key key = fm::estimate_key(m.roll);
+    const std::string declared =
+        m.key_signatures.empty() ? "" : fm::key_name(fm::key_of_signature(m.key_signatures.front().sharps, m.key_signatures.front().minor));
+    std::vector<std::string> chords;
+    for (int b = 0; b * fm::kStepsPerBar < m.roll.width; ++b)
+        chords.push_back(fm::chord_name(fm::estimate_chord(m.roll, b * fm::kStepsPerBar, (b + 1) * fm::kStepsPerBar)));
 
     if (a.json) {
         nlohmann::json j = {
@@ -48,7 +57,8 @@ void run_info(const InfoArgs& a) {
             {"source_notes", m.source_notes}, {"notes", int(m.notes.size())}, {"drum_notes_left_out", m.dropped_drum_notes},
             {"length_steps", m.roll.width}, {"length_bars", m.roll.width / double(fm::kStepsPerBar)},
             {"seconds", seconds}, {"grid_phase_ticks", m.phase_ticks}, {"grid_phase_steps", m.phase_ticks / step_ticks},
-            {"warnings", m.warnings}};
+            {"warnings", m.warnings}, {"key", m.notes.empty() ? "" : fm::key_name(key)}, {"key_fit", key.score},
+            {"declared_key", declared}, {"chords", chords}};
         std::cout << j.dump() << "\n";
         return;
     }
@@ -61,6 +71,17 @@ void run_info(const InfoArgs& a) {
     if (m.dropped_drum_notes > 0) std::printf(", %d drum notes left out (--keep_drums keeps them)", m.dropped_drum_notes);
     std::printf("\nlength:         %d steps = %.2f bars (4/4), %.1f s\n", m.roll.width, m.roll.width / double(fm::kStepsPerBar), seconds);
     std::printf("grid phase:     %+.1f ticks (%+.3f step)\n", m.phase_ticks, m.phase_ticks / step_ticks);
+    if (!m.notes.empty()) {
+        std::printf("key:            %s (profile fit %.2f", fm::key_name(key).c_str(), key.score);
+        if (!declared.empty()) std::printf("; the file declares %s", declared.c_str());
+        std::printf(")\nchords:         ");
+        for (size_t b = 0; b < chords.size(); ++b) {   // eight bars a line, numbered from 1
+            if (b > 0 && b % 8 == 0) std::printf("|\n                ");
+            if (b % 8 == 0) std::printf("%-4zu", b + 1);
+            std::printf("| %-6s ", chords[b].c_str());
+        }
+        std::printf("|\n");
+    }
     for (const std::string& w : m.warnings) std::printf("warning:        %s\n", w.c_str());
 }
 
@@ -68,7 +89,7 @@ void run_info(const InfoArgs& a) {
 
 void add_info_command(CLI::App& app) {
     auto args = std::make_shared<InfoArgs>();
-    CLI::App* cmd = app.add_subcommand("info", "Show a MIDI file's format, tracks, tempo, notes, length and grid phase, or check a checkpoint and show what it holds");
+    CLI::App* cmd = app.add_subcommand("info", "Show a MIDI file's format, tracks, tempo, notes, length, grid phase, estimated key and chords per bar, or check a checkpoint and show what it holds");
     cmd->add_option("file", args->input, "MIDI file, or a checkpoint (.safetensors)")->required();
     cmd->add_flag("--keep_drums", args->keep_drums, "Keep channel 10 (percussion)");
     cmd->add_flag("--json", args->json, "Print one JSON object");

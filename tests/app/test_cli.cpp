@@ -202,6 +202,31 @@ TEST(Cli, InfoPrintsWhatTheImporterSees) {
     EXPECT_FALSE(contains(r.out, "warning:")) << r.out;
 }
 
+// Am Dm E7 Am, one bar each (root in the bass, the chord above), declared as E minor (one sharp):
+// info names the key it hears (A minor) beside the declared one, and each bar's chord.
+TEST(Cli, InfoPrintsTheKeyAndEachBarsChord) {
+    const int64_t bar = 4 * 480;
+    fmtest::TrackBuilder meta;
+    meta.tempo(0, 100).key_signature(0, 1, true).end(5 * bar);
+    fmtest::TrackBuilder notes;
+    const std::vector<std::vector<int>> chords = {{45, 57, 60, 64, 72}, {50, 57, 62, 65, 69}, {40, 56, 59, 62, 64}, {45, 57, 60, 64, 69}};
+    for (size_t b = 0; b < chords.size(); ++b)
+        for (int p : chords[b]) notes.note(int64_t(b) * bar, int64_t(b + 1) * bar - 60, p, 80);
+    notes.end(5 * bar);
+    const std::string path = fmtest::write_midi(fmtest::temp_dir("cli"), "cadence.mid", fmtest::make_smf(1, 480, {meta.build(), notes.build()}));
+    const Proc r = run({"info", path});
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(field(r.out, "key:").rfind("A minor (profile fit", 0), 0u) << r.out;
+    EXPECT_TRUE(contains(field(r.out, "key:"), "the file declares E minor")) << r.out;
+    EXPECT_TRUE(contains(r.out, "| Am     | Dm     | E7     | Am     | N.C.   |")) << r.out;
+    const Proc j = run({"info", path, "--json"});
+    ASSERT_EQ(j.status, 0) << j.err;
+    const auto doc = nlohmann::json::parse(j.out);
+    EXPECT_EQ(doc.at("key"), "A minor");
+    EXPECT_EQ(doc.at("declared_key"), "E minor");
+    EXPECT_EQ(doc.at("chords"), (nlohmann::json{"Am", "Dm", "E7", "Am", "N.C."}));
+}
+
 TEST(Cli, InfoJson) {
     const std::string dir = fmtest::temp_dir("cli");
     const std::string path = fmtest::write_midi(dir, "phased.mid", phased_song());

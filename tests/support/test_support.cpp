@@ -69,6 +69,14 @@ TrackBuilder& TrackBuilder::note(int64_t start, int64_t end, int pitch, int velo
     return note_off(end, pitch, channel);
 }
 
+TrackBuilder& TrackBuilder::key_signature(int64_t tick, int sharps, bool minor) {
+    fm::SmfEvent e;
+    e.tick = tick, e.status = 0xFF, e.data1 = 0x59;
+    e.payload = {uint8_t(int8_t(sharps)), uint8_t(minor ? 1 : 0)};
+    track.events.push_back(e);
+    return *this;
+}
+
 TrackBuilder& TrackBuilder::tempo(int64_t tick, double bpm) {
     const auto us = uint32_t(std::lround(60e6 / bpm));
     fm::SmfEvent e;

@@ -21,6 +21,7 @@ struct TrackBuilder {
     TrackBuilder& note_off(int64_t tick, int pitch, int channel = 0);
     TrackBuilder& note(int64_t start, int64_t end, int pitch, int velocity, int channel = 0);   // on + off, kept sorted
     TrackBuilder& tempo(int64_t tick, double bpm);
+    TrackBuilder& key_signature(int64_t tick, int sharps, bool minor);   // FF 59: sharps (negative: flats)
     TrackBuilder& end(int64_t tick);
     fm::SmfTrack build();   // sorts by tick (stable, offs before ons at one tick)
 };
