@@ -27,6 +27,7 @@
 #include "model/generator.h"
 #include "model/mixed_precision.h"
 #include "model/run_folder.h"
+#include "model/scoring.h"
 
 namespace fm {
 
@@ -264,13 +265,9 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         torch::NoGradGuard no_grad;
         judged->eval();
         auto gen = at::detail::createCPUGenerator(mix(p.seed, 0xE7A1));
-        double nats = 0;
-        for (int64_t i = 0; i < val_canvas.size(0); i += 8) {
-            auto chunk = val_canvas.slice(0, i, std::min<int64_t>(i + 8, val_canvas.size(0)));
-            nats += judged->nll(chunk, {}, gen).sum().item<double>();
-        }
+        const double bits = bits_per_cell(judged, val_canvas, {}, gen);
         net->train();
-        return nats / std::log(2.0) / double(val_canvas.numel());
+        return bits;
     };
     int saved_step = meta.empty() ? -1 : start_step;   // the step of the last good last.safetensors (-1: none yet)
     // A write that failed (a full disk, say) stops the run with what failed and what is still safe.

@@ -29,6 +29,7 @@
 #include "model/checkpoint.h"
 #include "model/generator.h"
 #include "model/mixed_precision.h"
+#include "model/scoring.h"
 
 namespace fmcli {
 
@@ -157,13 +158,8 @@ double bits_per_cell(fm::FractalNet& net, const fm::Dataset& ds, const EvalArgs&
     auto gen = at::detail::createCPUGenerator(uint64_t(a.seed) + 1);
     fm::SampleOptions opt;
     opt.num_iter = parse_iters(a.num_iter), opt.gate = !a.no_gate, opt.plan_rules = !a.no_plan_rules;
-    double nats = 0, cells = 0;
-    for (const fm::Roll& r : bar_crops(ds, a.crops, config.crop_length, uint64_t(a.seed))) {
-        auto x = fm::rolls_to_canvas({r}, config, device, 0.0f);
-        for (int o = 0; o < a.orders; ++o) nats += net->nll(x, opt, gen).sum().item<double>() / a.orders;
-        cells += double(x.numel());
-    }
-    return nats / cells / std::log(2.0);
+    const auto canvas = fm::rolls_to_canvas(bar_crops(ds, a.crops, config.crop_length, uint64_t(a.seed)), config, device, 0.0f);
+    return fm::bits_per_cell(net, canvas, opt, gen, a.orders, 1);   // one crop at a time: the trainer's figure, per crop
 }
 
 struct MusicRows {
