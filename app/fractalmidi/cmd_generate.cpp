@@ -27,6 +27,7 @@
 #include "core/roll_image.h"
 #include "model/canvas.h"
 #include "model/checkpoint.h"
+#include "model/engine.h"
 #include "model/generator.h"
 #include "model/mixed_precision.h"
 #include "model/scoring.h"
@@ -74,13 +75,14 @@ struct GenerateArgs {
 
 void run_generate(const GenerateArgs& a) {
     if (a.output_dir.empty()) throw fm::Error("--output_dir is required");
-    const torch::Device device = fm::resolve_device(a.device);
     fm::use_threads(a.threads);
     const int asked_width = a.generation_length > 0 ? a.generation_length : a.target_width;
-    fm::FractalNet net = fm::load_net(checkpoint_or_default(a.checkpoint, asked_width > 0 ? asked_width : 128), device);
-    use_precision(net, a.precision);
+    // The studio's way in (fm::Engine), so both generate alike.
+    const auto engine = fm::Engine::load(checkpoint_or_default(a.checkpoint, asked_width > 0 ? asked_width : 128), a.device,
+                                         fm::parse_precision(a.precision));
+    std::fprintf(stderr, "matmuls in %s\n", fm::precision_name(engine->precision()));
     fm::GenerateParams g;
-    g.width = a.generation_length > 0 ? a.generation_length : a.target_width > 0 ? a.target_width : net->config().crop_length;
+    g.width = a.generation_length > 0 ? a.generation_length : a.target_width > 0 ? a.target_width : engine->config().crop_length;
     g.num_samples = a.num_samples, g.temperature = a.temperature, g.num_iter = parse_iters(a.num_iter);
     g.velocity_temperature = a.velocity_temperature, g.plan_temperature = a.plan_temperature;
     g.gate = !a.no_gate, g.keep_occupied = a.fill_patches, g.plan_rules = !a.no_plan_rules;
@@ -99,10 +101,11 @@ void run_generate(const GenerateArgs& a) {
     std::printf("seed %llu\n", (unsigned long long)g.seed);
     Interrupt stop;
     int last_level = -1;
-    const auto rolls = fm::generate(net, g, [&](const fm::Progress& p) {
+    const auto rolls = engine->generate(g, [&](const fm::Progress& p) {
         if (p.level == 0 && p.level != last_level) std::fprintf(stderr, "\n");
         last_level = p.level;
-        std::fprintf(stderr, "\rlevel %d/3  step %d/%d   ", p.level + 1, p.step, p.of);
+        if (p.windows > 1) std::fprintf(stderr, "\rwindow %d/%d  level %d/3  step %d/%d   ", p.window + 1, p.windows, p.level + 1, p.step, p.of);
+        else std::fprintf(stderr, "\rlevel %d/3  step %d/%d   ", p.level + 1, p.step, p.of);
     }, stop.flag());
     std::fprintf(stderr, "\n");
     if (stop.raised()) std::printf("interrupted: writing the partial rolls (unknown cells as silence)\n");
