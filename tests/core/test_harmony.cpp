@@ -23,6 +23,19 @@ void paint_chord(fm::Roll& r, const fm::Chord& c, int at, int steps) {
     }
 }
 
+// Each bad text is refused with an fm::Error that quotes it.
+template <typename Parse>
+void expect_refused_naming_it(Parse parse, std::initializer_list<const char*> bad_texts) {
+    for (const char* bad : bad_texts) {
+        try {
+            parse(bad);
+            ADD_FAILURE() << "accepted '" << bad << "'";
+        } catch (const fm::Error& e) {
+            EXPECT_NE(std::string(e.what()).find(std::string("'") + bad + "'"), std::string::npos) << e.what();
+        }
+    }
+}
+
 }  // namespace
 
 TEST(Harmony, KeyNamesRoundTripAndCommonSpellingsParse) {
@@ -39,14 +52,7 @@ TEST(Harmony, KeyNamesRoundTripAndCommonSpellingsParse) {
     EXPECT_EQ(fm::parse_key("Bbm"), (fm::Key{10, true, 0}));
     EXPECT_EQ(fm::parse_key("Eb min"), (fm::Key{3, true, 0}));
     EXPECT_EQ(fm::parse_key("Cb"), (fm::Key{11, false, 0}));
-    for (const char* bad : {"", "H major", "C dorian", "minor", "Am7"}) {
-        try {
-            fm::parse_key(bad);
-            ADD_FAILURE() << "accepted '" << bad << "'";
-        } catch (const fm::Error& e) {
-            EXPECT_NE(std::string(e.what()).find(std::string("'") + bad + "'"), std::string::npos) << e.what();
-        }
-    }
+    expect_refused_naming_it([](const char* t) { return fm::parse_key(t); }, {"", "H major", "C dorian", "minor", "Am7"});
     EXPECT_EQ(fm::key_of_signature(0, false), fm::parse_key("C major"));
     EXPECT_EQ(fm::key_of_signature(3, true), fm::parse_key("F# minor"));
     EXPECT_EQ(fm::key_of_signature(-2, false), fm::parse_key("Bb major"));
@@ -70,14 +76,7 @@ TEST(Harmony, ChordNamesRoundTripAliasesParseAndBadSymbolsAreNamed) {
     const auto list = fm::parse_chords("Am F | C, G7");
     ASSERT_EQ(list.size(), 4u);
     EXPECT_EQ(fm::chord_name(list[3]), "G7");
-    for (const char* bad : {"H7", "Cmaj9", "C/X", "Cm/", "7"}) {
-        try {
-            fm::parse_chord(bad);
-            ADD_FAILURE() << "accepted '" << bad << "'";
-        } catch (const fm::Error& e) {
-            EXPECT_NE(std::string(e.what()).find(std::string("'") + bad + "'"), std::string::npos) << e.what();
-        }
-    }
+    expect_refused_naming_it([](const char* t) { return fm::parse_chord(t); }, {"H7", "Cmaj9", "C/X", "Cm/", "7"});
     EXPECT_THROW(fm::parse_chords(" , "), fm::Error);
 }
 
