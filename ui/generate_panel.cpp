@@ -186,15 +186,18 @@ GeneratePanel::GeneratePanel(QWidget* parent) : QWidget(parent) {
     sform->addRow(tr("Seed"), seed_row);
     outer->addWidget(sampling);
 
-    auto* buttons = new QHBoxLayout;
-    generate_ = new QPushButton(tr("Generate"), this);
+    button_bar_ = new QWidget(this);
+    button_bar_->setObjectName(QStringLiteral("generateButtonBar"));
+    auto* buttons = new QHBoxLayout(button_bar_);
+    buttons->setContentsMargins(0, 0, 0, 0);
+    generate_ = new QPushButton(tr("Generate"), button_bar_);
     generate_->setObjectName(QStringLiteral("generateButton"));
     generate_->setDefault(true);
-    cancel_ = new QPushButton(tr("Cancel"), this);
+    cancel_ = new QPushButton(tr("Cancel"), button_bar_);
     cancel_->setObjectName(QStringLiteral("cancelButton"));
     buttons->addWidget(generate_);
     buttons->addWidget(cancel_);
-    outer->addLayout(buttons);
+    outer->insertWidget(0, button_bar_);
     outer->addStretch(1);
     connect(generate_, &QPushButton::clicked, this, &GeneratePanel::generateRequested);
     connect(cancel_, &QPushButton::clicked, this, &GeneratePanel::cancelRequested);

@@ -47,6 +47,9 @@ public:
     void setGenerating(bool generating);
 
     QComboBox* modelCombo() const { return model_; }   // for tests
+    // The Generate and Cancel buttons, in a bar of their own: the window keeps it in sight above the scrolled panel
+    // (placing it reparents it); left alone it sits at the panel's top.
+    QWidget* buttonBar() const { return button_bar_; }
     // The matmuls' number format for the next model load: "auto", "bf16" or "fp32" (remembered in QSettings);
     // changing it reloads the current model.
     QString precision() const;
@@ -80,6 +83,7 @@ private:
     QSpinBox* seed_ = nullptr;
     QCheckBox* random_seed_ = nullptr;
     QSpinBox* prefix_ = nullptr;
+    QWidget* button_bar_ = nullptr;
     QPushButton* generate_ = nullptr;
     QPushButton* cancel_ = nullptr;
     int last_model_index_ = -1;

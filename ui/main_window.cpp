@@ -119,9 +119,16 @@ void MainWindow::createDocks() {
     scroll->setWidget(panel_);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    // Generate and Cancel stay in sight above the settings, however far these scroll (at 1280x800 the panel is
+    // taller than its dock).
+    auto* dock_body = new QWidget;
+    auto* dock_layout = new QVBoxLayout(dock_body);
+    dock_layout->setContentsMargins(6, 6, 6, 0);
+    dock_layout->addWidget(panel_->buttonBar());
+    dock_layout->addWidget(scroll, 1);
     auto* gen_dock = new QDockWidget(tr("Generate"), this);
     gen_dock->setObjectName(QStringLiteral("generateDock"));
-    gen_dock->setWidget(scroll);
+    gen_dock->setWidget(dock_body);
     addDockWidget(Qt::RightDockWidgetArea, gen_dock);
 
     levels_ = new LevelProgress;

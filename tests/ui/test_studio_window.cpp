@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QMenuBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
@@ -44,6 +45,20 @@ private Q_SLOTS:
         QCOMPARE(menus, (QStringList{"File", "Edit", "View", "Generate", "Training", "Help"}));
         QCOMPARE(w.shownRoll().width, 128);
         QVERIFY(w.windowTitle().contains(QStringLiteral("FractalMIDI Studio")));
+    }
+
+    void generateIsInSightAtTheDefaultSize() {
+        MainWindow w;
+        QCOMPARE(w.size(), QSize(1280, 800));   // no saved geometry: the default size
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        auto* generate = w.findChild<QPushButton*>(QStringLiteral("generateButton"));
+        QVERIFY(generate);
+        QVERIFY(generate->isVisible());
+        // Wholly visible: not cut by the scroll area or the dock, and inside the window.
+        QCOMPARE(generate->visibleRegion().boundingRect(), generate->rect());
+        QVERIFY(w.rect().contains(QRect(generate->mapTo(&w, QPoint(0, 0)), generate->size())));
+        QVERIFY(w.findChild<QPushButton*>(QStringLiteral("cancelButton"))->isVisible());
     }
 
     void foldActionTogglesTheViewForA512WideRoll() {
