@@ -196,7 +196,7 @@ Chord parse_chord(const std::string& symbol) {
     for (const Alias& a : aliases)
         if (rest == a.text) c.quality = a.q, found = true;
     if (!found) throw fail();
-    if (!bass.empty() || s.find('/') != std::string::npos) {
+    if (s.find('/') != std::string::npos) {
         size_t bused = 0;
         c.bass = parse_note(bass, &bused);
         if (c.bass < 0 || bused != bass.size()) throw fail();

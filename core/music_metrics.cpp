@@ -9,6 +9,7 @@
 #include <string>
 
 #include "error.h"
+#include "harmony.h"
 #include "notes.h"
 
 namespace fm {
@@ -30,10 +31,12 @@ double ratio(double num, double den) { return den > 0 ? num / den : 0.0; }
 
 // How many of `pc_counts`' notes fall in the major scale on each of the 12 roots.
 std::array<int64_t, 12> scale_counts(const std::array<int64_t, 12>& pc_counts) {
-    static constexpr int kMajor[7] = {0, 2, 4, 5, 7, 9, 11};
     std::array<int64_t, 12> in{};
-    for (int root = 0; root < 12; ++root)
-        for (int d : kMajor) in[size_t(root)] += pc_counts[size_t((root + d) % 12)];
+    for (int root = 0; root < 12; ++root) {
+        const uint16_t scale = key_scale(Key{root, false, 0});
+        for (int pc = 0; pc < 12; ++pc)
+            if (scale >> pc & 1u) in[size_t(root)] += pc_counts[size_t(pc)];
+    }
     return in;
 }
 

@@ -1,8 +1,9 @@
-// studio_metatypes.h — the value types that travel through queued signals between the workers and the GUI thread.
+// studio_metatypes.h — the value types of the studio's signals (the workers', the window's), registered with Qt.
 //
-//   fm::ui::registerStudioMetaTypes();   // once, before the first queued connection (main() and the tests)
+//   fm::ui::registerStudioMetaTypes();   // once, before a queued connection or a QSignalSpy on them (main(), tests)
 //
-// Every type here is copied into the queued event: workers never share mutable state with the GUI.
+// The workers emit on the GUI thread (their values cross threads under a mutex, ui/job_thread.h); registering the
+// types keeps queued connections and QSignalSpy working for any receiver.
 // Thread-safety: registerStudioMetaTypes may be called any number of times from the GUI thread.
 #pragma once
 

@@ -197,7 +197,7 @@ TrainingDialog::TrainingDialog(QWidget* parent) : QDialog(parent) {
 }
 
 TrainingDialog::~TrainingDialog() {
-    if (scan_cancel_) scan_cancel_->store(true);
+    scan_cancel_.store(true);
     delete scan_jobs_;   // waits for a scan, cancelled
     worker_->disconnect(this);
     delete worker_;   // the trainer saves `last` and returns (a paused one wakes up for it); waits for it
@@ -300,15 +300,14 @@ bool TrainingDialog::scanDataset() {
         refuse(data.isEmpty() ? tr("Choose a dataset folder or list file.") : tr("The dataset %1 does not exist.").arg(data));
         return false;
     }
-    scan_cancel_ = std::make_shared<CancelFlag>(false);
-    const std::shared_ptr<CancelFlag> cancel = scan_cancel_;
+    scan_cancel_.store(false);
     scanning_ = true;
-    scan_jobs_->post([this, data, cancel] {
+    scan_jobs_->post([this, data] {
         fm::CacheSummary summary;
         QString error;
         try {
             const fm::ScratchPath cache("fractalmidi-scan", ".fmcache");   // a private cache, removed afterwards
-            summary = fm::build_cache(data.toStdString(), cache.path(), {}, {}, cancel.get());
+            summary = fm::build_cache(data.toStdString(), cache.path(), {}, {}, &scan_cancel_);
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());
         }

@@ -14,8 +14,6 @@
 #include <QDialog>
 #include <QString>
 
-#include <memory>
-
 #include "core/progress.h"
 #include "model/trainer.h"
 
@@ -108,7 +106,7 @@ private:
     TrainingWorker* worker_ = nullptr;
     JobThread* scan_jobs_ = nullptr;   // the dataset scan
     bool scanning_ = false;
-    std::shared_ptr<CancelFlag> scan_cancel_;
+    CancelFlag scan_cancel_{false};   // set by the destructor; scan_jobs_ is joined before this goes
     fm::TrainParams form_base_;   // what params() starts from: the defaults, or the settings setParams was given
     fm::TrainParams run_params_;
     bool have_run_ = false;
