@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cctype>
 #include <filesystem>
 #include <limits>
@@ -50,6 +51,16 @@ Stamp stamp_of(const std::string& path) {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return {};
     return {uint64_t(st.st_size), int64_t(st.st_mtim.tv_sec) * 1000000000 + int64_t(st.st_mtim.tv_nsec)};
+}
+
+// The bpm that holds for the most steps of [0, width) (120 without a tempo map).
+double main_tempo(const std::vector<TempoChange>& tempo, int width) {
+    double best = 120, longest = -1;
+    for (size_t i = 0; i < tempo.size(); ++i) {
+        const double from = std::max(0.0, tempo[i].step), to = i + 1 < tempo.size() ? tempo[i + 1].step : double(width);
+        if (to - from > longest) longest = to - from, best = tempo[i].bpm();
+    }
+    return best;
 }
 
 bool same_stamp(const CacheEntry& e, const Stamp& s) { return e.size == s.size && e.mtime_ns == s.mtime_ns; }
@@ -175,12 +186,14 @@ CacheSummary build_cache(const std::string& dir_or_list, const std::string& cach
             e.status = o.status;
             e.reason = o.reason;
             e.width = o.width;
+            e.tempo_half_bpm = o.tempo_half_bpm;
             notes[i] = old->notes(o);
             ++s.reused;
         } else {
             try {
                 MidiRoll m = load_midi(e.path, options.import);
                 e.width = uint32_t(m.roll.width);
+                e.tempo_half_bpm = uint8_t(std::clamp<long>(std::lround(main_tempo(m.tempo, m.roll.width) / 2), 1, 255));
                 notes[i] = std::move(m.notes);
                 std::sort(notes[i].begin(), notes[i].end(), [](const StepNote& a, const StepNote& b) {
                     return a.start != b.start ? a.start < b.start : a.pitch < b.pitch;
@@ -274,7 +287,7 @@ int Dataset::size() const { return int(impl_->files.size()); }
 
 DatasetFile Dataset::file(int index) const {
     const CacheEntry& e = impl_->entry(index);
-    return {e.path, int(e.width), int(e.note_count)};
+    return {e.path, int(e.width), int(e.note_count), 2.0 * e.tempo_half_bpm};
 }
 
 std::vector<StepNote> Dataset::notes(int index) const { return impl_->view.notes(impl_->entry(index)); }

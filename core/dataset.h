@@ -65,6 +65,7 @@ struct DatasetFile {
     std::string path;        // absolute path of the source MIDI file
     int width = 0;           // steps
     int note_count = 0;
+    double bpm = 0;          // the tempo that holds longest (to 2 bpm; 120 when the file has no tempo map)
 };
 
 class Dataset {

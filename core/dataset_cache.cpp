@@ -123,6 +123,7 @@ CacheView CacheView::open(const std::string& path) {
         const uint8_t status = r[52];
         e.min_pitch = r[53];
         e.max_pitch = r[54];
+        e.tempo_half_bpm = r[55];
         const std::string which = "entry " + std::to_string(i);
         if (uint64_t(path_at) + path_len > strings_size || uint64_t(reason_at) + reason_len > strings_size || path_len == 0)
             corrupt(path, which + ": string outside the table");
@@ -262,6 +263,7 @@ std::vector<uint8_t> encode_cache(std::vector<CacheEntry>& entries, const std::v
         r[52] = uint8_t(e.status);
         r[53] = e.min_pitch;
         r[54] = e.max_pitch;
+        r[55] = e.tempo_half_bpm;
         uint8_t* p = h + notes_offset + e.first_note * kCacheNoteSize;
         for (const StepNote& n : notes[i]) {   // start, length < 2^24: kMaxImportSteps is 2^18
             put_u32(p, uint32_t(n.start) | uint32_t(n.pitch) << 24);

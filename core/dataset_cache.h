@@ -1,14 +1,15 @@
 // dataset_cache.h — the dataset cache file: its layout, a validated read-only memory map of it, and its writer.
 // Private to core/ (dataset.cpp is its one user); the public API is dataset.h.
 //
-// Layout (format version 1). Integers little-endian, fixed-size records, so the file is read in place:
+// Layout (format version 2). Integers little-endian, fixed-size records, so the file is read in place:
 //   header   80 bytes   magic "FMCACHE\0", u32 version, u32 header size, u32 import flags, u32 entry count,
 //                       u64 file size, u64 entries offset, u64 notes offset, u64 note count,
 //                       u64 strings offset, u64 strings size, u64 checksum (FNV-1a 64 of every byte but its own 8)
 //   entries  56 bytes   one per source file, sorted by path: u64 source size, i64 source mtime (ns),
 //                       u64 first note, u32 note count, u32 width (steps), u32 max note length (steps),
 //                       u32 path offset, u32 path length, u32 reason offset, u32 reason length (in strings),
-//                       u8 status (0 usable, 1 empty, 2 failed), u8 lowest pitch, u8 highest pitch, u8 zero
+//                       u8 status (0 usable, 1 empty, 2 failed), u8 lowest pitch, u8 highest pitch,
+//                       u8 main tempo in units of 2 bpm (0 unknown; version 2)
 //   notes     8 bytes   the usable files' notes (after the re-strike rule), each file's sorted by (start, pitch):
 //                       u32 start | pitch << 24, u32 length | velocity << 24
 //   strings             the paths (absolute) and failure reasons, UTF-8, not terminated
@@ -27,7 +28,7 @@
 namespace fm {
 
 constexpr char kCacheMagic[8] = {'F', 'M', 'C', 'A', 'C', 'H', 'E', '\0'};
-constexpr uint32_t kCacheVersion = 1;
+constexpr uint32_t kCacheVersion = 2;
 constexpr size_t kCacheHeaderSize = 80;
 constexpr size_t kCacheEntrySize = 56;
 constexpr size_t kCacheNoteSize = 8;
@@ -46,6 +47,7 @@ struct CacheEntry {
     uint32_t width = 0;             // steps
     uint32_t max_length = 0;        // longest note, steps
     uint8_t min_pitch = 0, max_pitch = 0;
+    uint8_t tempo_half_bpm = 0;     // the tempo that holds longest, bpm / 2 rounded (0: unknown)
 };
 
 // A cache file mapped read-only and checked whole on open: magic, version, size, checksum, every offset and

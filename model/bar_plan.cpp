@@ -1,6 +1,7 @@
 #include "bar_plan.h"
 
 #include "core/error.h"
+#include "model/conditions.h"
 #include "model/cell_coding.h"
 #include "model/draws.h"
 
@@ -15,7 +16,7 @@ namespace {
 
 constexpr int64_t kPairs = 66;                 // pairs of pitch classes
 constexpr int64_t kPriorDepth = 3;
-const int64_t kDensityEdges[kDensityClasses] = {0, 1, 3, 5, 8, 12, 17, 24, 33, 46};
+static_assert(kDensityClasses == kDensityBins, "the plan's density classes are the conditions' bins");
 
 torch::TensorOptions longs(const torch::Device& device) { return torch::TensorOptions().dtype(torch::kLong).device(device); }
 
@@ -48,7 +49,7 @@ torch::Tensor pitch_class_set(const torch::Tensor& cells) {
 }
 
 torch::Tensor density_class(const torch::Tensor& onsets) {   // (B, bars) counts -> classes
-    auto edges = torch::tensor(std::vector<int64_t>(kDensityEdges, kDensityEdges + kDensityClasses), longs(onsets.device()));
+    auto edges = torch::tensor(std::vector<int64_t>(std::begin(kDensityEdges), std::end(kDensityEdges)), longs(onsets.device()));
     return (onsets.unsqueeze(-1) >= edges).sum(-1) - 1;
 }
 
@@ -128,7 +129,7 @@ PlanView plan_view(const torch::Tensor& plan_tokens, int64_t s) {
 // ---------------------------------------------------------------------------------------------------------------
 // The prior
 
-PlanPriorImpl::PlanPriorImpl(int64_t width, bool rhythm) : width_(width) {
+PlanPriorImpl::PlanPriorImpl(int64_t width, bool rhythm, bool conditions) : width_(width) {
     in_ = register_module("in", torch::nn::Linear(12 + kDensityClasses, width));
     start_ = register_parameter("start", torch::randn({width}) * 0.02);
     transformer_ = register_module("transformer", Transformer(TransformerOptions(width, std::max<int64_t>(1, width / 32), kPriorDepth)));
@@ -148,9 +149,61 @@ PlanPriorImpl::PlanPriorImpl(int64_t width, bool rhythm) : width_(width) {
         rhythm_in_->weight.zero_();
         rhythm_density_->weight.zero_();
     }
+    if (conditions) {
+        auto table = [&](const char* name, int64_t rows) {
+            auto e = register_module(name, torch::nn::Embedding(rows, width));
+            torch::NoGradGuard no_grad;
+            e->weight.zero_();   // a model without conditions computes the same at first (--init_from)
+            return e;
+        };
+        key_in_ = table("key_in", 1 + kKeyCodes);
+        style_in_ = table("style_in", 1 + kStyles);
+        tempo_in_ = table("tempo_in", 1 + kTempoBins);
+        chord_in_ = table("chord_in", 1 + 12 * kChordQualities);
+        density_in_ = table("cond_density_in", 1 + kDensityBins);
+    }
 }
 
-torch::Tensor PlanPriorImpl::hidden(const BarPlans& plans) {
+PlanConditions plan_conditions(const std::vector<Conditions>& conditions, int64_t batch, int64_t first_bar, int64_t bars,
+                               const torch::Device& device) {
+    if (conditions.empty() || (conditions.size() != 1 && int64_t(conditions.size()) != batch))
+        throw Error("plan conditions: " + std::to_string(conditions.size()) + " for a batch of " + std::to_string(batch));
+    std::vector<int64_t> key, style, tempo, chord, density, need, allow;
+    for (int64_t b = 0; b < batch; ++b) {
+        const Conditions& c = conditions[conditions.size() == 1 ? 0 : size_t(b)];
+        key.push_back(c.key >= 0 ? 1 + c.key : 0);
+        style.push_back(c.style == Style::any ? 0 : 1 + int(c.style));
+        tempo.push_back(c.tempo > 0 ? 1 + tempo_bin(c.tempo) : 0);
+        const int64_t scale = c.key >= 0 && c.scale_lock ? key_scale(key_of_code(c.key)) : kChromaSets - 1;
+        for (int64_t j = 0; j < bars; ++j) {
+            const int bar = int(first_bar + j);
+            const int code = chord_code_at(c, bar);
+            chord.push_back(code);
+            density.push_back(density_code_at(c, bar));
+            const int64_t tones = code > 0 ? chord_pitch_classes(c.chords[size_t(bar) % c.chords.size()]) : 0;
+            need.push_back(tones);
+            allow.push_back(scale | tones);
+        }
+    }
+    auto longs_of = [&](const std::vector<int64_t>& v, std::vector<int64_t> shape) {
+        return torch::tensor(v, torch::kLong).view(shape).to(device);
+    };
+    PlanConditions p;
+    p.key = longs_of(key, {batch}), p.style = longs_of(style, {batch}), p.tempo = longs_of(tempo, {batch});
+    p.chord = longs_of(chord, {batch, bars}), p.density = longs_of(density, {batch, bars});
+    p.need = longs_of(need, {batch, bars}), p.allow = longs_of(allow, {batch, bars});
+    return p;
+}
+
+torch::Tensor PlanPriorImpl::condition_inputs(const PlanConditions& cond, int64_t bars) {
+    if (!key_in_ || !cond.defined()) return {};
+    auto global = key_in_->forward(cond.key) + style_in_->forward(cond.style) + tempo_in_->forward(cond.tempo);   // (B, D)
+    auto per_bar = chord_in_->forward(cond.chord) + density_in_->forward(cond.density);                          // (B, bars, D)
+    if (per_bar.size(1) != bars) throw Error("plan conditions for " + std::to_string(per_bar.size(1)) + " bars, plans of " + std::to_string(bars));
+    return per_bar + global.unsqueeze(1);
+}
+
+torch::Tensor PlanPriorImpl::hidden(const BarPlans& plans, const PlanConditions& cond) {
     const int64_t b = plans.chroma.size(0), bars = plans.chroma.size(1);
     auto features = torch::cat({set_bits(plans.chroma), F::one_hot(plans.density, kDensityClasses).to(torch::kFloat32)}, -1);   // (B, bars, 22)
     auto x = linear(*in_, features).to(torch::kFloat32);
@@ -158,6 +211,7 @@ torch::Tensor PlanPriorImpl::hidden(const BarPlans& plans) {
     // Input j holds the plan of bar j - 1 (the start vector for bar 0) and bar j's position.
     x = torch::cat({start_.view({1, 1, width_}).expand({b, 1, width_}), x.index({Slice(), Slice(0, bars - 1)})}, 1);
     x = x + positions_2d(1, bars, width_, plans.chroma.device()).unsqueeze(0);
+    if (auto c = condition_inputs(cond, bars); c.defined()) x = x + c.to(x.scalar_type());   // input j: what bar j is asked
     return transformer_->forward(x, causal(bars, plans.chroma.device()));
 }
 
@@ -181,8 +235,8 @@ torch::Tensor PlanPriorImpl::density_logits(const torch::Tensor& u, const torch:
     return linear(*density_out_, torch::gelu(v)).to(torch::kFloat32);
 }
 
-torch::Tensor PlanPriorImpl::nll(const BarPlans& plans) {
-    auto h = hidden(plans);
+torch::Tensor PlanPriorImpl::nll(const BarPlans& plans, const PlanConditions& cond) {
+    auto h = hidden(plans, cond);
     auto pick = [](const torch::Tensor& logits, const torch::Tensor& target) {
         return torch::log_softmax(logits, -1).gather(2, target.unsqueeze(-1)).squeeze(-1);
     };
@@ -195,34 +249,57 @@ torch::Tensor PlanPriorImpl::nll(const BarPlans& plans) {
     return -log_p.sum(1);   // (B)
 }
 
-void PlanPriorImpl::sample(BarPlans& plans, double temperature, torch::Generator& gen) {
+namespace {
+torch::Tensor twice(const torch::Tensor& t) { return t.defined() ? torch::cat({t, t}, 0) : t; }
+}  // namespace
+
+void PlanPriorImpl::sample(BarPlans& plans, const PlanConditions& cond, double temperature, double guidance, torch::Generator& gen) {
     const double t = std::max(temperature, 1e-6);
-    const int64_t bars = plans.chroma.size(1);
+    const int64_t b = plans.chroma.size(0), bars = plans.chroma.size(1);
     const auto device = plans.chroma.device();
     const auto sets = torch::arange(kChromaSets, longs(device)).unsqueeze(0);      // (1, 4096)
     const auto classes = torch::arange(kDensityClasses, longs(device)).unsqueeze(0);
     const float minus_inf = -std::numeric_limits<float>::infinity();
+    // Guided: the first B rows of every pass are given the conditions, the last B none; their logits are combined.
+    const bool guided = guidance != 1.0 && key_in_ && cond.defined();
+    PlanConditions in = cond;
+    if (guided) {
+        auto none = [](const torch::Tensor& x) { return torch::cat({x, torch::zeros_like(x)}, 0); };
+        in.key = none(cond.key), in.style = none(cond.style), in.tempo = none(cond.tempo);
+        in.chord = none(cond.chord), in.density = none(cond.density);
+    }
+    auto rows = [&](const torch::Tensor& x) { return guided ? twice(x) : x; };   // a (B, ...) tensor for both halves
+    auto logits_of = [&](const torch::Tensor& l) {   // (2B or B, K) -> (B, K), divided by the temperature
+        if (!guided) return l / t;
+        auto c = l.index({Slice(0, b)}), u = l.index({Slice(b)});
+        return (u + guidance * (c - u)) / t;
+    };
     for (int64_t j = 0; j < bars; ++j) {
         auto todo = plans.known.index({Slice(), j}).logical_not();   // (B)
         if (!todo.any().item<bool>()) continue;
-        auto h = hidden(plans).index({Slice(), j});   // causal: bars after j do not matter yet
-        auto need = plans.known_chroma.index({Slice(), j}).unsqueeze(1);  // (B, 1): the known notes' pitch classes
-        auto logits = (chroma_logits(h) / t).masked_fill((sets.bitwise_and(need) != need), minus_inf);
-        auto chroma = categorical(torch::softmax(logits, -1), gen);
+        BarPlans both = plans;
+        if (guided) both.chroma = twice(plans.chroma), both.density = twice(plans.density), both.rhythm = twice(plans.rhythm);
+        auto h = hidden(both, in).index({Slice(), j});   // causal: bars after j do not matter yet
+        auto need = plans.known_chroma.index({Slice(), j});  // (B): the known notes' pitch classes, and an asked chord's tones
+        auto allow = torch::full_like(need, kChromaSets - 1);
+        if (cond.need.defined()) need = need.bitwise_or(cond.need.index({Slice(), j})), allow = cond.allow.index({Slice(), j}).bitwise_or(need);
+        need = need.unsqueeze(1), allow = allow.unsqueeze(1);
+        auto out_of_bounds = (sets.bitwise_and(need) != need) | (sets.bitwise_and(allow.bitwise_not()) != 0);
+        auto chroma = categorical(torch::softmax(logits_of(chroma_logits(h)).masked_fill(out_of_bounds, minus_inf), -1), gen);
         plans.chroma.index_put_({Slice(), j}, torch::where(todo, chroma, plans.chroma.index({Slice(), j})));
-        auto u = given_chroma(h, plans.chroma.index({Slice(), j}));
+        auto u = given_chroma(h, rows(plans.chroma.index({Slice(), j})));
         if (first_out_) {   // the rhythm: the first half bar, then the second given it
             auto starts = plans.known_rhythm.index({Slice(), j}), forbid = plans.silent_steps.index({Slice(), j});
             auto draw_half = [&](const torch::Tensor& logits, int64_t shift) {
                 auto half = [&](const torch::Tensor& steps) { return torch::div(steps, int64_t(1) << shift, "floor") % kRhythmHalf; };
                 auto ok = allowed_halves(half(starts), half(forbid));
-                return categorical(torch::softmax((logits / t).masked_fill(ok.logical_not(), minus_inf), -1), gen);
+                return categorical(torch::softmax(logits_of(logits).masked_fill(ok.logical_not(), minus_inf), -1), gen);
             };
             auto first = draw_half(rhythm_logits(u), 0);
-            auto second = draw_half(rhythm_logits(u, first), kStepsPerPlanBar / 2);
+            auto second = draw_half(rhythm_logits(u, rows(first)), kStepsPerPlanBar / 2);
             plans.rhythm.index_put_({Slice(), j}, torch::where(todo, first + kRhythmHalf * second, plans.rhythm.index({Slice(), j})));
         }
-        auto dl = (density_logits(u, plans.rhythm.index({Slice(), j})) / t)
+        auto dl = logits_of(density_logits(u, rows(plans.rhythm.index({Slice(), j}))))
                       .masked_fill(classes < plans.known_density.index({Slice(), j}).unsqueeze(1), minus_inf);
         auto density = categorical(torch::softmax(dl, -1), gen);
         plans.density.index_put_({Slice(), j}, torch::where(todo, density, plans.density.index({Slice(), j})));

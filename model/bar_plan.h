@@ -21,6 +21,7 @@
 
 #include <torch/torch.h>
 
+#include "model/conditions.h"
 #include "model/model_config.h"
 #include "model/transformer.h"
 
@@ -42,6 +43,19 @@ struct BarPlans {
     torch::Tensor silent_steps;    // (B, bars) long: the steps whose cells are all known and none starts a note
 };
 
+// What the prior is asked per sample (model/conditions.h as codes, 0: not asked), and the sets its chroma draws must
+// keep to. Undefined tensors: nothing asked (a model without conditions, or training's own labels leave need/allow out).
+struct PlanConditions {
+    torch::Tensor key, style, tempo;   // (B) long: 1 + key_code, 1 + style, 1 + tempo_bin
+    torch::Tensor chord, density;      // (B, bars) long: chord_code, 1 + density bin
+    torch::Tensor need;                // (B, bars) long: pitch classes each bar's chroma must hold (an asked chord's tones)
+    torch::Tensor allow;               // (B, bars) long: pitch classes it may hold (4095: any; a locked key's scale)
+    bool defined() const { return key.defined(); }
+};
+// The codes of `conditions` (one per sample; a single one serves every sample) for bars [first_bar, first_bar + bars).
+PlanConditions plan_conditions(const std::vector<Conditions>& conditions, int64_t batch, int64_t first_bar, int64_t bars,
+                               const torch::Device& device);
+
 // The plans of a canvas of cell classes (B, R, C) (model/cell_coding.h; -1 unknown), whose roll is a whole number of bars.
 BarPlans bar_plans(const torch::Tensor& classes, const ModelConfig& config);
 
@@ -60,16 +74,23 @@ PlanView plan_view(const torch::Tensor& plan_tokens, int64_t s);
 
 class PlanPriorImpl : public torch::nn::Module {
 public:
-    // heads: width / 32 (at least 1); 3 blocks. With rhythm, it also draws each bar's rhythm (BarPlans::rhythm).
-    explicit PlanPriorImpl(int64_t width, bool rhythm = false);
-    torch::Tensor nll(const BarPlans& plans);   // (B) nats of every bar's plan, teacher-forced in time order
-    // Draws chroma (a superset of the known pitch classes), rhythm (every known onset step and none of the known
-    // silent ones) and density of every bar that is not known, in time order (logits divided by temperature).
-    void sample(BarPlans& plans, double temperature, torch::Generator& gen);
+    // heads: width / 32 (at least 1); 3 blocks. With rhythm, it also draws each bar's rhythm (BarPlans::rhythm). With
+    // conditions, each bar's input also gets the asked key, style and tempo and the bar's asked chord and density
+    // (learned vectors, zero at first so a model without them starts the same: --init_from).
+    PlanPriorImpl(int64_t width, bool rhythm = false, bool conditions = false);
+    // (B) nats of every bar's plan, teacher-forced in time order, given `cond` (undefined: none asked).
+    torch::Tensor nll(const BarPlans& plans, const PlanConditions& cond = {});
+    // Draws chroma (a superset of the known pitch classes and cond.need, within cond.allow), rhythm (every known onset
+    // step and none of the known silent ones) and density of every bar that is not known, in time order (logits
+    // divided by temperature). guidance > 1 (with conditions asked): classifier-free guidance, the logits given the
+    // conditions pushed away from those given none (both from one batched pass), unconditional + g * (cond - uncond).
+    void sample(BarPlans& plans, const PlanConditions& cond, double temperature, double guidance, torch::Generator& gen);
+    void sample(BarPlans& plans, double temperature, torch::Generator& gen) { sample(plans, {}, temperature, 1.0, gen); }   // none asked
     void set_matmul_dtype(torch::ScalarType dtype) { transformer_->set_matmul_dtype(dtype); }
 
 private:
-    torch::Tensor hidden(const BarPlans& plans);                                     // (B, bars, D): bar j from bars < j
+    torch::Tensor hidden(const BarPlans& plans, const PlanConditions& cond);         // (B, bars, D): bar j from bars < j
+    torch::Tensor condition_inputs(const PlanConditions& cond, int64_t bars);        // (B, bars, D) or undefined
     torch::Tensor chroma_logits(const torch::Tensor& h);                              // (..., 4096)
     torch::Tensor given_chroma(const torch::Tensor& h, const torch::Tensor& chroma);  // h and the bar's chroma
     // Logits (..., 256) of the rhythm's first half given u = given_chroma(), or of its second given the first.
@@ -82,6 +103,8 @@ private:
     // With rhythm: the bar's rhythm into the next bar's input and into the density; the first half into the second's
     // draw; the two halves' logits.
     torch::nn::Linear rhythm_in_{nullptr}, rhythm_density_{nullptr}, half_in_{nullptr}, first_out_{nullptr}, second_out_{nullptr};
+    // With conditions: the asked key, style, tempo (one per sample), chord and density (per bar); row 0: not asked.
+    torch::nn::Embedding key_in_{nullptr}, style_in_{nullptr}, tempo_in_{nullptr}, chord_in_{nullptr}, density_in_{nullptr};
     torch::Tensor start_, set_bias_, basis_;   // basis_ (12 + 66, 4096): each set's single and pair indicators
     Transformer transformer_{nullptr};
 };

@@ -255,7 +255,8 @@ FractalNetImpl::FractalNetImpl(const ModelConfig& config) : config_(config) {
         cond_width = config.levels[l].width;
     }
     head_ = register_module("head", VelocityHead(cond_width, config.levels[3].width, config.levels[3].depth, note_classes(config)));
-    if (config.plan) plan_ = register_module("plan", PlanPrior(std::min<int64_t>(128, config.levels[0].width), config.rhythm));
+    if (config.plan)
+        plan_ = register_module("plan", PlanPrior(std::min<int64_t>(128, config.levels[0].width), config.rhythm, config.conditions));
 }
 
 void FractalNetImpl::set_matmul_dtype(torch::ScalarType dtype) {
@@ -333,6 +334,57 @@ torch::Tensor occupancy_nll(const torch::Tensor& logits, const torch::Tensor& oc
 
 }  // namespace
 
+// One level's view of the patches it is given (N, P, Q): what training, likelihood and sampling all start from.
+struct FractalNetImpl::Pass {
+    int64_t s = 0, n = 0, gr = 0, gc = 0, t = 0;
+    torch::Tensor tokens;   // (N, T, s*s) cell classes
+    torch::Tensor rows;     // (N, T) each token's first canvas row
+    torch::Tensor plan;     // (N, T, s*s) plan-canvas tokens; undefined without a plan
+    torch::Tensor bias;     // LevelImpl::token_bias, for every pass of the level
+    torch::Tensor ruled;    // (N, T) tokens the plan rules silent; undefined when the rules are off or there is no plan
+};
+
+// What the chosen tokens hand to the level below: their cells, conditions, rows and plan.
+struct FractalNetImpl::Down {
+    torch::Tensor patches, cond, rows, plan;
+};
+
+FractalNetImpl::Pass FractalNetImpl::pass(int l, const torch::Tensor& patches, const torch::Tensor& rows, const torch::Tensor& plan,
+                                          const torch::Tensor& ungated, bool rules) {
+    Pass p;
+    p.s = kPatchSizes[l], p.n = patches.size(0), p.gr = patches.size(1) / p.s, p.gc = patches.size(2) / p.s, p.t = p.gr * p.gc;
+    p.tokens = patchify(patches, p.s);
+    p.rows = token_rows(rows, p.t, p.gc, p.s);
+    p.plan = plan.defined() ? patchify(plan, p.s) : torch::Tensor();
+    p.bias = levels_[size_t(l)]->token_bias(p.rows, p.plan, ungated);
+    p.ruled = ruled_silent(p.plan, p.s, rules);
+    return p;
+}
+
+FractalNetImpl::Down FractalNetImpl::down(int l, const Pass& p, const torch::Tensor& tokens, const torch::Tensor& z, const torch::Tensor& go) {
+    return {tokens.index({go}).view({-1, p.s, p.s}), child_conditions(l, z, p.gr, p.gc).index({go}), p.rows.index({go}),
+            child_plan(p.plan, go, p.s)};
+}
+
+namespace {
+// The MAR schedule that likelihood and sampling share: the tokens not `known` (N, T) are revealed over `iters` passes in
+// the order of random scores, as many per pass as the cosine schedule says. step(pending, chosen, k) runs pass k
+// (pending: masked in it; chosen: revealed by it); stop() ends the walk early (a cancelled sample).
+template <class Step, class Stop>
+void mar_schedule(const torch::Tensor& known, int iters, torch::Generator& gen, Step&& step, Stop&& stop) {
+    const auto score = uniform(gen, {known.size(0), known.size(1)}, known.device());
+    auto revealed = known.clone();
+    const auto unknown = known.logical_not().sum(1);   // (N)
+    for (int k = 0; k < iters; ++k) {
+        if (stop()) break;
+        auto pending = revealed.logical_not();
+        auto chosen = top_by_score(score, pending, (pending.sum(1) - masked_after(unknown, k, iters)).clamp_min(0));
+        step(pending, chosen, k);
+        revealed = revealed | chosen;
+    }
+}
+}  // namespace
+
 torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const torch::Tensor& rows,
                                          const torch::Tensor& plan, const torch::Tensor& weight, const torch::Tensor& ungated, torch::Generator& gen, torch::Tensor& count) {
     if (l == 3) {   // every cell that gets here, silent or not: the full 128-way head, less what the plan rules out
@@ -341,12 +393,11 @@ torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, co
                                  F::CrossEntropyFuncOptions().reduction(torch::kNone)) *
                 weight).sum();
     }
-    const int64_t s = kPatchSizes[l], n = patches.size(0), gr = patches.size(1) / s, gc = patches.size(2) / s, t = gr * gc;
-    auto tokens = patchify(patches, s);   // (N, T, s*s)
+    const Pass p = pass(l, patches, rows, plan, ungated, true);
+    const int64_t s = p.s, n = p.n, gr = p.gr, gc = p.gc, t = p.t;
+    const auto& tokens = p.tokens;
+    const auto& pitch = p.bias;
     Level& level = levels_[size_t(l)];
-    const auto trows = token_rows(rows, t, gc, s);
-    const auto ptokens = plan.defined() ? patchify(plan, s) : torch::Tensor();
-    const auto pitch = level->token_bias(trows, ptokens, ungated);
     torch::Tensor z, chosen;
     if (level->is_ar()) {
         z = level->encode_causal(tokens, cond, gr, gc, scan_order(gr, gc, patches.device()), pitch);
@@ -364,7 +415,7 @@ torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, co
     auto w = weight.unsqueeze(1).expand({n, t});
     auto free = ungated.unsqueeze(1).expand({n, t});
     // A token the plan rules silent is certain: no nats, nothing to learn.
-    const auto ruled = ruled_silent(ptokens, s, true);
+    const auto& ruled = p.ruled;
     auto nats = (occupancy_nll(level->occupancy(z), occupied) * w).masked_select(ruled.defined() ? chosen & ruled.logical_not() : chosen).sum();
     auto empty = chosen & occupied.logical_not();
     auto keep = empty & (free | (uniform(gen, {n, t}, patches.device()) * kEmptyKeepInverse < 1.0));
@@ -372,19 +423,20 @@ torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, co
     auto go = chosen & (occupied | keep);
     if (!go.any().item<bool>()) return nats;
     auto child_weight = torch::where(free | occupied, w, w * kEmptyKeepInverse);
-    auto cc = child_conditions(l, z, gr, gc);   // (N, T, 5, D)
-    return nats + loss_level(l + 1, tokens.index({go}).view({-1, s, s}), cc.index({go}), trows.index({go}), child_plan(ptokens, go, s),
-                             child_weight.index({go}), (free | occupied.logical_not()).index({go}), gen, count);
+    const Down d = down(l, p, tokens, z, go);
+    return nats + loss_level(l + 1, d.patches, d.cond, d.rows, d.plan, child_weight.index({go}), (free | occupied.logical_not()).index({go}),
+                             gen, count);
 }
 
-std::pair<torch::Tensor, torch::Tensor> FractalNetImpl::loss(const torch::Tensor& canvas, torch::Generator& gen) {
+std::pair<torch::Tensor, torch::Tensor> FractalNetImpl::loss(const NetInput& in, torch::Generator& gen) {
+    const torch::Tensor& canvas = in.canvas;
     auto count = torch::zeros({}, canvas.options());
     const int64_t b = canvas.size(0);
     auto classes = encode_cells(canvas, config_);
     torch::Tensor plan, plan_nats = torch::zeros({}, canvas.options());
     if (plan_) {
         auto plans = bar_plans(classes, config_);
-        plan_nats = plan_->nll(plans).sum();
+        plan_nats = plan_->nll(plans, in.cond).sum();
         plan = plan_canvas(plans, config_, canvas.size(1), canvas.size(2));
     }
     auto nll = plan_nats + loss_level(0, classes, {}, torch::zeros({b}, canvas.options().dtype(torch::kLong)), plan,
@@ -400,69 +452,59 @@ torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, con
                     .gather(1, cell_classes(patches).unsqueeze(1))
                     .squeeze(1);   // (N)
     }
-    const int64_t s = kPatchSizes[l], gr = patches.size(1) / s, gc = patches.size(2) / s, t = gr * gc;
-    auto tokens = patchify(patches, s);
+    const Pass p = pass(l, patches, rows, plan, ungated_walk(opt, patches), opt.plan_rules);
+    const int64_t s = p.s, gr = p.gr, gc = p.gc, t = p.t;
+    const auto& tokens = p.tokens;
     auto occupied = (tokens > 0).any(-1);   // (N, T)
     Level& level = levels_[size_t(l)];
     auto out = torch::zeros({n}, patches.options());
     auto owner = torch::arange(n, torch::TensorOptions().dtype(torch::kLong).device(patches.device())).unsqueeze(1).expand({n, t});
-    const auto crows = token_rows(rows, t, gc, s);
-    const auto ptokens = plan.defined() ? patchify(plan, s) : torch::Tensor();
-    const auto pitch = level->token_bias(crows, ptokens, ungated_walk(opt, patches));
-    const auto ruled = ruled_silent(ptokens, s, opt.plan_rules);   // certain: log p(empty) = 0
     auto add = [&](const torch::Tensor& z, const torch::Tensor& chosen) {   // chosen (N, T): the tokens predicted now
         if (opt.gate) {
             // The gated sampler makes a token silent two ways: drawn empty, or drawn occupied and then filled with
             // silence by the level below (which cannot happen below level 2: an occupied cell is a note). So an
             // empty token costs -log(p0 + p1 * p_below(silence)), the exact likelihood of what sampling does.
             auto logit = level->occupancy(z);                                          // (N, T)
-            if (ruled.defined()) logit = logit.masked_fill(ruled, -std::numeric_limits<float>::infinity());
+            if (p.ruled.defined()) logit = logit.masked_fill(p.ruled, -std::numeric_limits<float>::infinity());   // certain: log p(empty) = 0
             auto log_p1 = F::logsigmoid(logit), log_empty = F::logsigmoid(-logit);
             auto empty = chosen & occupied.logical_not();
             if (l < 2 && empty.any().item<bool>()) {
-                auto silent = torch::zeros({empty.sum().item<int64_t>(), s, s}, patches.options());
-                auto below = nll_level(l + 1, silent, child_conditions(l, z, gr, gc).index({empty}), crows.index({empty}),
-                                       child_plan(ptokens, empty, s), opt, gen);   // (M)
+                const Down d = down(l, p, torch::zeros_like(tokens), z, empty);   // those tokens as silence
+                auto below = nll_level(l + 1, d.patches, d.cond, d.rows, d.plan, opt, gen);   // (M)
                 log_empty = log_empty.index_put({empty}, torch::logaddexp(log_empty.index({empty}), log_p1.index({empty}) - below));
             }
             out -= (torch::where(occupied, log_p1, log_empty) * chosen).sum(1);
         }
         auto go = opt.gate ? chosen & occupied : chosen;
         if (!go.any().item<bool>()) return;
-        auto child = nll_level(l + 1, tokens.index({go}).view({-1, s, s}), child_conditions(l, z, gr, gc).index({go}), crows.index({go}),
-                               child_plan(ptokens, go, s), opt, gen);   // (M)
-        out.index_add_(0, owner.index({go}), child);
+        const Down d = down(l, p, tokens, z, go);
+        out.index_add_(0, owner.index({go}), nll_level(l + 1, d.patches, d.cond, d.rows, d.plan, opt, gen));   // (M)
     };
     if (level->is_ar()) {
-        add(level->encode_causal(tokens, cond, gr, gc, scan_order(gr, gc, patches.device()), pitch),
+        add(level->encode_causal(tokens, cond, gr, gc, scan_order(gr, gc, patches.device()), p.bias),
             torch::ones({n, t}, torch::TensorOptions().dtype(torch::kBool).device(patches.device())));
         return out;
     }
-    const int iters = std::max(1, opt.num_iter[size_t(l)]);
-    auto score = uniform(gen, {n, t}, patches.device());
-    auto revealed = torch::zeros({n, t}, torch::TensorOptions().dtype(torch::kBool).device(patches.device()));
-    const auto all = torch::full({n}, t, torch::TensorOptions().dtype(torch::kLong).device(patches.device()));
-    const auto context = level->context(cond, n, gr, gc, pitch);
-    for (int k = 0; k < iters; ++k) {
-        auto pending = revealed.logical_not();
-        auto chosen = top_by_score(score, pending, (pending.sum(1) - masked_after(all, k, iters)).clamp_min(0));
-        add(level->encode(tokens, pending, context), chosen);
-        revealed = revealed | chosen;
-    }
+    const auto none_known = torch::zeros({n, t}, torch::TensorOptions().dtype(torch::kBool).device(patches.device()));
+    const auto context = level->context(cond, n, gr, gc, p.bias);
+    mar_schedule(none_known, std::max(1, opt.num_iter[size_t(l)]), gen,
+                 [&](const torch::Tensor& pending, const torch::Tensor& chosen, int) { add(level->encode(tokens, pending, context), chosen); },
+                 [] { return false; });
     return out;
 }
 
-torch::Tensor FractalNetImpl::plan_nll(const torch::Tensor& canvas) {
-    if (!plan_) return torch::zeros({canvas.size(0)}, canvas.options());
-    return plan_->nll(bar_plans(encode_cells(canvas, config_), config_));
+torch::Tensor FractalNetImpl::plan_nll(const NetInput& in) {
+    if (!plan_) return torch::zeros({in.canvas.size(0)}, in.canvas.options());
+    return plan_->nll(bar_plans(encode_cells(in.canvas, config_), config_), in.cond);
 }
 
-torch::Tensor FractalNetImpl::nll(const torch::Tensor& canvas, const SampleOptions& opt, torch::Generator& gen) {
+torch::Tensor FractalNetImpl::nll(const NetInput& in, const SampleOptions& opt, torch::Generator& gen) {
+    const torch::Tensor& canvas = in.canvas;
     auto classes = encode_cells(canvas, config_);
     auto rows = torch::zeros({canvas.size(0)}, canvas.options().dtype(torch::kLong));
     if (!plan_) return nll_level(0, classes, {}, rows, {}, opt, gen);
     auto plans = bar_plans(classes, config_);
-    return plan_->nll(plans) + nll_level(0, classes, {}, rows, plan_canvas(plans, config_, canvas.size(1), canvas.size(2)), opt, gen);
+    return plan_->nll(plans, in.cond) + nll_level(0, classes, {}, rows, plan_canvas(plans, config_, canvas.size(1), canvas.size(2)), opt, gen);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -565,12 +607,13 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         }
         return torch::where(patches >= 0, patches, cls.view({n, 1, 1}));
     }
-    const int64_t s = kPatchSizes[l], gr = patches.size(1) / s, gc = patches.size(2) / s, t = gr * gc;
-    auto tokens = patchify(patches, s);                       // (N, T, s*s)
+    Pass lp = pass(l, patches, rows, plan, ungated_walk(w.opt, patches), w.opt.plan_rules);
+    const int64_t s = lp.s, gr = lp.gr, gc = lp.gc, t = lp.t;
+    auto& tokens = lp.tokens;                                 // (N, T, s*s), written as tokens are drawn
     auto known = (tokens >= 0).all(-1);                       // (N, T)
     auto lopt = torch::TensorOptions().dtype(torch::kLong).device(patches.device());
     auto tpos = torch::arange(t, lopt);
-    const auto trows = token_rows(rows, t, gc, s);           // (N, T): each token's first canvas row
+    const auto& trows = lp.rows;                              // (N, T): each token's first canvas row
     auto token_origin = [&](const torch::Tensor& sel) {      // sel (N, T) bool -> (M, 3) origins of the chosen tokens
         auto o = origin.unsqueeze(1).expand({n, t, 3}).clone();
         o.index_put_({Slice(), Slice(), 1}, trows);            // an origin's row is the patch's row
@@ -578,9 +621,8 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         return o.index({sel});
     };
     Level& level = levels_[size_t(l)];
-    const auto ptokens = plan.defined() ? patchify(plan, s) : torch::Tensor();
-    const auto pitch = level->token_bias(trows, ptokens, ungated_walk(w.opt, patches));   // for every iteration
-    const auto ruled = ruled_silent(ptokens, s, w.opt.plan_rules);
+    const auto& pitch = lp.bias;   // for every iteration
+    const auto& ruled = lp.ruled;
     // Fills the chosen tokens: each draws its occupancy (a known note forces it); empty ones become silence, occupied
     // ones go down a level.
     // last: the call's final draws. Below level 0 a gated patch is here because the level above drew it occupied, so
@@ -610,11 +652,10 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
             tokens = torch::where(silent.unsqueeze(-1), tokens.clamp_min(0), tokens);
         }
         if (!go.any().item<bool>()) return;
-        auto cc = child_conditions(l, z, gr, gc);
+        const Down d = down(l, lp, tokens, z, go);
         const auto start = std::chrono::steady_clock::now();
         // Origins only matter for the progress report; without one the deeper levels get none (saves work per call).
-        auto child = sample_level(l + 1, tokens.index({go}).view({-1, s, s}), cc.index({go}), trows.index({go}), child_plan(ptokens, go, s),
-                                  w.report ? token_origin(go) : torch::Tensor(), w);
+        auto child = sample_level(l + 1, d.patches, d.cond, d.rows, d.plan, w.report ? token_origin(go) : torch::Tensor(), w);
         timer.inner += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         tokens.index_put_({go}, child.view({-1, s * s}));
     };
@@ -644,20 +685,13 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
         return unpatchify(tokens, s, gr, gc);
     }
     const int iters = std::max(1, w.opt.num_iter[size_t(l)]);
-    auto score = uniform(w.gen, {n, t}, patches.device());
-    auto revealed = known.clone();
-    auto unknown = known.logical_not().sum(1);   // (N)
     const auto context = level->context(cond, n, gr, gc, pitch);
-    for (int k = 0; k < iters; ++k) {
-        if (w.stop()) break;
-        auto pending = revealed.logical_not();
-        auto chosen = top_by_score(score, pending, (pending.sum(1) - masked_after(unknown, k, iters)).clamp_min(0));
+    mar_schedule(known, iters, w.gen, [&](const torch::Tensor& pending, const torch::Tensor& chosen, int k) {
         auto z = level->encode(tokens, pending, context);
         count(kConds + t, kConds + t);
         generate(z, chosen, k + 1 == iters);
-        revealed = revealed | chosen;
         if (w.report) w.show(l, k + 1, iters, unpatchify(tokens, s, gr, gc), origin);
-    }
+    }, [&] { return w.stop(); });
     return unpatchify(tokens, s, gr, gc);
 }
 
@@ -678,8 +712,9 @@ FractalNet seeded_net(const ModelConfig& config, uint64_t seed) {
     return net;
 }
 
-torch::Tensor FractalNetImpl::sample(const torch::Tensor& canvas, const SampleOptions& opt, torch::Generator& gen, const NetReport& report,
+torch::Tensor FractalNetImpl::sample(const NetInput& in, const SampleOptions& opt, torch::Generator& gen, const NetReport& report,
                                      const CancelFlag* cancel) {
+    const torch::Tensor& canvas = in.canvas;
     auto classes = encode_cells(canvas, config_);
     Walk w{opt, gen, report, cancel, config_, canvas, classes.clone()};
     const int64_t b = canvas.size(0);
@@ -688,7 +723,7 @@ torch::Tensor FractalNetImpl::sample(const torch::Tensor& canvas, const SampleOp
     torch::Tensor plan;
     if (plan_) {   // the coarsest level: every bar's plan, in time order, before any patch
         auto plans = bar_plans(classes, config_);
-        plan_->sample(plans, opt.plan_temperature, gen);
+        plan_->sample(plans, in.cond, opt.plan_temperature, opt.guidance, gen);
         plan = plan_canvas(plans, config_, canvas.size(1), canvas.size(2));
         if (opt.plans) *opt.plans = plans;
     }

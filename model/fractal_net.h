@@ -1,8 +1,8 @@
 // fractal_net.h — the fractal generative model as LibTorch modules (model/ only; torch stays behind the facade).
 //
 //   fm::FractalNet net(config);
-//   auto [nll, cells] = net->loss(canvas, gen);            // training: canvas (B, R, C) in [0, 1]
-//   auto out = net->sample(canvas_with_unknowns, opt, gen, report, cancel);   // -1 cells are generated
+//   auto [nll, cells] = net->loss({canvas, cond}, gen);    // training: canvas (B, R, C) in [0, 1], conditions asked
+//   auto out = net->sample({canvas_with_unknowns, cond}, opt, gen, report, cancel);   // -1 cells are generated
 //
 // Letters: B batch, N patches at a level, R x C canvas rows x columns, P x Q a level's patch, s token side,
 // T tokens (gr x gc grid), D width. Level l tokens are kPatchSizes[l]-sided squares of its patch; level 3 is the
@@ -48,8 +48,17 @@ struct SampleOptions {
     // either (its plan is read off it), so the same rules in nll() keep the likelihood exact and lower. Off: the
     // levels' own odds, as before the rules (for comparison).
     bool plan_rules = true;
+    double guidance = 1.0;                  // classifier-free guidance of the bar plan by the conditions (1: off)
     SampleStats* stats = nullptr;           // optional: time and work per level
     BarPlans* plans = nullptr;              // optional: the bar plans the sample drew (models with a plan)
+};
+
+// What the model is given: a canvas (B, R, C) of cell values (-1: to generate; training and likelihood: none), and
+// what is asked of its bar plans (model/bar_plan.h; undefined: nothing). Every entry point takes this one type.
+struct NetInput {
+    torch::Tensor canvas;
+    PlanConditions cond;
+    NetInput(torch::Tensor c, PlanConditions k = {}) : canvas(std::move(c)), cond(std::move(k)) {}   // NOLINT: a canvas alone is an input
 };
 
 // (level, step, of, canvas (B, R, C) as it stands now) — called between steps.
@@ -125,15 +134,15 @@ public:
     // Training loss: summed cross-entropy (nats) of what the recursion predicts — the bar plans (with a plan), each
     // chosen token's occupancy, and the insides of the occupied ones (and a weighted sample of empty ones) down to each
     // cell's class — and the (weighted) number of cells it covers.
-    std::pair<torch::Tensor, torch::Tensor> loss(const torch::Tensor& canvas, torch::Generator& gen);
+    std::pair<torch::Tensor, torch::Tensor> loss(const NetInput& in, torch::Generator& gen);
     // Nats of each canvas's bar plans (B) (model/bar_plan.h), teacher-forced; zeros without a plan. The trainer adds it
     // for more crops than the full loss sees: the plan prior is small and learns from many bars per step at little cost.
-    torch::Tensor plan_nll(const torch::Tensor& canvas);
+    torch::Tensor plan_nll(const NetInput& in);
     // Negative log-likelihood (nats) of every cell of each canvas (B), following the sampling schedule with a
     // random order at MAR levels (an exact likelihood of that order), teacher-forced; with a plan, the plan's nats too.
-    torch::Tensor nll(const torch::Tensor& canvas, const SampleOptions& opt, torch::Generator& gen);
+    torch::Tensor nll(const NetInput& in, const SampleOptions& opt, torch::Generator& gen);
     // Fills the -1 cells of canvas (B, R, C); known cells stay bit-exact. Cancel: returns with -1 cells left.
-    torch::Tensor sample(const torch::Tensor& canvas, const SampleOptions& opt, torch::Generator& gen, const NetReport& report,
+    torch::Tensor sample(const NetInput& in, const SampleOptions& opt, torch::Generator& gen, const NetReport& report,
                          const CancelFlag* cancel);
 
     // Inference in bf16: the weights of every matmul but the logits' converted once (kBFloat16) or back (kFloat32);
@@ -144,6 +153,11 @@ public:
 
 private:
     struct Walk;   // per-call state of a sampling walk
+    struct Pass;   // one level's view of its patches: tokens, rows, plan, input bias, ruled tokens (all three walks)
+    struct Down;   // what chosen tokens hand to the level below
+    Pass pass(int l, const torch::Tensor& patches, const torch::Tensor& rows, const torch::Tensor& plan, const torch::Tensor& ungated,
+              bool rules);
+    Down down(int l, const Pass& p, const torch::Tensor& tokens, const torch::Tensor& z, const torch::Tensor& go);
     // weight (N): each patch's loss weight; ungated (N): an empty patch kept for training, all of whose tokens go down.
     // patches hold cell classes (model/cell_coding.h); rows (N): each patch's first canvas row; plan (N, P, Q): the
     // patches' plan-canvas cells (model/bar_plan.h), undefined without a plan.

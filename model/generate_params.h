@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/roll.h"
+#include "model/conditions.h"
 
 namespace fm {
 
@@ -39,6 +40,8 @@ struct GenerateParams {
     int mask_start = 0, mask_end = 0;       // inpainting: steps [start, end) regenerated
     int pitch_low = 0, pitch_high = 127;    // inpainting: pitches [low, high] regenerated
     std::vector<uint8_t> cell_mask;         // inpainting: 128 x width, 1 = regenerate; replaces the rectangle when set
+    Conditions conditions;                  // key, chords, tempo, density, style asked (models with conditions; else ignored)
+    double guidance = 1.0;                  // classifier-free guidance by the conditions (1: off; 2: twice as far from none)
 };
 
 // The canvas generate() starts from: known cells and -1 where cells are to be generated.

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "core/log.h"
+#include "model/bar_plan.h"
 #include "model/canvas.h"
 
 namespace fm {
@@ -58,6 +60,8 @@ std::vector<Roll> generate(FractalNet& net, const GenerateParams& p, const Progr
     if (!(p.temperature > 0)) throw Error("--temperature must be positive");
     if (!(p.velocity_temperature > 0)) throw Error("--velocity_temperature must be positive");
     if (!(p.plan_temperature > 0)) throw Error("--plan_temperature must be positive");
+    if (!(p.guidance >= 0 && p.guidance <= 20)) throw Error("--cfg " + std::to_string(p.guidance) + " must be within 0..20 (1: off)");
+    check_conditions(p.conditions);
     for (int it : p.num_iter)
         if (it <= 0) throw Error("--num_iter_list entries must be positive");
     const ModelConfig& config = net->config();
@@ -72,6 +76,15 @@ std::vector<Roll> generate(FractalNet& net, const GenerateParams& p, const Progr
     SampleOptions opt;
     opt.num_iter = p.num_iter, opt.temperature = p.temperature, opt.gate = p.gate, opt.keep_occupied = p.keep_occupied;
     opt.velocity_temperature = p.velocity_temperature, opt.plan_temperature = p.plan_temperature, opt.plan_rules = p.plan_rules;
+    opt.guidance = p.guidance;
+    // A model with a plan but no conditions still keeps to an asked key's scale and chords' tones (rules on its plan);
+    // one without a plan can take none.
+    const bool conditioned = config.plan && p.conditions.any();
+    if (p.conditions.any() && !config.plan)
+        throw Error("this model has no bar plan, so it cannot take a key, chords, tempo, density or style: use a model trained with one");
+    if (p.conditions.any() && !config.conditions)
+        log_warning("this model was trained without conditions: an asked key and chords only limit its plan's notes; tempo, "
+                    "density and style are not followed");
 
     for (size_t i = 0; i < spans.size(); ++i) {
         const int offset = spans[i].offset, w = spans[i].width;
@@ -85,7 +98,12 @@ std::vector<Roll> generate(FractalNet& net, const GenerateParams& p, const Progr
                 paste(shown, crop(canvas_to_roll(c[0], config), 0, w), offset, w);
                 progress({level, step, of, &shown, int(i), int(spans.size())});
             };
-        auto out = net->sample(canvas, opt, gen, report, cancel);
+        PlanConditions cond;   // the window's bars of what was asked (per-bar lists count from the roll's step 0)
+        if (conditioned) {
+            const int64_t steps = int64_t(canvas.size(1)) * canvas.size(2) / kPitches;
+            cond = plan_conditions({p.conditions}, canvas.size(0), offset / kStepsPerBar, steps / kStepsPerBar, device);
+        }
+        auto out = net->sample({canvas, cond}, opt, gen, report, cancel);
         for (size_t b = 0; b < rolls.size(); ++b) paste(rolls[b], crop(canvas_to_roll(out[int64_t(b)], config), 0, w), offset, w);
         if (cancelled(cancel)) break;
     }

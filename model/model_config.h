@@ -52,6 +52,9 @@ struct ModelConfig {
     // Levels below 0 know whether their patch was drawn occupied (gated) or not (an ungated walk), so they model each
     // case (files without the field: off; their levels learnt a blend of the two, which under-fills gated patches).
     bool gate_flag = true;
+    // With a plan, the plan prior takes conditions (model/conditions.h: key, chords, tempo, density, style), each of
+    // which may be left out (files without the field: none; such a model generates as if none were asked).
+    bool conditions = true;
 };
 
 // "tiny" (tests: trains in seconds), "small", "base" (the original's defaults: widths 512,256,128,64; blocks

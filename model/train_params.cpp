@@ -168,6 +168,9 @@ void validate(const TrainParams& p) {
     need(p.pitch_shift >= 0 && p.pitch_shift <= 127, "--pitch_shift " + std::to_string(p.pitch_shift) + " must be within 0..127");
     named("--cells", [&] { parse_cell_coding(p.cells); });
     not_negative("--plan_batch", p.plan_batch);
+    unit("--condition_dropout", p.condition_dropout, "");
+    need(p.train_only.empty() || p.train_only == "plan", "--train_only " + shown(p.train_only) + " is not plan (or empty: all)");
+    need(p.train_only.empty() || p.plan, "--train_only plan needs a model with a plan (--plan true)");
     unit("--ema", p.ema, " (0: off)");
     need(p.device == "cpu" || p.device == "cuda" || p.device == "auto", "--device " + shown(p.device) + " is not cpu, cuda or auto");
     named("--precision", [&] { parse_precision(p.precision); });

@@ -40,6 +40,11 @@ struct TrainParams {
     bool pitch_positions = true;             // tokens learn their pitch class and octave (model_config.h)
     bool plan = true;                        // a per-bar plan (chroma, density) as the coarsest level (model/bar_plan.h)
     int plan_batch = 64;                     // crops per step the plan prior learns from (the batch's and more; plan only)
+    bool conditions = true;                  // the plan prior takes key, chords, tempo, density and style (model/conditions.h)
+    double condition_dropout = 0.3;          // each of a crop's conditions is left out with this chance (all of them: half
+                                             // as often again), so any subset may be asked and guidance has its baseline
+    std::string train_only;                  // "": the whole model; "plan": the plan prior alone (the levels stay as
+                                             // --init_from made them: teaching a model conditions costs minutes)
     double ema = 0.999;                      // decay of the weights' moving average used for validation, previews and
                                              // best.safetensors (0: off, the raw weights); warms up as (1+n)/(10+n)
     uint64_t seed = 0;
@@ -83,6 +88,9 @@ constexpr void for_each_train_param(F&& f) {
     f("pitch_positions", &P::pitch_positions, "Tokens learn their pitch class and octave (true|false)");
     f("plan", &P::plan, "A per-bar plan (each bar's pitch classes and note density) drawn first and seen by every level (true|false)");
     f("plan_batch", &P::plan_batch, "Crops per step for the bar plan (the batch's and more, plan only: it is small and cheap)");
+    f("conditions", &P::conditions, "The bar plan takes conditions: key, chords, tempo, density, style (true|false)");
+    f("condition_dropout", &P::condition_dropout, "Chance that each condition of a training crop is left out, in [0, 1)");
+    f("train_only", &P::train_only, "Train only this part: empty (all) or plan (the bar plan's prior; needs --init_from or --resume)");
     f("ema", &P::ema, "Decay of the weights' moving average kept for validation and best, in [0, 1) (0: off)");
     f("seed", &P::seed, "Seed of initialisation, data order and masks");
     f("device", &P::device, "cpu, cuda or auto");

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <cmath>
 #include <filesystem>
+#include <random>
 #include <fstream>
 #include <unordered_set>
 
@@ -23,6 +24,7 @@
 #include "core/safetensors.h"
 #include "model/canvas.h"
 #include "model/checkpoint.h"
+#include "model/conditions.h"
 #include "model/fractal_net.h"
 #include "model/generator.h"
 #include "model/mixed_precision.h"
@@ -50,6 +52,7 @@ void set_run_fields(ModelConfig& c, const TrainParams& p) {
     c.cells = parse_cell_coding(p.cells);
     c.pitch_positions = p.pitch_positions;
     c.plan = p.plan;
+    c.conditions = p.plan && p.conditions;
 }
 
 ModelConfig make_config(const TrainParams& p) {
@@ -161,6 +164,32 @@ int clear_crash_debris(const std::string& dir, int resumed_step) {
     return removed;
 }
 
+// The plan conditions of a batch of crops: each crop's own (conditions_of: its key, chords, densities, the file's tempo
+// and corpus), each left out with chance `dropout`, and all of them with chance dropout / 2. A crop of an unknown corpus
+// or of POP909 (the default models' own) may lose its style too; one of another corpus always keeps it, so that asking
+// for no style is asking for the default corpus, and unconditional samples stay what the default models made.
+PlanConditions training_conditions(const std::vector<Roll>& crops, const std::vector<DatasetFile>& files, double dropout,
+                                   uint64_t seed, const torch::Device& device) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    std::vector<Conditions> all;
+    for (size_t i = 0; i < crops.size(); ++i) {
+        const Style style = style_of_path(files[i].path);
+        Conditions c = conditions_of(crops[i], files[i].bpm, style);
+        const bool none = u(rng) < dropout / 2;
+        if (none || u(rng) < dropout) c.key = -1;
+        if (none || u(rng) < dropout) c.chords.clear();
+        if (none || u(rng) < dropout) c.density.clear();
+        if (none || u(rng) < dropout || files[i].bpm <= 0) c.tempo = 0;
+        if ((none || u(rng) < dropout) && (style == Style::pop || style == Style::any)) c.style = Style::any;
+        all.push_back(std::move(c));
+    }
+    const int64_t bars = crops.front().width / kStepsPerPlanBar;
+    PlanConditions cond = plan_conditions(all, int64_t(all.size()), 0, bars, device);
+    cond.need = cond.allow = torch::Tensor();   // training scores the data's plan: nothing is ruled out
+    return cond;
+}
+
 }  // namespace
 
 void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& on_step, const CancelFlag* cancel) {
@@ -220,6 +249,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         set_run_fields(config, p);
         config.gate_flag = true;   // new in this run if the source had none: the flag's vectors start at zero
         config.rhythm = config.plan;   // likewise the plan's rhythm: its inputs start at zero, its heads fresh
+        // (and the conditions' tables, set_run_fields: zero at first)
         net = seeded_net(config, p.seed);
         const auto left = warm_start(p.init_from, net);
         std::string names;
@@ -232,6 +262,12 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
     // of a run killed before its first checkpoint (or of an earlier run) when this one starts again at step 0.
     if (const int removed = clear_crash_debris(p.output_dir, start_step))
             log_info("removed %d partial checkpoint file(s) left by an interrupted write", removed);
+    const bool plan_only_run = p.train_only == "plan";
+    if (plan_only_run && meta.empty() && p.init_from.empty())
+        throw Error("--train_only plan trains the plan prior of an existing model: give --init_from (or --resume a run)");
+    if (plan_only_run)   // the levels keep their weights: no gradient, no optimiser state
+        for (auto& kv : net->named_parameters())
+            if (kv.key().rfind("plan.", 0) != 0) kv.value().set_requires_grad(false);
     net->to(device);
     torch::optim::AdamW opt(net->parameters(), torch::optim::AdamWOptions(p.lr).weight_decay(p.weight_decay).betas({0.9, 0.95}));
     // The moving average of the weights (a second net of the same shape; empty when --ema 0).
@@ -332,16 +368,31 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         for (auto& group : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
         CropSampler sampler(train_set, train_files, {p.crop_length, p.pitch_shift, mix(p.seed, uint64_t(step) + 1), kStepsPerBar}   /* crops start on bar lines: the model learns where beats fall */);
         std::vector<Roll> batch;
-        for (int i = 0; i < p.train_batch_size; ++i) batch.push_back(sampler.next());
+        std::vector<DatasetFile> batch_files, plan_files;
+        const int full = plan_only_run ? 0 : p.train_batch_size;   // crops the whole model learns from
+        for (int i = 0; i < full; ++i) batch.push_back(sampler.next()), batch_files.push_back(train_set.file(sampler.last_file()));
         std::vector<Roll> plan_only;   // further crops for the bar-plan prior alone
         if (config.plan)
-            for (int i = p.train_batch_size; i < p.plan_batch; ++i) plan_only.push_back(sampler.next());
+            for (int i = full; i < std::max(p.plan_batch, plan_only_run ? p.train_batch_size : 0); ++i)
+                plan_only.push_back(sampler.next()), plan_files.push_back(train_set.file(sampler.last_file()));
         auto gen = at::detail::createCPUGenerator(mix(p.seed ^ 0x5EED, uint64_t(step)));
+        auto labels = [&](const std::vector<Roll>& crops, const std::vector<DatasetFile>& files, uint64_t salt) {
+            return config.conditions && !crops.empty()
+                       ? training_conditions(crops, files, p.condition_dropout, mix(p.seed ^ salt, uint64_t(step)), device)
+                       : PlanConditions{};
+        };
         torch::Tensor loss;
         {
             Autocast autocast(device, bf16);
-            auto [nll, count] = net->loss(rolls_to_canvas(batch, config, device, 0.0f), gen);
-            if (!plan_only.empty()) nll = nll + net->plan_nll(rolls_to_canvas(plan_only, config, device, 0.0f)).sum();
+            torch::Tensor nll, count;
+            if (plan_only_run) {   // nats of the plans per cell of their crops: bits/cell of the plan alone
+                nll = torch::zeros({}, torch::TensorOptions().device(device));
+                count = torch::full({}, double(plan_only.size()) * kPitches * p.crop_length, torch::TensorOptions().device(device));
+            } else {
+                std::tie(nll, count) = net->loss({rolls_to_canvas(batch, config, device, 0.0f), labels(batch, batch_files, 0xC0DE)}, gen);
+            }
+            if (!plan_only.empty())
+                nll = nll + net->plan_nll({rolls_to_canvas(plan_only, config, device, 0.0f), labels(plan_only, plan_files, 0xC0DF)}).sum();
             loss = nll / count;
         }
         opt.zero_grad();

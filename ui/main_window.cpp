@@ -30,6 +30,7 @@
 #include "ui/midi_out_box.h"
 #include "ui/training_dialog.h"
 #include "ui/transport_bar.h"
+#include "ui/conditions_lane.h"
 #include "ui/variation_bar.h"
 
 namespace fm::ui {
@@ -55,7 +56,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     variations_ = new VariationBar(central);
     view_ = new PianoRollView(central);
     view_->setObjectName(QStringLiteral("pianoRoll"));
+    lane_ = new ConditionsLane(view_, central);
+    connect(lane_, &ConditionsLane::invalidChord, this, [this](const QString& message) { showError(message, false); });
     column->addWidget(variations_);
+    column->addWidget(lane_);
     column->addWidget(view_, 1);
     setCentralWidget(central);
 
@@ -330,6 +334,7 @@ const Roll& MainWindow::shownRoll() const { return view_->roll(); }
 
 void MainWindow::showRoll(const Roll& roll) {
     view_->setRoll(roll);
+    lane_->setBars((roll.width + kStepsPerBar - 1) / kStepsPerBar);
     fold_->setEnabled(view_->canFold());
     const QSignalBlocker block(fold_);
     fold_->setChecked(view_->folded());

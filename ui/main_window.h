@@ -32,6 +32,7 @@ class QUndoStack;
 
 namespace fm::ui {
 
+class ConditionsLane;
 class GeneratePanel;
 class GenerationWorker;
 class LevelProgress;
@@ -72,6 +73,9 @@ public:
     PlaybackController* playback() const { return playback_; }
     TransportBar* transport() const { return transport_; }
     VariationBar* variations() const { return variations_; }
+    ConditionsLane* conditionsLane() const { return lane_; }
+    // The settings of the last generation started (its input roll and mask left out): what the model was asked.
+    const GenerateParams& lastParams() const { return running_; }
     RollDocument* document() const { return doc_; }
     QUndoStack* undoStack() const { return undo_; }
     QAction* foldAction() const { return fold_; }
@@ -132,6 +136,7 @@ private:
     RollDocument* doc_ = nullptr;
     QUndoStack* undo_ = nullptr;
     PianoRollView* view_ = nullptr;
+    ConditionsLane* lane_ = nullptr;
     VariationBar* variations_ = nullptr;
     GeneratePanel* panel_ = nullptr;
     LevelProgress* levels_ = nullptr;

@@ -7,9 +7,11 @@
 #include <algorithm>
 #include <exception>
 
+#include "ui/conditions_lane.h"
 #include "ui/generate_panel.h"
 #include "ui/generation_worker.h"
 #include "ui/level_progress.h"
+#include "ui/transport_bar.h"
 #include "ui/main_window.h"
 #include "ui/piano_roll_view.h"
 #include "ui/roll_document.h"
@@ -88,6 +90,8 @@ void MainWindow::onModelFailed(const QString& error) {
 
 bool MainWindow::buildParams(GenerateParams* params) {
     GenerateParams p = panel_->takeParams();
+    p.conditions = lane_->conditions();
+    p.guidance = lane_->guidance();
     const Roll& current = doc_->roll();
     if (p.mode == GenerateMode::continuation) {
         p.input = current;
@@ -171,6 +175,7 @@ void MainWindow::onFinished(const std::vector<Roll>& rolls, bool cancelled, cons
         Q_EMIT generationFinished(cancelled, error);
         return;
     }
+    if (running_.conditions.tempo > 0) transport_->setBpm(running_.conditions.tempo);   // it plays (and exports) at the asked tempo
     variations_->setVariations(rolls, cancelled);
     variations_->showVariation(0);
     const double steps = double(running_.width) * double(rolls.size());

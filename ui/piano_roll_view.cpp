@@ -180,6 +180,10 @@ double PianoRollView::columnX(double column) const {
     return kKeyboardWidth + column * step_px_ - horizontalScrollBar()->value();
 }
 
+double PianoRollView::stepX(int step) const { return columnX(folded_ ? step % kFoldSteps : step); }
+
+double PianoRollView::rollLeftX() const { return kKeyboardWidth; }
+
 double PianoRollView::rowY(int band, double row) const {
     return kRulerHeight + band * bandStridePx() + row * pitch_px_ - verticalScrollBar()->value();
 }

@@ -55,6 +55,9 @@ public:
 
     // Geometry (viewport coordinates), for tests and the hover text.
     QPoint cellCenter(int pitch, int step) const;
+    // Viewport x of a step's left edge (folded: within its band), and of the roll area's left edge (the keyboard's right).
+    double stepX(int step) const;
+    double rollLeftX() const;
     bool cellAt(const QPoint& viewport_pos, int* pitch, int* step) const;
     static QString pitchName(int pitch);      // "C4" = 60
 

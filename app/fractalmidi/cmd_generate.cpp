@@ -71,7 +71,40 @@ struct GenerateArgs {
     double temperature = 1.0, velocity_temperature = fm::GenerateParams().velocity_temperature, plan_temperature = 1.0;
     int64_t seed = -1;
     bool save_images = false, no_gate = false, fill_patches = false, no_plan_rules = false;
+    std::string key, chords, density, style;
+    double tempo = 0, cfg = 1.0;
+    bool no_scale_lock = false;
 };
+
+// --density: one level for every bar, or a comma-separated list, bar after bar ("-" or a negative value: that bar free).
+std::vector<double> parse_density(const std::string& s) {
+    std::vector<double> out;
+    std::stringstream in(s);
+    for (std::string item; std::getline(in, item, ',');) {
+        if (item == "-" || item == "*") {
+            out.push_back(-1);
+            continue;
+        }
+        try {
+            size_t used = 0;
+            out.push_back(std::stod(item, &used));
+            if (used != item.size()) throw std::invalid_argument(item);
+        } catch (const std::exception&) {
+            throw fm::Error("--density '" + item + "' is not a number within 0..1 (or - for a free bar)");
+        }
+    }
+    return out;
+}
+
+fm::Conditions conditions_of_args(const GenerateArgs& a) {
+    fm::Conditions c;
+    if (!a.key.empty()) c.key = fm::key_code(fm::parse_key(a.key));
+    if (!a.chords.empty()) c.chords = fm::parse_chords(a.chords);
+    if (!a.density.empty()) c.density = parse_density(a.density);
+    c.tempo = a.tempo, c.style = fm::parse_style(a.style), c.scale_lock = !a.no_scale_lock;
+    fm::check_conditions(c);
+    return c;
+}
 
 void run_generate(const GenerateArgs& a) {
     if (a.output_dir.empty()) throw fm::Error("--output_dir is required");
@@ -88,12 +121,14 @@ void run_generate(const GenerateArgs& a) {
     g.gate = !a.no_gate, g.keep_occupied = a.fill_patches, g.plan_rules = !a.no_plan_rules;
     g.seed = a.seed >= 0 ? uint64_t(a.seed) : (uint64_t(std::random_device{}()) << 20 ^ std::random_device{}()) & 0xFFFFFFFFFFFFull;
     g.mode = fm::parse_generate_mode(a.mode);
+    g.conditions = conditions_of_args(a), g.guidance = a.cfg;
     std::vector<fm::TempoChange> tempo;
+    if (a.tempo > 0) tempo = {fm::TempoChange{0, uint32_t(std::lround(60e6 / a.tempo))}};   // the file plays at the asked tempo
     if (g.mode != fm::GenerateMode::unconditional) {
         if (a.input_midi.empty()) throw fm::Error("--mode " + a.mode + " needs --input_midi");
         const fm::MidiRoll m = fm::load_midi(a.input_midi);
         g.input = fm::crop(m.roll, a.offset, g.width);
-        tempo = fm::tempo_window(m.tempo, a.offset, g.width);
+        if (a.tempo <= 0) tempo = fm::tempo_window(m.tempo, a.offset, g.width);
         g.condition_length = a.condition_length, g.mask_start = a.mask_start, g.mask_end = a.mask_end;
         g.pitch_low = a.pitch_low, g.pitch_high = a.pitch_high;
     }
@@ -305,6 +340,13 @@ void add_generate_command(CLI::App& app) {
     cmd->add_option("--device", a->device, "cpu, cuda or auto")->capture_default_str();
     cmd->add_option("--threads", a->threads, "Intra-op threads (0: all cores, or OMP_NUM_THREADS when set)")->capture_default_str();
     cmd->add_option("--precision", a->precision, fm::kPrecisionHelp)->capture_default_str();
+    cmd->add_option("--key", a->key, "Condition: the key, e.g. \"A minor\", Am, \"F# major\" (models with conditions)");
+    cmd->add_option("--chords", a->chords, "Condition: chords bar after bar, repeated, e.g. \"Am F C G7\" (N.C. or -: a free bar)");
+    cmd->add_option("--tempo", a->tempo, "Condition: tempo in bpm (the .mid files play at it too)")->check(CLI::Range(0.0, 400.0));
+    cmd->add_option("--density", a->density, "Condition: notes per bar, 0 (sparse) .. 1 (busy); or a list per bar, e.g. 0.2,0.5,0.8,-");
+    cmd->add_option("--style", a->style, "Condition: pop (POP909), classical (ASAP), folk (Nottingham) or chorale (JSB)");
+    cmd->add_option("--cfg", a->cfg, "Guidance by the conditions: 1 off, 2 twice as far from the unconditional model")->capture_default_str();
+    cmd->add_flag("--no_scale_lock", a->no_scale_lock, "With --key: let notes leave the key's scale (the key only steers the plan)");
     cmd->add_option("--mode", a->mode, "unconditional, continuation or inpainting")->capture_default_str();
     cmd->add_option("--input_midi", a->input_midi, "Source for continuation and inpainting");
     cmd->add_option("--offset", a->offset, "First step of --input_midi to use")->capture_default_str();

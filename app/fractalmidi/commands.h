@@ -17,6 +17,7 @@ void add_convert_command(CLI::App& app);
 void add_dataset_command(CLI::App& app);
 void add_train_command(CLI::App& app);      // only with the model (FM_HAVE_MODEL)
 void add_generate_command(CLI::App& app);   // generate and eval; only with the model
+void add_conditions_command(CLI::App& app); // eval-conditions; only with the model
 void add_bench_command(CLI::App& app);      // only with the model
 void add_export_command(CLI::App& app);     // only with the model
 

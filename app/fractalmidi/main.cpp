@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
 #ifdef FM_HAVE_MODEL
     fmcli::add_train_command(app);
     fmcli::add_generate_command(app);
+    fmcli::add_conditions_command(app);
     fmcli::add_bench_command(app);
     fmcli::add_export_command(app);
 #endif

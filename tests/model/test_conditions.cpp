@@ -1,0 +1,173 @@
+// Conditions: their codes, a crop's own labels, the plan prior's bounds (an asked chord's tones, a locked key's scale),
+// guidance, and generation through the library with them (random tiny weights: the rules hold whatever the weights).
+#include <gtest/gtest.h>
+
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "core/error.h"
+#include "core/harmony.h"
+#include "model/bar_plan.h"
+#include "model/cell_coding.h"
+#include "model/conditions.h"
+#include "model/generator.h"
+#include "model/model_config.h"
+
+namespace {
+
+fm::FractalNet tiny_net(bool plan = true) {
+    fm::ModelConfig c = fm::model_preset("tiny");
+    c.plan = c.rhythm = c.conditions = plan;
+    torch::manual_seed(3);
+    return fm::FractalNet(c);
+}
+
+// Bars of block chords, one per bar, each tone held for the whole bar.
+fm::Roll chord_bars(const std::vector<std::string>& names, int bars) {
+    fm::Roll r(bars * fm::kStepsPerBar);
+    for (int b = 0; b < bars; ++b) {
+        const uint16_t tones = fm::chord_pitch_classes(fm::parse_chord(names[size_t(b) % names.size()]));
+        for (int pc = 0; pc < 12; ++pc)
+            if (tones >> pc & 1)
+                for (int t = 0; t < fm::kStepsPerBar; ++t) r.at(60 + pc, b * fm::kStepsPerBar + t) = 0.7f;
+    }
+    return r;
+}
+
+int notes_outside(const fm::Roll& r, uint16_t scale) {
+    int n = 0;
+    for (int p = 0; p < r.rows; ++p)
+        for (int t = 0; t < r.width; ++t) n += r.at(p, t) > 0 && !(scale >> (p % 12) & 1);
+    return n;
+}
+
+}  // namespace
+
+TEST(Conditions, NamesAndCodes) {
+    EXPECT_EQ(fm::parse_style("JSB"), fm::Style::chorale);
+    EXPECT_EQ(fm::parse_style("pop909"), fm::Style::pop);
+    EXPECT_EQ(fm::parse_style(""), fm::Style::any);
+    EXPECT_THROW(fm::parse_style("jazz"), fm::Error);
+    EXPECT_EQ(fm::style_of_path("/data/nottingham/reels_1.mid"), fm::Style::folk);
+    EXPECT_EQ(fm::style_of_path("/data/asap/Bach/Fugue/bwv_846/midi_score.mid"), fm::Style::classical);
+    EXPECT_EQ(fm::style_of_path("/home/me/song.mid"), fm::Style::any);
+    EXPECT_EQ(fm::tempo_bin(50), 0);
+    EXPECT_EQ(fm::tempo_bin(100), 3);
+    EXPECT_EQ(fm::tempo_bin(200), fm::kTempoBins - 1);
+    EXPECT_EQ(fm::density_bin(0), 0);
+    EXPECT_EQ(fm::density_bin(12), 5);
+    EXPECT_EQ(fm::density_bin(100), fm::kDensityBins - 1);
+    EXPECT_EQ(fm::density_bin_of_level(0.0), 1);   // the sparsest playing, never a silent bar
+    EXPECT_EQ(fm::density_bin_of_level(1.0), fm::kDensityBins - 1);
+    EXPECT_LT(fm::density_bin_of_level(0.3), fm::density_bin_of_level(0.7));
+    EXPECT_EQ(fm::chord_code(fm::no_chord()), 0);
+    EXPECT_NE(fm::chord_code(fm::parse_chord("Am")), fm::chord_code(fm::parse_chord("A")));
+    EXPECT_EQ(fm::key_of_code(fm::key_code(fm::parse_key("F# minor"))), fm::parse_key("F# minor"));
+    fm::Conditions c;
+    c.chords = fm::parse_chords("C G");
+    EXPECT_EQ(fm::chord_code_at(c, 3), fm::chord_code(fm::parse_chord("G")));   // a progression repeats
+    c.density = {0.5, -1};
+    EXPECT_GT(fm::density_code_at(c, 0), 0);
+    EXPECT_EQ(fm::density_code_at(c, 1), 0);   // a free bar
+    c.tempo = -3;
+    EXPECT_THROW(fm::check_conditions(c), fm::Error);
+}
+
+TEST(Conditions, ACropsOwnLabels) {
+    const fm::Roll r = chord_bars({"C", "F", "G", "C"}, 4);
+    const fm::Conditions c = fm::conditions_of(r, 96, fm::Style::folk);
+    ASSERT_EQ(c.chords.size(), 4u);
+    EXPECT_TRUE(fm::same_chord(c.chords[1], fm::parse_chord("F")));
+    EXPECT_TRUE(fm::same_chord(c.chords[2], fm::parse_chord("G")));
+    EXPECT_EQ(fm::key_of_code(c.key), fm::parse_key("C major"));
+    ASSERT_EQ(c.density.size(), 4u);
+    EXPECT_EQ(fm::density_bin_of_level(c.density[0]), fm::density_bin(3));   // three notes start in each bar
+    EXPECT_EQ(c.tempo, 96);
+    EXPECT_EQ(c.style, fm::Style::folk);
+}
+
+TEST(Conditions, ConfigFieldIsReadAndOldFilesHaveNone) {
+    fm::ModelConfig c = fm::model_preset("tiny");
+    EXPECT_TRUE(c.conditions);
+    EXPECT_TRUE(fm::config_from_json(fm::config_to_json(c)).conditions);
+    std::string old = fm::config_to_json(c);
+    old.replace(old.find("\"conditions\":true"), 17, "\"conditionz\":true");
+    EXPECT_FALSE(fm::config_from_json(old).conditions);
+}
+
+TEST(Conditions, PlanDrawsHoldTheAskedChordsTonesWithinTheLockedScale) {
+    fm::PlanPrior prior(32, true, true);
+    prior->eval();
+    torch::NoGradGuard no_grad;
+    const int64_t b = 6, bars = 8;
+    auto classes = torch::full({b, 128, bars * 16}, -1.0);
+    fm::BarPlans plans = fm::bar_plans(classes, fm::model_preset("tiny"));
+    fm::Conditions c;
+    c.key = fm::key_code(fm::parse_key("A minor"));
+    c.chords = fm::parse_chords("Am F C E7");   // E7's G# is outside A natural minor: allowed in its bar only
+    const auto cond = fm::plan_conditions({c}, b, 0, bars, torch::kCPU);
+    for (double guidance : {1.0, 3.0}) {
+        fm::BarPlans draw = plans;
+        draw.chroma = plans.chroma.clone(), draw.density = plans.density.clone(), draw.rhythm = plans.rhythm.clone();
+        auto gen = at::detail::createCPUGenerator(5);
+        prior->sample(draw, cond, 1.0, guidance, gen);
+        const uint16_t scale = fm::key_scale(fm::parse_key("A minor"));
+        for (int64_t i = 0; i < b; ++i)
+            for (int64_t j = 0; j < bars; ++j) {
+                const int64_t chroma = draw.chroma[i][j].item<int64_t>();
+                const int64_t tones = fm::chord_pitch_classes(c.chords[size_t(j) % 4]);
+                EXPECT_EQ(chroma & tones, tones) << "bar " << j;
+                EXPECT_EQ(chroma & ~int64_t(scale | tones), 0) << "bar " << j;
+            }
+    }
+    // Unlocked: the scale is not a bound (a random prior strays from it somewhere in 48 bars).
+    c.scale_lock = false;
+    const auto free = fm::plan_conditions({c}, b, 0, bars, torch::kCPU);
+    EXPECT_EQ((free.allow == fm::kChromaSets - 1).all().item<bool>(), true);
+}
+
+TEST(Conditions, PriorNllDependsOnTheConditionsOnceTrained) {
+    fm::PlanPrior prior(32, true, true);
+    const auto classes = fm::encode_cells(torch::zeros({2, 128, 128}), fm::model_preset("tiny"));
+    const fm::BarPlans plans = fm::bar_plans(classes, fm::model_preset("tiny"));
+    fm::Conditions c;
+    c.key = 3;
+    const auto cond = fm::plan_conditions({c}, 2, 0, 8, torch::kCPU);
+    // Zero tables at first: a model without conditions computes the same (--init_from starts where it was).
+    EXPECT_TRUE(torch::allclose(prior->nll(plans, cond), prior->nll(plans)));
+    torch::NoGradGuard no_grad;
+    for (auto& kv : prior->named_parameters())
+        if (kv.key() == "key_in.weight") kv.value().normal_(0, 1);
+    EXPECT_FALSE(torch::allclose(prior->nll(plans, cond), prior->nll(plans)));
+}
+
+TEST(Conditions, GenerationInALockedKeyStaysInItsScale) {
+    auto net = tiny_net();
+    fm::GenerateParams g;
+    g.width = 128, g.num_samples = 2, g.num_iter = {2, 2, 1}, g.seed = 4, g.temperature = 1.5;
+    g.conditions.key = fm::key_code(fm::parse_key("Eb major"));
+    g.guidance = 2.0;
+    int notes = 0;
+    for (const fm::Roll& r : fm::generate(net, g, {}, nullptr)) {
+        EXPECT_EQ(notes_outside(r, fm::key_scale(fm::parse_key("Eb major"))), 0);
+        notes += fm::count_notes(r);
+    }
+    EXPECT_GT(notes, 0);   // random weights still play
+    // The same seed without the key: notes outside the scale (what the lock ruled out).
+    g.conditions = {};
+    int outside = 0;
+    for (const fm::Roll& r : fm::generate(net, g, {}, nullptr)) outside += notes_outside(r, fm::key_scale(fm::parse_key("Eb major")));
+    EXPECT_GT(outside, 0);
+}
+
+TEST(Conditions, AModelWithoutAPlanRefusesThem) {
+    auto net = tiny_net(false);
+    fm::GenerateParams g;
+    g.width = 64, g.num_iter = {1, 1, 1};
+    g.conditions.chords = fm::parse_chords("C");
+    EXPECT_THROW(fm::generate(net, g, {}, nullptr), fm::Error);
+    g.conditions = {};
+    g.guidance = -1;
+    EXPECT_THROW(fm::generate(net, g, {}, nullptr), fm::Error);
+}
