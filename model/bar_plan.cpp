@@ -5,6 +5,7 @@
 #include "model/cell_coding.h"
 #include "model/draws.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace fm {
@@ -16,6 +17,8 @@ namespace {
 
 constexpr int64_t kPairs = 66;                 // pairs of pitch classes
 constexpr int64_t kPriorDepth = 3;
+constexpr int kPhraseBars = 4;         // an asked key's tonic opens every phrase of this many bars
+
 static_assert(kDensityClasses == kDensityBins, "the plan's density classes are the conditions' bins");
 
 torch::TensorOptions longs(const torch::Device& device) { return torch::TensorOptions().dtype(torch::kLong).device(device); }
@@ -168,7 +171,7 @@ PlanConditions plan_conditions(const std::vector<Conditions>& conditions, int64_
                                const torch::Device& device) {
     if (conditions.empty() || (conditions.size() != 1 && int64_t(conditions.size()) != batch))
         throw Error("plan conditions: " + std::to_string(conditions.size()) + " for a batch of " + std::to_string(batch));
-    std::vector<int64_t> key, style, tempo, chord, density, need, allow;
+    std::vector<int64_t> key, style, tempo, chord, density, need, allow, extra;
     for (int64_t b = 0; b < batch; ++b) {
         const Conditions& c = conditions[conditions.size() == 1 ? 0 : size_t(b)];
         key.push_back(c.key >= 0 ? 1 + c.key : 0);
@@ -180,9 +183,22 @@ PlanConditions plan_conditions(const std::vector<Conditions>& conditions, int64_
             const int code = chord_code_at(c, bar);
             chord.push_back(code);
             density.push_back(density_code_at(c, bar));
-            const int64_t tones = code > 0 ? chord_pitch_classes(c.chords[size_t(bar) % c.chords.size()]) : 0;
+            int64_t tones = code > 0 ? chord_pitch_classes(c.chords[size_t(bar) % c.chords.size()]) : 0;
+            int64_t allowed = scale | tones;
+            // Locked, a bar keeps to its chord: its tones and at most c.passing_tones others. Unlocked, the chord's tones
+            // are only required.
+            const bool tonic_bar = code == 0 && c.key >= 0 && c.scale_lock && (bar % kPhraseBars == 0 || bar % kPhraseBars == kPhraseBars - 1);
+            extra.push_back((code > 0 || tonic_bar) && c.scale_lock ? std::clamp(c.passing_tones, 0, 12) : 12);
+            if (tonic_bar) {
+                // Phrases open and close on the tonic: the first and last bar of every 4 with no chord asked are the tonic
+                // chord (as if it had been asked). Without it the scale alone leaves the relative and dominant keys as
+                // likely: a major scale is also its relative minor's.
+                const Key k = key_of_code(c.key);
+                tones = chord_pitch_classes(Chord{k.tonic, k.minor ? ChordQuality::minor : ChordQuality::major, -1});
+                allowed |= tones;
+            }
             need.push_back(tones);
-            allow.push_back(scale | tones);
+            allow.push_back(allowed);
         }
     }
     auto longs_of = [&](const std::vector<int64_t>& v, std::vector<int64_t> shape) {
@@ -191,7 +207,7 @@ PlanConditions plan_conditions(const std::vector<Conditions>& conditions, int64_
     PlanConditions p;
     p.key = longs_of(key, {batch}), p.style = longs_of(style, {batch}), p.tempo = longs_of(tempo, {batch});
     p.chord = longs_of(chord, {batch, bars}), p.density = longs_of(density, {batch, bars});
-    p.need = longs_of(need, {batch, bars}), p.allow = longs_of(allow, {batch, bars});
+    p.need = longs_of(need, {batch, bars}), p.allow = longs_of(allow, {batch, bars}), p.extra = longs_of(extra, {batch, bars});
     return p;
 }
 
@@ -285,6 +301,11 @@ void PlanPriorImpl::sample(BarPlans& plans, const PlanConditions& cond, double t
         if (cond.need.defined()) need = need.bitwise_or(cond.need.index({Slice(), j})), allow = cond.allow.index({Slice(), j}).bitwise_or(need);
         need = need.unsqueeze(1), allow = allow.unsqueeze(1);
         auto out_of_bounds = (sets.bitwise_and(need) != need) | (sets.bitwise_and(allow.bitwise_not()) != 0);
+        if (cond.extra.defined()) {   // at most `extra` pitch classes besides the needed ones
+            if (!set_sizes_.defined() || set_sizes_.device() != device) set_sizes_ = set_bits(torch::arange(kChromaSets, longs(device))).sum(-1).to(torch::kLong);
+            const auto beyond = set_sizes_.unsqueeze(0) - set_sizes_.index({need.squeeze(1)}).unsqueeze(1);   // (B, 4096) for supersets of need
+            out_of_bounds = out_of_bounds | (beyond > cond.extra.index({Slice(), j}).unsqueeze(1));
+        }
         auto chroma = categorical(torch::softmax(logits_of(chroma_logits(h)).masked_fill(out_of_bounds, minus_inf), -1), gen);
         plans.chroma.index_put_({Slice(), j}, torch::where(todo, chroma, plans.chroma.index({Slice(), j})));
         auto u = given_chroma(h, rows(plans.chroma.index({Slice(), j})));

@@ -50,6 +50,7 @@ struct PlanConditions {
     torch::Tensor chord, density;      // (B, bars) long: chord_code, 1 + density bin
     torch::Tensor need;                // (B, bars) long: pitch classes each bar's chroma must hold (an asked chord's tones)
     torch::Tensor allow;               // (B, bars) long: pitch classes it may hold (4095: any; a locked key's scale)
+    torch::Tensor extra;               // (B, bars) long: how many pitch classes besides `need` it may hold (12: any)
     bool defined() const { return key.defined(); }
 };
 // The codes of `conditions` (one per sample; a single one serves every sample) for bars [first_bar, first_bar + bars).
@@ -105,7 +106,7 @@ private:
     torch::nn::Linear rhythm_in_{nullptr}, rhythm_density_{nullptr}, half_in_{nullptr}, first_out_{nullptr}, second_out_{nullptr};
     // With conditions: the asked key, style, tempo (one per sample), chord and density (per bar); row 0: not asked.
     torch::nn::Embedding key_in_{nullptr}, style_in_{nullptr}, tempo_in_{nullptr}, chord_in_{nullptr}, density_in_{nullptr};
-    torch::Tensor start_, set_bias_, basis_;   // basis_ (12 + 66, 4096): each set's single and pair indicators
+    torch::Tensor start_, set_bias_, basis_, set_sizes_;   // set_sizes_ (4096): pitch classes in each set   // basis_ (12 + 66, 4096): each set's single and pair indicators
     Transformer transformer_{nullptr};
 };
 TORCH_MODULE(PlanPrior);

@@ -171,14 +171,17 @@ torch::Tensor velocity_rows_to_notes(const torch::Tensor& src) {
 
 }  // namespace
 
-std::vector<std::string> warm_start(const std::string& path, FractalNet& net) {
+std::vector<std::string> warm_start(const std::string& path, FractalNet& net, const std::string& only) {
     const StFile f = load_checked(path);
     const ModelConfig source = file_config(f, path);
     const bool remap = source.cells == CellCoding::velocity && net->config().cells == CellCoding::notes;
     std::vector<std::string> left;
     torch::NoGradGuard no_grad;
     for (auto& kv : net->named_parameters()) {
+        if (kv.key().rfind(only, 0) != 0) continue;
         const StTensor* s = f.find("model." + kv.key());
+        if (s == nullptr && !source.conditions && kv.key().rfind("plan_free.", 0) == 0)   // the file's prior asks for nothing
+            s = f.find("model.plan." + kv.key().substr(10));
         torch::Tensor& dst = kv.value();
         if (s == nullptr || (s->dtype != "F32" && s->dtype != "F16")) {
             left.push_back(kv.key());

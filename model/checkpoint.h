@@ -35,8 +35,10 @@ void load_checkpoint_into(const std::string& path, FractalNet& net, torch::optim
 
 // A new run's start from another checkpoint (train --init_from): every tensor whose name and shape match is copied.
 // From a velocity-coded net into a note-coded one the cell embeddings and the head's output rows are mapped (velocity
-// k becomes onset k; hold starts as the mean of the onsets). Returns the names of the tensors left as initialised.
-std::vector<std::string> warm_start(const std::string& path, FractalNet& net);
+// k becomes onset k; hold starts as the mean of the onsets). A net with a separate unconditional plan prior
+// (config.free_plan) takes it from the file's own, or from the file's one prior when the file has no conditions.
+// Only tensors whose names start with `only` are touched ("": all). Returns the names of the tensors left as initialised.
+std::vector<std::string> warm_start(const std::string& path, FractalNet& net, const std::string& only = "");
 
 // The key under which torch::optim keeps a parameter's state: its TensorImpl's address printed as a string in
 // LibTorch 1.x, the address itself in 2.x. Deduced from the optimiser's own map, so no version check is needed.

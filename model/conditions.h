@@ -53,9 +53,13 @@ struct Conditions {
     double tempo = 0;                  // bpm; 0: not asked (a sample's MIDI file then plays at 120)
     std::vector<double> density;       // per bar in [0, 1], repeated like the chords; negative: that bar is free
     Style style = Style::any;
-    // With a key: the bar plan keeps to its scale (and to the tones of the chords asked), so every generated note
-    // does. Off: the key only steers the plan, as training taught it (notes outside the scale stay possible).
+    // The lock on the asked harmony. With a key: the bar plan keeps to its scale (and to the tones of the chords asked),
+    // so every generated note does, and the first and last bar of every 4 from bar 0 with no chord asked are its tonic
+    // chord (phrases open and close on the tonic). With chords: a bar holds its chord's tones and at most passing_tones
+    // other pitch classes. Off: the conditions only steer the plan, as training taught it; an asked chord's tones are
+    // still required.
     bool scale_lock = true;
+    int passing_tones = 0;             // locked: pitch classes a bar with a chord may hold besides the chord's tones
     bool any() const { return key >= 0 || !chords.empty() || tempo > 0 || !density.empty() || style != Style::any; }
 };
 

@@ -257,12 +257,15 @@ FractalNetImpl::FractalNetImpl(const ModelConfig& config) : config_(config) {
     head_ = register_module("head", VelocityHead(cond_width, config.levels[3].width, config.levels[3].depth, note_classes(config)));
     if (config.plan)
         plan_ = register_module("plan", PlanPrior(std::min<int64_t>(128, config.levels[0].width), config.rhythm, config.conditions));
+    if (config.plan && config.conditions && config.free_plan)
+        plan_free_ = register_module("plan_free", PlanPrior(std::min<int64_t>(128, config.levels[0].width), config.rhythm, false));
 }
 
 void FractalNetImpl::set_matmul_dtype(torch::ScalarType dtype) {
     for (auto& level : levels_) level->set_matmul_dtype(dtype);
     head_->set_matmul_dtype(dtype);
     if (plan_) plan_->set_matmul_dtype(dtype);
+    if (plan_free_) plan_free_->set_matmul_dtype(dtype);
 }
 
 torch::Tensor FractalNetImpl::scan_order(int64_t gr, int64_t gc, const torch::Device& device) const {
@@ -436,7 +439,7 @@ std::pair<torch::Tensor, torch::Tensor> FractalNetImpl::loss(const NetInput& in,
     torch::Tensor plan, plan_nats = torch::zeros({}, canvas.options());
     if (plan_) {
         auto plans = bar_plans(classes, config_);
-        plan_nats = plan_->nll(plans, in.cond).sum();
+        plan_nats = prior(in.cond)->nll(plans, in.cond).sum();
         plan = plan_canvas(plans, config_, canvas.size(1), canvas.size(2));
     }
     auto nll = plan_nats + loss_level(0, classes, {}, torch::zeros({b}, canvas.options().dtype(torch::kLong)), plan,
@@ -495,7 +498,7 @@ torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, con
 
 torch::Tensor FractalNetImpl::plan_nll(const NetInput& in) {
     if (!plan_) return torch::zeros({in.canvas.size(0)}, in.canvas.options());
-    return plan_->nll(bar_plans(encode_cells(in.canvas, config_), config_), in.cond);
+    return prior(in.cond)->nll(bar_plans(encode_cells(in.canvas, config_), config_), in.cond);
 }
 
 torch::Tensor FractalNetImpl::nll(const NetInput& in, const SampleOptions& opt, torch::Generator& gen) {
@@ -504,7 +507,7 @@ torch::Tensor FractalNetImpl::nll(const NetInput& in, const SampleOptions& opt, 
     auto rows = torch::zeros({canvas.size(0)}, canvas.options().dtype(torch::kLong));
     if (!plan_) return nll_level(0, classes, {}, rows, {}, opt, gen);
     auto plans = bar_plans(classes, config_);
-    return plan_->nll(plans, in.cond) + nll_level(0, classes, {}, rows, plan_canvas(plans, config_, canvas.size(1), canvas.size(2)), opt, gen);
+    return prior(in.cond)->nll(plans, in.cond) + nll_level(0, classes, {}, rows, plan_canvas(plans, config_, canvas.size(1), canvas.size(2)), opt, gen);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -723,7 +726,7 @@ torch::Tensor FractalNetImpl::sample(const NetInput& in, const SampleOptions& op
     torch::Tensor plan;
     if (plan_) {   // the coarsest level: every bar's plan, in time order, before any patch
         auto plans = bar_plans(classes, config_);
-        plan_->sample(plans, in.cond, opt.plan_temperature, opt.guidance, gen);
+        prior(in.cond)->sample(plans, in.cond, opt.plan_temperature, opt.guidance, gen);
         plan = plan_canvas(plans, config_, canvas.size(1), canvas.size(2));
         if (opt.plans) *opt.plans = plans;
     }

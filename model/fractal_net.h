@@ -176,6 +176,8 @@ private:
     std::vector<Level> levels_;
     VelocityHead head_{nullptr};
     PlanPrior plan_{nullptr};   // with config.plan
+    PlanPrior plan_free_{nullptr};   // with config.free_plan: the prior of inputs that ask for nothing
+    PlanPrior& prior(const PlanConditions& cond) { return cond.defined() || !plan_free_ ? plan_ : plan_free_; }
 };
 TORCH_MODULE(FractalNet);
 

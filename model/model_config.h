@@ -55,6 +55,10 @@ struct ModelConfig {
     // With a plan, the plan prior takes conditions (model/conditions.h: key, chords, tempo, density, style), each of
     // which may be left out (files without the field: none; such a model generates as if none were asked).
     bool conditions = true;
+    // With conditions, a second plan prior ("plan_free") serves samples and likelihoods that ask for nothing: the prior
+    // the model had before it learnt the conditions (train --train_only plan --init_from a model without them), so
+    // unconditioned samples stay as they were (files without the field: one prior for both).
+    bool free_plan = false;
 };
 
 // "tiny" (tests: trains in seconds), "small", "base" (the original's defaults: widths 512,256,128,64; blocks

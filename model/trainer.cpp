@@ -186,7 +186,7 @@ PlanConditions training_conditions(const std::vector<Roll>& crops, const std::ve
     }
     const int64_t bars = crops.front().width / kStepsPerPlanBar;
     PlanConditions cond = plan_conditions(all, int64_t(all.size()), 0, bars, device);
-    cond.need = cond.allow = torch::Tensor();   // training scores the data's plan: nothing is ruled out
+    cond.need = cond.allow = cond.extra = torch::Tensor();   // training scores the data's plan: nothing is ruled out
     return cond;
 }
 
@@ -246,7 +246,11 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         const auto cfg = source_meta.find("config");
         if (cfg == source_meta.end()) throw Error("--init_from: not a FractalMIDI checkpoint (no config)", p.init_from);
         config = config_from_json(cfg->second);   // the source's architecture, at this run's width, layout and cells
+        const bool source_conditions = config.conditions;
         set_run_fields(config, p);
+        // Teaching a model conditions by its plan alone keeps its old prior for samples that ask for nothing (the new
+        // one's own unconditional path learns from a fraction of the crops, and other corpora share its weights).
+        config.free_plan = p.train_only == "plan" && config.conditions && (!source_conditions || config.free_plan);
         config.gate_flag = true;   // new in this run if the source had none: the flag's vectors start at zero
         config.rhythm = config.plan;   // likewise the plan's rhythm: its inputs start at zero, its heads fresh
         // (and the conditions' tables, set_run_fields: zero at first)

@@ -18,6 +18,7 @@
 
 #include <algorithm>
 
+#include "model/generate_params.h"
 #include "ui/piano_roll_view.h"
 
 namespace fm::ui {
@@ -194,7 +195,8 @@ ConditionsLane::ConditionsLane(PianoRollView* view, QWidget* parent) : QWidget(p
     connect(key_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] { strip_->setKey(key_->currentData().toInt()); });
     scale_lock_ = new QCheckBox(tr("Lock"), this);
     scale_lock_->setChecked(Conditions().scale_lock);
-    scale_lock_->setToolTip(tr("With a key: every note stays in its scale (and in the asked chords' tones)"));
+    scale_lock_->setToolTip(tr("Keep to the asked harmony: with a key every note stays in its scale, and a bar with a chord "
+                               "holds its tones and at most two others. Off: the conditions only steer the model"));
     estimated_ = new QLabel(this);
     estimated_->setObjectName(QStringLiteral("estimatedKey"));
 
@@ -227,7 +229,7 @@ ConditionsLane::ConditionsLane(PianoRollView* view, QWidget* parent) : QWidget(p
     guidance_->setRange(0.0, 10.0);
     guidance_->setSingleStep(0.5);
     guidance_->setDecimals(1);
-    guidance_->setValue(1.0);
+    guidance_->setValue(GenerateParams().guidance);
     guidance_->setPrefix(tr("Guidance "));
     guidance_->setToolTip(tr("How strongly the conditions are followed: 1 as trained, 2-3 more strictly (less varied)"));
 
@@ -308,7 +310,7 @@ void ConditionsLane::clear() {
     style_->setCurrentIndex(0);
     tempo_->setValue(0);
     density_on_->setChecked(false);
-    guidance_->setValue(1.0);
+    guidance_->setValue(GenerateParams().guidance);
     estimated_->clear();
 }
 

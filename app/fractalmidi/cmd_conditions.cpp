@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "eval_data.h"
 #include "interrupt.h"
 #include "core/dataset.h"
 #include "core/error.h"
@@ -20,6 +21,7 @@
 #include "core/music_metrics.h"
 #include "model/conditions.h"
 #include "model/engine.h"
+#include "model/generate_params.h"
 #include "model/threads.h"
 
 namespace fmcli {
@@ -29,9 +31,9 @@ namespace {
 struct ConditionArgs {
     std::string checkpoint, reference, device = "auto", chords = "C G Am F";
     std::vector<std::string> style_references;   // style=list
-    int samples = 64, threads = 0;
+    int samples = 64, threads = 0, passing_tones = fm::Conditions().passing_tones;
     int64_t seed = 0;
-    double cfg = 1.0;
+    double cfg = fm::GenerateParams().guidance;
     bool json = false;
 };
 
@@ -76,16 +78,7 @@ double chord_match(const std::vector<fm::Roll>& rolls, const std::vector<std::ve
 }
 
 std::vector<fm::Roll> reference_crops(const std::string& source, int n, int length, uint64_t seed) {
-    const fm::ScratchPath cache("fractalmidi-cond", ".fmcache");
-    fm::build_cache(source, cache.path());
-    const fm::Dataset ds = fm::Dataset::open(cache.path());
-    if (ds.size() == 0) throw fm::Error("no usable MIDI file", source);
-    std::vector<int> files(size_t(ds.size()));
-    for (int i = 0; i < ds.size(); ++i) files[size_t(i)] = i;
-    fm::CropSampler sampler(ds, files, {length, 0, seed, fm::kStepsPerBar});
-    std::vector<fm::Roll> crops;
-    for (int i = 0; i < n; ++i) crops.push_back(sampler.next());
-    return crops;
+    return bar_crops(ScratchDataset(source).get(), n, length, seed);
 }
 
 void run_conditions(const ConditionArgs& a) {
@@ -134,17 +127,17 @@ void run_conditions(const ConditionArgs& a) {
         const double share = in_scale(rolls, asked), match = matched / double(rolls.size());
         out[lock ? "key" : "key_unlocked"] = {{"in_scale", share}, {"key_match", match}, {"samples", rolls.size()}};
         std::snprintf(buf, sizeof buf, "in asked scale %.3f  estimated key = asked %.3f  (%zu samples)", share, match, rolls.size());
-        line(lock ? "--key (scale lock)" : "--key --no_scale_lock", buf);
+        line(lock ? "--key (scale lock)" : "--key --no_lock", buf);
     }
     // Chords: one progression for all, then each sample the progression of a reference crop (the data's own bars).
-    {
+    for (const bool lock : {true, false}) {
         fm::Conditions c;
-        c.chords = fm::parse_chords(a.chords);
+        c.chords = fm::parse_chords(a.chords), c.scale_lock = lock, c.passing_tones = a.passing_tones;
         const auto rolls = sample(c, uint64_t(a.seed) + 200, a.samples);
         const double m = chord_match(rolls, std::vector<std::vector<fm::Chord>>(rolls.size(), c.chords));
-        out["chords"] = {{"progression", a.chords}, {"match", m}};
+        out[lock ? "chords" : "chords_unlocked"] = {{"progression", a.chords}, {"match", m}};
         std::snprintf(buf, sizeof buf, "bars matching the asked chord %.3f  (\"%s\")", m, a.chords.c_str());
-        line("--chords", buf);
+        line(lock ? "--chords" : "--chords --no_lock", buf);
     }
     if (!a.reference.empty()) {
         const auto ref = reference_crops(a.reference, a.samples, width, uint64_t(a.seed) + 7);
@@ -224,6 +217,7 @@ void add_conditions_command(CLI::App& app) {
     cmd->add_option("--style_reference", a->style_references, "style=folder-or-list: that corpus's held-out files (repeatable)");
     cmd->add_option("--chords", a->chords, "The progression asked of every sample")->capture_default_str();
     cmd->add_option("--samples", a->samples, "Samples per setting")->capture_default_str()->check(CLI::PositiveNumber);
+    cmd->add_option("--passing_tones", a->passing_tones, "Locked chords: other pitch classes a bar may hold")->capture_default_str();
     cmd->add_option("--cfg", a->cfg, "Guidance scale of every conditioned setting (1: off)")->capture_default_str();
     cmd->add_option("--seed", a->seed, "Seed")->capture_default_str();
     cmd->add_option("--device", a->device, "cpu, cuda or auto")->capture_default_str();

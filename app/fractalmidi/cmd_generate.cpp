@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "eval_data.h"
 #include "int_list.h"
 #include "interrupt.h"
 #include "core/dataset.h"
@@ -72,8 +73,9 @@ struct GenerateArgs {
     int64_t seed = -1;
     bool save_images = false, no_gate = false, fill_patches = false, no_plan_rules = false;
     std::string key, chords, density, style;
-    double tempo = 0, cfg = 1.0;
+    double tempo = 0, cfg = fm::GenerateParams().guidance;
     bool no_scale_lock = false;
+    int passing_tones = fm::Conditions().passing_tones;
 };
 
 // --density: one level for every bar, or a comma-separated list, bar after bar ("-" or a negative value: that bar free).
@@ -101,7 +103,7 @@ fm::Conditions conditions_of_args(const GenerateArgs& a) {
     if (!a.key.empty()) c.key = fm::key_code(fm::parse_key(a.key));
     if (!a.chords.empty()) c.chords = fm::parse_chords(a.chords);
     if (!a.density.empty()) c.density = parse_density(a.density);
-    c.tempo = a.tempo, c.style = fm::parse_style(a.style), c.scale_lock = !a.no_scale_lock;
+    c.tempo = a.tempo, c.style = fm::parse_style(a.style), c.scale_lock = !a.no_scale_lock, c.passing_tones = a.passing_tones;
     fm::check_conditions(c);
     return c;
 }
@@ -161,33 +163,6 @@ struct EvalArgs {
     int64_t seed = 0;
     bool json = false, no_gate = false, fill_patches = false, no_plan_rules = false;
 };
-
-// A source's dataset cache in a scratch file of our own (two evals at once must not share one), removed when done.
-class ScratchDataset {
-public:
-    explicit ScratchDataset(const std::string& source) : scratch_("fractalmidi-eval", ".fmcache"), ds_(open(source, scratch_.path())) {}
-    const fm::Dataset& get() const { return ds_; }
-
-private:
-    static fm::Dataset open(const std::string& source, const std::string& cache) {
-        fm::build_cache(source, cache);
-        fm::Dataset ds = fm::Dataset::open(cache);
-        if (ds.size() == 0) throw fm::Error("no usable MIDI file", source);
-        return ds;
-    }
-    fm::ScratchPath scratch_;
-    fm::Dataset ds_;
-};
-
-// `n` random bar-aligned crops of `length` steps (never all silent) from all of the dataset's files.
-std::vector<fm::Roll> bar_crops(const fm::Dataset& ds, int n, int length, uint64_t seed) {
-    std::vector<int> files(size_t(ds.size()));
-    for (int i = 0; i < ds.size(); ++i) files[size_t(i)] = i;
-    fm::CropSampler sampler(ds, files, {length, 0, seed, fm::kStepsPerBar});
-    std::vector<fm::Roll> crops;
-    for (int i = 0; i < n; ++i) crops.push_back(sampler.next());
-    return crops;
-}
 
 double bits_per_cell(fm::FractalNet& net, const fm::Dataset& ds, const EvalArgs& a, const torch::Device& device) {
     const auto& config = net->config();
@@ -346,7 +321,10 @@ void add_generate_command(CLI::App& app) {
     cmd->add_option("--density", a->density, "Condition: notes per bar, 0 (sparse) .. 1 (busy); or a list per bar, e.g. 0.2,0.5,0.8,-");
     cmd->add_option("--style", a->style, "Condition: pop (POP909), classical (ASAP), folk (Nottingham) or chorale (JSB)");
     cmd->add_option("--cfg", a->cfg, "Guidance by the conditions: 1 off, 2 twice as far from the unconditional model")->capture_default_str();
-    cmd->add_flag("--no_scale_lock", a->no_scale_lock, "With --key: let notes leave the key's scale (the key only steers the plan)");
+    cmd->add_option("--passing_tones", a->passing_tones, "With --chords: pitch classes a bar may hold besides its chord's tones")
+        ->capture_default_str()->check(CLI::Range(0, 12));
+    cmd->add_flag("--no_lock", a->no_scale_lock,
+                  "Let notes leave --key's scale and --chords' tones (the conditions then only steer the plan, as learnt)");
     cmd->add_option("--mode", a->mode, "unconditional, continuation or inpainting")->capture_default_str();
     cmd->add_option("--input_midi", a->input_midi, "Source for continuation and inpainting");
     cmd->add_option("--offset", a->offset, "First step of --input_midi to use")->capture_default_str();

@@ -10,6 +10,8 @@
 #include "core/harmony.h"
 #include "model/bar_plan.h"
 #include "model/cell_coding.h"
+#include "model/checkpoint.h"
+#include "core/file_io.h"
 #include "model/conditions.h"
 #include "model/generator.h"
 #include "model/model_config.h"
@@ -119,7 +121,21 @@ TEST(Conditions, PlanDrawsHoldTheAskedChordsTonesWithinTheLockedScale) {
                 const int64_t tones = fm::chord_pitch_classes(c.chords[size_t(j) % 4]);
                 EXPECT_EQ(chroma & tones, tones) << "bar " << j;
                 EXPECT_EQ(chroma & ~int64_t(scale | tones), 0) << "bar " << j;
+                EXPECT_LE(__builtin_popcountll(uint64_t(chroma & ~tones)), c.passing_tones) << "bar " << j;   // passing notes at most
             }
+    }
+    // A key alone: phrases (4 bars) open and close on the tonic triad.
+    fm::Conditions k;
+    k.key = fm::key_code(fm::parse_key("D major"));
+    const auto keyed = fm::plan_conditions({k}, b, 0, bars, torch::kCPU);
+    {
+        fm::BarPlans draw = plans;
+        draw.chroma = plans.chroma.clone(), draw.density = plans.density.clone(), draw.rhythm = plans.rhythm.clone();
+        auto gen = at::detail::createCPUGenerator(6);
+        prior->sample(draw, keyed, 1.0, 1.0, gen);
+        const int64_t triad = fm::chord_pitch_classes(fm::parse_chord("D"));
+        for (int64_t i = 0; i < b; ++i)
+            for (int64_t j : {0, 3, 4, 7}) EXPECT_EQ(draw.chroma[i][j].item<int64_t>() & triad, triad) << "bar " << j;
     }
     // Unlocked: the scale is not a bound (a random prior strays from it somewhere in 48 bars).
     c.scale_lock = false;
@@ -170,4 +186,29 @@ TEST(Conditions, AModelWithoutAPlanRefusesThem) {
     g.conditions = {};
     g.guidance = -1;
     EXPECT_THROW(fm::generate(net, g, {}, nullptr), fm::Error);
+}
+
+TEST(Conditions, AFreePlanKeepsTheUnconditionedSamplesOfTheModelItCameFrom) {
+    fm::ModelConfig plain_config = fm::model_preset("tiny");
+    plain_config.conditions = false;
+    fm::FractalNet plain = fm::seeded_net(plain_config, 2);
+    const fm::ScratchPath file("test-free-plan", ".safetensors");
+    fm::save_checkpoint(file.path(), plain, nullptr);
+
+    fm::ModelConfig c = plain_config;
+    c.conditions = c.free_plan = true;
+    fm::FractalNet net = fm::seeded_net(c, 9);
+    const auto left = fm::warm_start(file.path(), net);   // the plain prior becomes the free one too
+    for (const std::string& name : left) EXPECT_EQ(name.find("_in.weight") != std::string::npos, true) << name;   // condition tables only
+    {   // the conditioned prior then learns: here, made different
+        torch::NoGradGuard no_grad;
+        for (auto& kv : net->named_parameters())
+            if (kv.key().rfind("plan.", 0) == 0) kv.value().normal_(0, 0.5);
+    }
+    fm::GenerateParams g;
+    g.width = 128, g.num_samples = 2, g.num_iter = {2, 2, 1}, g.seed = 21;
+    EXPECT_EQ(fm::generate(net, g, {}, nullptr), fm::generate(plain, g, {}, nullptr));   // asks for nothing: the old prior
+    g.conditions.density = {0.9};
+    EXPECT_NE(fm::generate(net, g, {}, nullptr), fm::generate(plain, g, {}, nullptr));   // asks: the conditioned one
+    EXPECT_TRUE(fm::config_from_json(fm::config_to_json(c)).free_plan);
 }
