@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStringList>
 
@@ -17,9 +18,21 @@
 #include "core/roll.h"
 #include "model/engine.h"
 #include "model/generate_params.h"
+#include "ui/generate_panel.h"
 #include "ui/generation_worker.h"
+#include "ui/main_window.h"
+#include "ui/model_source.h"
 
 namespace studiotest {
+
+// Random tiny weights in a main window: true once they are loaded and the Generate panel is ready (30 s at most).
+inline bool loadRandomModel(fm::ui::MainWindow& w) {
+    QSignalSpy ready(&w, &fm::ui::MainWindow::modelReady);
+    fm::ui::ModelSource s;
+    s.kind = fm::ui::ModelSource::Kind::random;
+    w.loadModel(s);
+    return ready.wait(30000) && w.generatePanel()->modelReady();
+}
 
 // Settings go to the test location (~/.qttest), never to the user's.
 inline void isolateSettings() {

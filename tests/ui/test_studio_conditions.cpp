@@ -18,14 +18,6 @@ using fm::ui::MainWindow;
 class TestStudioConditions : public QObject {
     Q_OBJECT
 
-    static void loadRandom(MainWindow& w) {
-        QSignalSpy ready(&w, &MainWindow::modelReady);
-        fm::ui::ModelSource s;
-        s.kind = fm::ui::ModelSource::Kind::random;
-        w.loadModel(s);
-        QVERIFY(ready.wait(30000));
-    }
-
     static fm::Roll chordBars(const std::vector<std::string>& names) {
         fm::Roll r(int(names.size()) * fm::kStepsPerBar);
         for (size_t b = 0; b < names.size(); ++b) {
@@ -45,7 +37,7 @@ private Q_SLOTS:
         MainWindow w;
         w.setInteractive(false);
         w.show();
-        loadRandom(w);
+        QVERIFY(studiotest::loadRandomModel(w));
         fm::ui::ConditionsLane* lane = w.conditionsLane();
         QTest::keyClicks(lane->chordEdit(), QStringLiteral("Am F C G"));
         QTest::keyClick(lane->chordEdit(), Qt::Key_Return);

@@ -22,15 +22,6 @@ using fm::ui::MainWindow;
 class TestStudioWindowGenerate : public QObject {
     Q_OBJECT
 
-    static void loadRandom(MainWindow& w) {
-        QSignalSpy ready(&w, &MainWindow::modelReady);
-        fm::ui::ModelSource s;
-        s.kind = fm::ui::ModelSource::Kind::random;
-        w.loadModel(s);
-        QVERIFY(ready.wait(30000));
-        QVERIFY(w.generatePanel()->modelReady());
-    }
-
 private Q_SLOTS:
     void initTestCase() {
         studiotest::isolateSettings();
@@ -41,7 +32,7 @@ private Q_SLOTS:
         MainWindow w;
         w.setInteractive(false);
         w.show();
-        loadRandom(w);
+        QVERIFY(studiotest::loadRandomModel(w));
         w.findChild<QSpinBox*>(QStringLiteral("variationsBox"))->setValue(2);
         QSignalSpy done(&w, &MainWindow::generationFinished);
         w.generate();
@@ -82,7 +73,7 @@ private Q_SLOTS:
         MainWindow w;
         w.setInteractive(false);
         w.show();
-        loadRandom(w);
+        QVERIFY(studiotest::loadRandomModel(w));
         w.findChild<QComboBox*>(QStringLiteral("versionCombo"))->setCurrentIndex(1);   // 512 wide
         const int iters[3] = {16, 8, 4};
         for (int i = 0; i < 3; ++i) w.findChild<QSpinBox*>(QStringLiteral("iterations%1").arg(i))->setValue(iters[i]);
@@ -106,7 +97,7 @@ private Q_SLOTS:
         MainWindow w;
         w.setInteractive(false);
         w.show();
-        loadRandom(w);
+        QVERIFY(studiotest::loadRandomModel(w));
         const fm::Roll source = studiotest::codedRoll(128);
         w.setDocumentRoll(source, QStringLiteral("coded"));
         w.findChild<QComboBox*>(QStringLiteral("modeCombo"))->setCurrentIndex(2);   // inpaint
@@ -126,7 +117,7 @@ private Q_SLOTS:
 
     void precisionChoiceReloadsTheModelAndIsRemembered() {
         MainWindow w;
-        loadRandom(w);
+        QVERIFY(studiotest::loadRandomModel(w));
         auto* precision = w.findChild<QComboBox*>(QStringLiteral("precisionCombo"));
         QVERIFY(precision);
         QSignalSpy ready(&w, &MainWindow::modelReady);
