@@ -255,4 +255,10 @@ Chord estimate_chord(const Roll& roll, int from, int to) {
     return best;
 }
 
+std::vector<Chord> estimate_bar_chords(const Roll& roll) {
+    std::vector<Chord> chords;
+    for (int from = 0; from < roll.width; from += kStepsPerBar) chords.push_back(estimate_chord(roll, from, from + kStepsPerBar));
+    return chords;
+}
+
 }  // namespace fm

@@ -53,6 +53,8 @@ uint16_t chord_pitch_classes(const Chord& chord);     // bit p set for each of i
 // sus, dim and aug (a melody's passing notes otherwise turn triads into them); the bass is the lowest sounding pitch
 // class when it is not the root but a tone of the chord. no_chord() when nothing sounds.
 Chord estimate_chord(const Roll& roll, int from, int to);
+// estimate_chord of every 16-step bar the roll begins, from step 0 (a final partial bar too).
+std::vector<Chord> estimate_bar_chords(const Roll& roll);
 // Root and quality equal (the bass is ignored: "C/E" matches "C").
 inline bool same_chord(const Chord& a, const Chord& b) { return a.root == b.root && a.quality == b.quality; }
 

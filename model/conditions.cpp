@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/notes.h"
 
 namespace fm {
 
@@ -93,16 +94,14 @@ Conditions conditions_of(const Roll& crop, double bpm, Style style) {
     c.key = key_code(estimate_key(crop));
     c.tempo = bpm;
     c.style = style;
-    for (int bar = 0; (bar + 1) * kStepsPerBar <= crop.width; ++bar) {
-        const int from = bar * kStepsPerBar, to = from + kStepsPerBar;
-        c.chords.push_back(estimate_chord(crop, from, to));
-        int onsets = 0;
-        for (int p = 0; p < crop.rows; ++p)
-            for (int t = from; t < to; ++t) {
-                const float v = crop.at(p, t);
-                onsets += v > 0 && (t == 0 || crop.at(p, t - 1) != v);
-            }
-        const int bin = density_bin(onsets);
+    const size_t bars = size_t(crop.width / kStepsPerBar);   // whole bars
+    c.chords = estimate_bar_chords(crop);
+    c.chords.resize(bars);
+    std::vector<int> onsets(bars, 0);
+    for (const StepNote& n : roll_to_notes(crop))
+        if (size_t(n.start / kStepsPerBar) < bars) ++onsets[size_t(n.start / kStepsPerBar)];
+    for (int count : onsets) {
+        const int bin = density_bin(count);
         // A silent bar has no level a user could set (0 is the sparsest playing): free.
         c.density.push_back(bin == 0 ? -1.0 : double(bin - 1) / double(kDensityBins - 2));
     }

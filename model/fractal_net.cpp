@@ -255,10 +255,9 @@ FractalNetImpl::FractalNetImpl(const ModelConfig& config) : config_(config) {
         cond_width = config.levels[l].width;
     }
     head_ = register_module("head", VelocityHead(cond_width, config.levels[3].width, config.levels[3].depth, note_classes(config)));
-    if (config.plan)
-        plan_ = register_module("plan", PlanPrior(std::min<int64_t>(128, config.levels[0].width), config.rhythm, config.conditions));
-    if (config.plan && config.conditions && config.free_plan)
-        plan_free_ = register_module("plan_free", PlanPrior(std::min<int64_t>(128, config.levels[0].width), config.rhythm, false));
+    const int64_t plan_width = std::min<int64_t>(128, config.levels[0].width);
+    if (config.plan) plan_ = register_module("plan", PlanPrior(plan_width, config.rhythm, config.conditions));
+    if (config.plan && config.conditions && config.free_plan) plan_free_ = register_module("plan_free", PlanPrior(plan_width, config.rhythm, false));
 }
 
 void FractalNetImpl::set_matmul_dtype(torch::ScalarType dtype) {

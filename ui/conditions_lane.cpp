@@ -84,6 +84,8 @@ QRect ChordStrip::cellRect(int bar) const {
     return QRect(left, 0, right - left, height());
 }
 
+Chord ChordStrip::chordAt(int bar) const { return chords_.empty() ? no_chord() : chords_[size_t(bar) % chords_.size()]; }
+
 int ChordStrip::barAt(const QPoint& p) const {
     for (int b = 0; b < bars_; ++b)
         if (cellRect(b).contains(p)) return b;
@@ -93,17 +95,18 @@ int ChordStrip::barAt(const QPoint& p) const {
 void ChordStrip::paintEvent(QPaintEvent*) {
     QPainter painter(this);
     painter.fillRect(rect(), palette().window());
-    const QColor asked = palette().text().color(), from_file = palette().placeholderText().color();
+    // Chords typed or picked in the text colour; a file's estimates (and free bars) greyed, a file's in italics.
+    const QColor asked = palette().text().color(), greyed = palette().placeholderText().color();
+    QFont f = font();
+    f.setItalic(imported_);
+    painter.setFont(f);
     for (int b = 0; b < bars_; ++b) {
         const QRect r = cellRect(b);
         if (r.isEmpty()) continue;
         painter.setPen(palette().mid().color());
         painter.drawRect(r.adjusted(0, 0, -1, -1));
-        const Chord c = chords_.empty() ? no_chord() : chords_[size_t(b) % chords_.size()];
-        QFont f = font();
-        f.setItalic(imported_);
-        painter.setFont(f);
-        painter.setPen(c.root < 0 ? from_file : imported_ ? from_file : asked);
+        const Chord c = chordAt(b);
+        painter.setPen(c.root < 0 || imported_ ? greyed : asked);
         painter.drawText(r.adjusted(4, 0, -2, 0), Qt::AlignVCenter | Qt::AlignLeft, c.root < 0 ? QStringLiteral("·") : qs(chord_name(c)));
     }
 }
@@ -112,9 +115,9 @@ void ChordStrip::editBar(int bar) {
     if (bar < 0 || bar >= bars_) return;
     const QRect r = cellRect(bar);
     editing_ = bar;
-    const Chord c = chords_.empty() ? no_chord() : chords_[size_t(bar) % chords_.size()];
+    const Chord c = chordAt(bar);
     editor_->setText(c.root < 0 ? QString() : qs(chord_name(c)));
-    editor_->setGeometry(r.isEmpty() ? QRect(0, 0, 80, height()) : r.adjusted(0, 0, 0, 0).united(QRect(r.left(), 0, 60, height())));
+    editor_->setGeometry(r.isEmpty() ? QRect(0, 0, 80, height()) : r.united(QRect(r.left(), 0, 60, height())));   // room to type
     editor_->show();
     editor_->setFocus();
     editor_->selectAll();
@@ -135,8 +138,8 @@ void ChordStrip::commitEditor() {
 
 void ChordStrip::setChord(int bar, const Chord& c) {
     // A repeating progression becomes one chord per bar before a single bar changes.
-    std::vector<Chord> per_bar(size_t(std::max(bars_, bar + 1)), no_chord());
-    for (size_t i = 0; i < per_bar.size() && !chords_.empty(); ++i) per_bar[i] = chords_[i % chords_.size()];
+    std::vector<Chord> per_bar;
+    for (int i = 0; i < std::max(bars_, bar + 1); ++i) per_bar.push_back(chordAt(i));
     per_bar[size_t(bar)] = c;
     chords_ = std::move(per_bar);
     imported_ = false;   // edited: the user's now

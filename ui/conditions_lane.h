@@ -57,6 +57,7 @@ protected:
 
 private:
     int barAt(const QPoint& p) const;
+    Chord chordAt(int bar) const;   // the progression repeats over the bars; free (N.C.) when none is asked
     void setChord(int bar, const Chord& c);
     void commitEditor();
 

@@ -64,12 +64,8 @@ bool MainWindow::openMidi(const QString& path) {
     undo_->setClean();
     variations_->showCurrentRoll();
     transport_->setBpm(doc_->firstBpm());
-    {   // the file's harmony in the conditions lane: what a continuation or an inpainting over it will follow
-        const Roll& r = doc_->roll();
-        std::vector<Chord> chords;
-        for (int b = 0; b * kStepsPerBar < r.width; ++b) chords.push_back(estimate_chord(r, b * kStepsPerBar, (b + 1) * kStepsPerBar));
-        lane_->showImported(estimate_key(r), chords);
-    }
+    // The file's harmony in the conditions lane: what a continuation or an inpainting over it will follow.
+    lane_->showImported(estimate_key(doc_->roll()), estimate_bar_chords(doc_->roll()));
     addRecent(path);
     QSettings().setValue(kOpenFolderKey, QFileInfo(path).absolutePath());
     QString text = tr("Opened %1: %2 notes, %3 steps (%4 bars), %5 bpm")

@@ -19,6 +19,7 @@
 #include "core/file_io.h"
 #include "core/harmony.h"
 #include "core/music_metrics.h"
+#include "core/notes.h"
 #include "model/conditions.h"
 #include "model/engine.h"
 #include "model/generate_params.h"
@@ -37,16 +38,6 @@ struct ConditionArgs {
     bool json = false;
 };
 
-// Onsets of a roll as (pitch, step): a note starts where a row's value becomes non-zero or changes.
-template <class F>
-void for_each_onset(const fm::Roll& r, int from, int to, F&& f) {
-    for (int p = 0; p < r.rows; ++p)
-        for (int t = std::max(from, 0); t < std::min(to, r.width); ++t) {
-            const float v = r.at(p, t);
-            if (v > 0 && (t == 0 || r.at(p, t - 1) != v)) f(p, t);
-        }
-}
-
 double notes_per_bar(const std::vector<fm::Roll>& rolls) {
     double notes = 0, bars = 0;
     for (const fm::Roll& r : rolls) notes += fm::count_notes(r), bars += r.width / double(fm::kStepsPerBar);
@@ -58,7 +49,7 @@ double in_scale(const std::vector<fm::Roll>& rolls, const std::vector<fm::Key>& 
     double in = 0, all = 0;
     for (size_t i = 0; i < rolls.size(); ++i) {
         const uint16_t scale = fm::key_scale(keys[i]);
-        for_each_onset(rolls[i], 0, rolls[i].width, [&](int p, int) { in += (scale >> (p % 12)) & 1, all += 1; });
+        for (const fm::StepNote& n : fm::roll_to_notes(rolls[i])) in += (scale >> (n.pitch % 12)) & 1, all += 1;
     }
     return all > 0 ? in / all : 0;
 }
@@ -145,8 +136,7 @@ void run_conditions(const ConditionArgs& a) {
         std::vector<std::vector<fm::Chord>> asked;
         for (size_t i = 0; i < ref.size(); ++i) {
             fm::Conditions c;
-            for (int b = 0; (b + 1) * fm::kStepsPerBar <= width; ++b)
-                c.chords.push_back(fm::estimate_chord(ref[i], b * fm::kStepsPerBar, (b + 1) * fm::kStepsPerBar));
+            c.chords = fm::estimate_bar_chords(ref[i]);
             auto r = sample(c, uint64_t(a.seed) + 300 + i, 1);
             rolls.push_back(std::move(r.front())), asked.push_back(c.chords);
         }

@@ -47,8 +47,7 @@ void run_info(const InfoArgs& a) {
     const std::string declared =
         m.key_signatures.empty() ? "" : fm::key_name(fm::key_of_signature(m.key_signatures.front().sharps, m.key_signatures.front().minor));
     std::vector<std::string> chords;
-    for (int b = 0; b * fm::kStepsPerBar < m.roll.width; ++b)
-        chords.push_back(fm::chord_name(fm::estimate_chord(m.roll, b * fm::kStepsPerBar, (b + 1) * fm::kStepsPerBar)));
+    for (const fm::Chord& c : fm::estimate_bar_chords(m.roll)) chords.push_back(fm::chord_name(c));
 
     if (a.json) {
         nlohmann::json j = {
