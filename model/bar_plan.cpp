@@ -101,11 +101,12 @@ BarPlans bar_plans(const torch::Tensor& classes, const ModelConfig& config) {
     return p;
 }
 
-torch::Tensor plan_canvas(const BarPlans& plans, const ModelConfig& config, int64_t rows, int64_t cols) {
+torch::Tensor plan_canvas(const BarPlans& plans, const ModelConfig& config, int64_t rows, int64_t cols, const torch::Tensor& style) {
     const int64_t b = plans.chroma.size(0);
     auto bits = set_bits(plans.chroma);                                                          // (B, bars, 12)
     auto per_pitch = bits.index_select(2, torch::arange(128, longs(bits.device())) % 12);        // (B, bars, 128)
     auto value = per_pitch + 4.0 * plans.density.unsqueeze(-1).to(torch::kFloat32);
+    if (style.defined()) value = value + kPlanStyleUnit * style.view({b, 1, 1}).to(torch::kFloat32);
     auto roll = value.permute({0, 2, 1}).repeat_interleave(kStepsPerPlanBar, 2);                 // (B, 128, W)
     if (config.rhythm) {
         auto steps = code_bits(plans.rhythm, kStepsPerPlanBar).flatten(1);                       // (B, W)
@@ -125,7 +126,9 @@ PlanView plan_view(const torch::Tensor& plan_tokens, int64_t s) {
     PlanView v;
     v.in = torch::fmod(first_col, 2.0);
     v.onset = torch::fmod(torch::div(first_row, 2.0, "floor"), 2.0);
-    v.density = torch::div(first_col.select(2, 0), 4.0, "floor").to(torch::kLong);
+    const auto first = first_col.select(2, 0);
+    v.density = torch::div(torch::fmod(first, kPlanStyleUnit), 4.0, "floor").to(torch::kLong);
+    v.style = torch::div(first, kPlanStyleUnit, "floor").to(torch::kLong);
     return v;
 }
 
@@ -276,12 +279,15 @@ void PlanPriorImpl::sample(BarPlans& plans, const PlanConditions& cond, double t
     const auto sets = torch::arange(kChromaSets, longs(device)).unsqueeze(0);      // (1, 4096)
     const auto classes = torch::arange(kDensityClasses, longs(device)).unsqueeze(0);
     const float minus_inf = -std::numeric_limits<float>::infinity();
-    // Guided: the first B rows of every pass are given the conditions, the last B none; their logits are combined.
+    // Guided: the first B rows of every pass are given the conditions, the last B none but the style; their logits are
+    // combined. The style is the corpus the music comes from, a context rather than a target: given to both halves, it
+    // acts at full strength and is not pushed past its corpus (guided too, at 2, classical pieces came out with a third
+    // more pitch classes per bar than ASAP's own; docs/CONTROL.md).
     const bool guided = guidance != 1.0 && key_in_ && cond.defined();
     PlanConditions in = cond;
     if (guided) {
         auto none = [](const torch::Tensor& x) { return torch::cat({x, torch::zeros_like(x)}, 0); };
-        in.key = none(cond.key), in.style = none(cond.style), in.tempo = none(cond.tempo);
+        in.key = none(cond.key), in.style = twice(cond.style), in.tempo = none(cond.tempo);
         in.chord = none(cond.chord), in.density = none(cond.density);
     }
     auto rows = [&](const torch::Tensor& x) { return guided ? twice(x) : x; };   // a (B, ...) tensor for both halves

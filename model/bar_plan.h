@@ -60,15 +60,20 @@ PlanConditions plan_conditions(const std::vector<Conditions>& conditions, int64_
 // The plans of a canvas of cell classes (B, R, C) (model/cell_coding.h; -1 unknown), whose roll is a whole number of bars.
 BarPlans bar_plans(const torch::Tensor& classes, const ModelConfig& config);
 
-// What the levels see of the plans, per cell (B, R, C) float: in + 2 * onset + 4 * density, where `in` is 1 when the
-// cell's pitch class is in its bar's chroma, `onset` 1 when its step is in the bar's rhythm (always 0 without
-// config.rhythm), and density its bar's density class. plan_view() reads it back per token.
-torch::Tensor plan_canvas(const BarPlans& plans, const ModelConfig& config, int64_t rows, int64_t cols);
+// What the levels see of the plans, per cell (B, R, C) float: in + 2 * onset + 4 * density + kPlanStyleUnit * style,
+// where `in` is 1 when the cell's pitch class is in its bar's chroma, `onset` 1 when its step is in the bar's rhythm
+// (always 0 without config.rhythm), density its bar's density class and style the sample's asked style (B) long
+// (PlanConditions::style: 0 not asked; undefined: none). plan_view() reads it back per token. Every value is a small
+// integer, exact in float; the style rides on the plan canvas because that canvas already reaches every patch.
+constexpr double kPlanStyleUnit = 40.0;   // above 1 + 2 + 4 * (kDensityClasses - 1)
+torch::Tensor plan_canvas(const BarPlans& plans, const ModelConfig& config, int64_t rows, int64_t cols,
+                          const torch::Tensor& style = {});
 
 struct PlanView {
     torch::Tensor in;        // (N, T, s) float: each of the token's rows in its bar's chroma or not
     torch::Tensor onset;     // (N, T, s) float: each of the token's columns in its bar's rhythm or not
     torch::Tensor density;   // (N, T) long: the bar's density class
+    torch::Tensor style;     // (N, T) long: the sample's asked style (0: not asked)
 };
 // Of plan-canvas tokens (N, T, s*s) of side s (a token never spans two bars).
 PlanView plan_view(const torch::Tensor& plan_tokens, int64_t s);
@@ -84,7 +89,8 @@ public:
     // Draws chroma (a superset of the known pitch classes and cond.need, within cond.allow), rhythm (every known onset
     // step and none of the known silent ones) and density of every bar that is not known, in time order (logits
     // divided by temperature). guidance > 1 (with conditions asked): classifier-free guidance, the logits given the
-    // conditions pushed away from those given none (both from one batched pass), unconditional + g * (cond - uncond).
+    // conditions pushed away from those given none but the style (both from one batched pass), u + g * (c - u): the
+    // key, chords, tempo and density are guided, the style is given as it is.
     void sample(BarPlans& plans, const PlanConditions& cond, double temperature, double guidance, torch::Generator& gen);
     void sample(BarPlans& plans, double temperature, torch::Generator& gen) { sample(plans, {}, temperature, 1.0, gen); }   // none asked
     void set_matmul_dtype(torch::ScalarType dtype) { transformer_->set_matmul_dtype(dtype); }

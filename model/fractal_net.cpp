@@ -2,6 +2,7 @@
 
 #include "model/bar_plan.h"
 #include "model/cell_coding.h"
+#include "model/conditions.h"
 #include "model/draws.h"
 
 #include <chrono>
@@ -100,6 +101,12 @@ LevelImpl::LevelImpl(const ModelConfig& config, int level, int64_t cond_width)
             plan_cols_->weight.zero_();
         }
     }
+    if (config.plan && config.conditions && config.level_style) {   // zero: a model given the table starts as it was
+        style_embed_ = register_module("style_embed",
+                                       torch::nn::Embedding(torch::nn::EmbeddingOptions(1 + kStyles, width_).padding_idx(0)));
+        torch::NoGradGuard no_grad;
+        style_embed_->weight.zero_();
+    }
     if (config.gate_flag && level > 0) ungated_ = register_parameter("ungated", torch::zeros({width_}));
     embed_ = register_module("embed", torch::nn::Linear(token_cells_ * kCellEmbed[level], width_));
     occupancy_ = register_module("occupancy", torch::nn::Linear(width_, 1));
@@ -151,6 +158,7 @@ torch::Tensor LevelImpl::token_bias(const torch::Tensor& token_rows, const torch
         const PlanView v = plan_view(plan_tokens, kPatchSizes[level_]);
         auto p = linear(*plan_rows_, v.in).to(torch::kFloat32) + density_embed_->forward(v.density);
         if (plan_cols_) p = p + linear(*plan_cols_, v.onset).to(torch::kFloat32);
+        if (style_embed_) p = p + style_embed_->forward(v.style);
         bias = bias.defined() ? bias + p : p;
     }
     return bias;
@@ -439,7 +447,7 @@ std::pair<torch::Tensor, torch::Tensor> FractalNetImpl::loss(const NetInput& in,
     if (plan_) {
         auto plans = bar_plans(classes, config_);
         plan_nats = prior(in.cond)->nll(plans, in.cond).sum();
-        plan = plan_canvas(plans, config_, canvas.size(1), canvas.size(2));
+        plan = plan_canvas(plans, config_, canvas.size(1), canvas.size(2), level_style(in.cond));
     }
     auto nll = plan_nats + loss_level(0, classes, {}, torch::zeros({b}, canvas.options().dtype(torch::kLong)), plan,
                           torch::ones({b}, canvas.options()), torch::zeros({b}, canvas.options().dtype(torch::kBool)), gen, count);
@@ -506,7 +514,7 @@ torch::Tensor FractalNetImpl::nll(const NetInput& in, const SampleOptions& opt, 
     auto rows = torch::zeros({canvas.size(0)}, canvas.options().dtype(torch::kLong));
     if (!plan_) return nll_level(0, classes, {}, rows, {}, opt, gen);
     auto plans = bar_plans(classes, config_);
-    return prior(in.cond)->nll(plans, in.cond) + nll_level(0, classes, {}, rows, plan_canvas(plans, config_, canvas.size(1), canvas.size(2)), opt, gen);
+    return prior(in.cond)->nll(plans, in.cond) + nll_level(0, classes, {}, rows, plan_canvas(plans, config_, canvas.size(1), canvas.size(2), level_style(in.cond)), opt, gen);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -726,7 +734,7 @@ torch::Tensor FractalNetImpl::sample(const NetInput& in, const SampleOptions& op
     if (plan_) {   // the coarsest level: every bar's plan, in time order, before any patch
         auto plans = bar_plans(classes, config_);
         prior(in.cond)->sample(plans, in.cond, opt.plan_temperature, opt.guidance, gen);
-        plan = plan_canvas(plans, config_, canvas.size(1), canvas.size(2));
+        plan = plan_canvas(plans, config_, canvas.size(1), canvas.size(2), level_style(in.cond));
         if (opt.plans) *opt.plans = plans;
     }
     auto out = sample_level(0, classes, {}, torch::zeros({b}, origin.options()), plan, origin, w);

@@ -76,7 +76,8 @@ public:
     // pitch-class and octave vectors of its lowest pitch, from its canvas row (N, T), and, with a bar plan, which of its
     // rows are in the bar's chroma, which of its columns start a note (config.rhythm) and the bar's density, from its
     // plan-canvas cells plan_tokens (N, T, s*s) (undefined
-    // without a plan; model/bar_plan.h). A level call computes it once and passes it to every encode below.
+    // without a plan; model/bar_plan.h), and with config.level_style the asked style's vector (none when not asked).
+    // A level call computes it once and passes it to every encode below.
     // With config.gate_flag, tokens of patches in an ungated walk (ungated (N) bool; undefined: none) also get a learned
     // vector: a gated patch is one the level above drew occupied, so it holds a note; an ungated one may be silent.
     torch::Tensor token_bias(const torch::Tensor& token_rows, const torch::Tensor& plan_tokens, const torch::Tensor& ungated = {});
@@ -106,6 +107,7 @@ private:
     bool ar_;
     int64_t width_, token_cells_, unknown_class_;
     torch::nn::Embedding cell_embed_{nullptr}, pitch_class_embed_{nullptr}, octave_embed_{nullptr}, density_embed_{nullptr};
+    torch::nn::Embedding style_embed_{nullptr};   // config.level_style: row 0 (no style asked) stays zero
     torch::nn::Linear embed_{nullptr}, cond_proj_{nullptr}, occupancy_{nullptr}, plan_rows_{nullptr}, plan_cols_{nullptr};
     torch::Tensor mask_token_, start_token_, buffer_pos_, uncond_, ungated_;
     Transformer transformer_{nullptr};
@@ -178,6 +180,8 @@ private:
     PlanPrior plan_{nullptr};   // with config.plan
     PlanPrior plan_free_{nullptr};   // with config.free_plan: the prior of inputs that ask for nothing
     PlanPrior& prior(const PlanConditions& cond) { return cond.defined() || !plan_free_ ? plan_ : plan_free_; }
+    // The style the levels are given (config.level_style; undefined: none asked, or levels without the table).
+    torch::Tensor level_style(const PlanConditions& cond) const { return config_.level_style ? cond.style : torch::Tensor(); }
 };
 TORCH_MODULE(FractalNet);
 

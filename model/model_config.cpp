@@ -110,6 +110,7 @@ std::string config_to_json(const ModelConfig& c) {
     j["gate_flag"] = c.gate_flag;
     j["conditions"] = c.conditions;
     j["free_plan"] = c.free_plan;
+    j["level_style"] = c.level_style;
     return j.dump();
 }
 
@@ -149,6 +150,7 @@ ModelConfig config_from_json(const std::string& text) {
         c.gate_flag = j.value("gate_flag", false);
         c.conditions = j.value("conditions", false);
         c.free_plan = j.value("free_plan", false);
+        c.level_style = j.value("level_style", false);
         if (c.crop_length <= 0 || c.crop_length % 4 != 0) throw Error("model config crop_length must be a positive multiple of 4");
         return c;
     } catch (const nlohmann::json::exception& e) {

@@ -59,6 +59,11 @@ struct ModelConfig {
     // the model had before it learnt the conditions (train --train_only plan --init_from a model without them), so
     // unconditioned samples stay as they were (files without the field: one prior for both).
     bool free_plan = false;
+    // With conditions, every level also adds a learned vector for the asked style to each token (zero when no style is
+    // asked, so unconditioned samples are what the levels made before: train --train_only style). The plan prior's
+    // style moves the chords and rhythm; this moves what the plan leaves to the levels: voicing, polyphony, durations
+    // (files without the field: off).
+    bool level_style = false;
 };
 
 // "tiny" (tests: trains in seconds), "small", "base" (the original's defaults: widths 512,256,128,64; blocks

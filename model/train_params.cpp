@@ -169,8 +169,10 @@ void validate(const TrainParams& p) {
     named("--cells", [&] { parse_cell_coding(p.cells); });
     not_negative("--plan_batch", p.plan_batch);
     unit("--condition_dropout", p.condition_dropout, "");
-    need(p.train_only.empty() || p.train_only == "plan", "--train_only " + shown(p.train_only) + " is not plan (or empty: all)");
-    need(p.train_only.empty() || p.plan, "--train_only plan needs a model with a plan (--plan true)");
+    need(p.train_only.empty() || p.train_only == "plan" || p.train_only == "style",
+         "--train_only " + shown(p.train_only) + " is not plan or style (or empty: all)");
+    need(p.train_only.empty() || p.plan, "--train_only " + p.train_only + " needs a model with a plan (--plan true)");
+    need(p.train_only != "style" || p.conditions, "--train_only style needs a model with conditions (--conditions true)");
     unit("--ema", p.ema, " (0: off)");
     need(p.device == "cpu" || p.device == "cuda" || p.device == "auto", "--device " + shown(p.device) + " is not cpu, cuda or auto");
     named("--precision", [&] { parse_precision(p.precision); });

@@ -44,7 +44,9 @@ struct TrainParams {
     double condition_dropout = 0.3;          // each of a crop's conditions is left out with this chance (all of them: half
                                              // as often again), so any subset may be asked and guidance has its baseline
     std::string train_only;                  // "": the whole model; "plan": the plan prior alone (the levels stay as
-                                             // --init_from made them: teaching a model conditions costs minutes)
+                                             // --init_from made them: teaching a model conditions costs minutes);
+                                             // "style": the levels' style tables alone (nothing else changes, so what
+                                             // asks for no style samples exactly as before)
     double ema = 0.999;                      // decay of the weights' moving average used for validation, previews and
                                              // best.safetensors (0: off, the raw weights); warms up as (1+n)/(10+n)
     uint64_t seed = 0;
@@ -90,7 +92,7 @@ constexpr void for_each_train_param(F&& f) {
     f("plan_batch", &P::plan_batch, "Crops per step for the bar plan (the batch's and more, plan only: it is small and cheap)");
     f("conditions", &P::conditions, "The bar plan takes conditions: key, chords, tempo, density, style (true|false)");
     f("condition_dropout", &P::condition_dropout, "Chance that each condition of a training crop is left out, in [0, 1)");
-    f("train_only", &P::train_only, "Train only this part: empty (all) or plan (the bar plan's prior; needs --init_from or --resume)");
+    f("train_only", &P::train_only, "Train only this part: empty (all), plan (the bar plan's prior) or style (the levels' style vectors); needs --init_from or --resume");
     f("ema", &P::ema, "Decay of the weights' moving average kept for validation and best, in [0, 1) (0: off)");
     f("seed", &P::seed, "Seed of initialisation, data order and masks");
     f("device", &P::device, "cpu, cuda or auto");

@@ -53,6 +53,7 @@ void set_run_fields(ModelConfig& c, const TrainParams& p) {
     c.pitch_positions = p.pitch_positions;
     c.plan = p.plan;
     c.conditions = p.plan && p.conditions;
+    c.level_style = c.conditions;   // the levels' style table (zero at first: --init_from starts as its source)
 }
 
 ModelConfig make_config(const TrainParams& p) {
@@ -250,7 +251,8 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         set_run_fields(config, p);
         // Teaching a model conditions by its plan alone keeps its old prior for samples that ask for nothing (the new
         // one's own unconditional path learns from a fraction of the crops, and other corpora share its weights).
-        config.free_plan = p.train_only == "plan" && config.conditions && (!source_conditions || config.free_plan);
+        // Teaching the levels style alone changes nothing that asks for no style: the source's priors stay as they are.
+        if (p.train_only != "style") config.free_plan = p.train_only == "plan" && config.conditions && (!source_conditions || config.free_plan);
         config.gate_flag = true;   // new in this run if the source had none: the flag's vectors start at zero
         config.rhythm = config.plan;   // likewise the plan's rhythm: its inputs start at zero, its heads fresh
         // (and the conditions' tables, set_run_fields: zero at first)
@@ -266,12 +268,16 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
     // of a run killed before its first checkpoint (or of an earlier run) when this one starts again at step 0.
     if (const int removed = clear_crash_debris(p.output_dir, start_step))
             log_info("removed %d partial checkpoint file(s) left by an interrupted write", removed);
-    const bool plan_only_run = p.train_only == "plan";
-    if (plan_only_run && meta.empty() && p.init_from.empty())
-        throw Error("--train_only plan trains the plan prior of an existing model: give --init_from (or --resume a run)");
-    if (plan_only_run)   // the levels keep their weights: no gradient, no optimiser state
-        for (auto& kv : net->named_parameters())
-            if (kv.key().rfind("plan.", 0) != 0) kv.value().set_requires_grad(false);
+    const bool plan_only_run = p.train_only == "plan", style_only_run = p.train_only == "style";
+    if (!p.train_only.empty() && meta.empty() && p.init_from.empty())
+        throw Error("--train_only " + p.train_only + " trains part of an existing model: give --init_from (or --resume a run)");
+    // The rest keeps its weights: no gradient, no optimiser state. plan: the plan prior; style: the levels' style tables.
+    if (!p.train_only.empty())
+        for (auto& kv : net->named_parameters()) {
+            const std::string& name = kv.key();
+            const bool trained = plan_only_run ? name.rfind("plan.", 0) == 0 : name.find(".style_embed.") != std::string::npos;
+            if (!trained) kv.value().set_requires_grad(false);
+        }
     net->to(device);
     torch::optim::AdamW opt(net->parameters(), torch::optim::AdamWOptions(p.lr).weight_decay(p.weight_decay).betas({0.9, 0.95}));
     // The moving average of the weights (a second net of the same shape; empty when --ema 0).
@@ -376,7 +382,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         const int full = plan_only_run ? 0 : p.train_batch_size;   // crops the whole model learns from
         for (int i = 0; i < full; ++i) batch.push_back(sampler.next()), batch_files.push_back(train_set.file(sampler.last_file()));
         std::vector<Roll> plan_only;   // further crops for the bar-plan prior alone
-        if (config.plan)
+        if (config.plan && !style_only_run)
             for (int i = full; i < std::max(p.plan_batch, plan_only_run ? p.train_batch_size : 0); ++i)
                 plan_only.push_back(sampler.next()), plan_files.push_back(train_set.file(sampler.last_file()));
         auto gen = at::detail::createCPUGenerator(mix(p.seed ^ 0x5EED, uint64_t(step)));

@@ -36,7 +36,10 @@ struct ConditionArgs {
     int64_t seed = 0;
     double cfg = fm::GenerateParams().guidance;
     bool json = false;
+    std::vector<std::string> only;   // sections to measure (empty: all)
 };
+
+const char* const kSections[] = {"none", "key", "chords", "reference", "density", "tempo", "style"};
 
 double notes_per_bar(const std::vector<fm::Roll>& rolls) {
     double notes = 0, bars = 0;
@@ -87,10 +90,11 @@ void run_conditions(const ConditionArgs& a) {
     };
     auto line = [&](const std::string& name, const std::string& text) { if (!a.json) std::printf("%-28s %s\n", name.c_str(), text.c_str()); };
     char buf[256];
+    auto want = [&](const char* section) { return a.only.empty() || std::find(a.only.begin(), a.only.end(), section) != a.only.end(); };
 
     // Unconditioned: the baseline every figure is read against.
-    const auto none = sample({}, uint64_t(a.seed), a.samples);
-    {
+    if (want("none")) {
+        const auto none = sample({}, uint64_t(a.seed), a.samples);
         std::vector<fm::Key> own;
         for (const auto& r : none) own.push_back(fm::estimate_key(r));
         const fm::MusicStats s = fm::compute_music_stats(none);
@@ -103,6 +107,7 @@ void run_conditions(const ConditionArgs& a) {
     // Keys: eight, each for an eighth of the samples; with the scale lock (the default) and without.
     const char* keys[] = {"C major", "A minor", "G major", "E minor", "F major", "D minor", "Bb major", "F# minor"};
     for (const bool lock : {true, false}) {
+        if (!want("key")) break;
         std::vector<fm::Roll> rolls;
         std::vector<fm::Key> asked;
         double matched = 0;
@@ -122,6 +127,7 @@ void run_conditions(const ConditionArgs& a) {
     }
     // Chords: one progression for all, then each sample the progression of a reference crop (the data's own bars).
     for (const bool lock : {true, false}) {
+        if (!want("chords")) break;
         fm::Conditions c;
         c.chords = fm::parse_chords(a.chords), c.scale_lock = lock, c.passing_tones = a.passing_tones;
         const auto rolls = sample(c, uint64_t(a.seed) + 200, a.samples);
@@ -130,7 +136,7 @@ void run_conditions(const ConditionArgs& a) {
         std::snprintf(buf, sizeof buf, "bars matching the asked chord %.3f  (\"%s\")", m, a.chords.c_str());
         line(lock ? "--chords" : "--chords --no_lock", buf);
     }
-    if (!a.reference.empty()) {
+    if (!a.reference.empty() && want("reference")) {
         const auto ref = reference_crops(a.reference, a.samples, width, uint64_t(a.seed) + 7);
         std::vector<fm::Roll> rolls;
         std::vector<std::vector<fm::Chord>> asked;
@@ -155,6 +161,7 @@ void run_conditions(const ConditionArgs& a) {
     }
     // Density and tempo: notes per bar should rise with the one and fall as the other rises.
     for (const double d : {0.2, 0.5, 0.8}) {
+        if (!want("density")) break;
         fm::Conditions c;
         c.density = {d};
         const double npb = notes_per_bar(sample(c, uint64_t(a.seed) + 400, a.samples));
@@ -163,6 +170,7 @@ void run_conditions(const ConditionArgs& a) {
         line("--density " + std::to_string(d).substr(0, 3), buf);
     }
     for (const double bpm : {70.0, 100.0, 140.0}) {
+        if (!want("tempo")) break;
         fm::Conditions c;
         c.tempo = bpm;
         const double npb = notes_per_bar(sample(c, uint64_t(a.seed) + 500, a.samples));
@@ -177,18 +185,21 @@ void run_conditions(const ConditionArgs& a) {
         if (eq == std::string::npos) throw fm::Error("--style_reference '" + s + "' is not style=folder-or-list");
         refs[fm::style_name(fm::parse_style(s.substr(0, eq)))] = s.substr(eq + 1);
     }
-    for (int st = 0; st < fm::kStyles; ++st) {
+    for (int st = 0; st < fm::kStyles && want("style"); ++st) {
         fm::Conditions c;
         c.style = fm::Style(st);
         const std::string name = fm::style_name(c.style);
-        const fm::MusicStats s = fm::compute_music_stats(sample(c, uint64_t(a.seed) + 600, a.samples));
-        out["style"][name] = {{"polyphony", s.polyphony}, {"pitch_classes_per_bar", s.pitch_classes_per_bar}};
-        std::snprintf(buf, sizeof buf, "polyphony %.2f  PC/bar %.2f", s.polyphony, s.pitch_classes_per_bar);
+        const auto rolls = sample(c, uint64_t(a.seed) + 600, a.samples);
+        const fm::MusicStats s = fm::compute_music_stats(rolls);
+        out["style"][name] = {{"polyphony", s.polyphony}, {"pitch_classes_per_bar", s.pitch_classes_per_bar}, {"notes_per_bar", notes_per_bar(rolls)}};
+        std::snprintf(buf, sizeof buf, "polyphony %.2f  PC/bar %.2f  notes/bar %5.2f", s.polyphony, s.pitch_classes_per_bar, notes_per_bar(rolls));
         std::string text = buf;
         if (refs.count(name)) {
-            const fm::MusicStats r = fm::compute_music_stats(reference_crops(refs[name], a.samples, width, uint64_t(a.seed) + 9));
-            out["style_reference"][name] = {{"polyphony", r.polyphony}, {"pitch_classes_per_bar", r.pitch_classes_per_bar}};
-            std::snprintf(buf, sizeof buf, "   (data: polyphony %.2f  PC/bar %.2f)", r.polyphony, r.pitch_classes_per_bar);
+            const auto ref = reference_crops(refs[name], a.samples, width, uint64_t(a.seed) + 9);
+            const fm::MusicStats r = fm::compute_music_stats(ref);
+            out["style_reference"][name] = {{"polyphony", r.polyphony}, {"pitch_classes_per_bar", r.pitch_classes_per_bar},
+                                            {"notes_per_bar", notes_per_bar(ref)}};
+            std::snprintf(buf, sizeof buf, "   (data: %.2f  %.2f  %5.2f)", r.polyphony, r.pitch_classes_per_bar, notes_per_bar(ref));
             text += buf;
         }
         line("--style " + name, text);
@@ -213,6 +224,8 @@ void add_conditions_command(CLI::App& app) {
     cmd->add_option("--device", a->device, "cpu, cuda or auto")->capture_default_str();
     cmd->add_option("--threads", a->threads, "Intra-op threads (0: all cores)")->capture_default_str();
     cmd->add_flag("--json", a->json, "One JSON object instead of the table");
+    cmd->add_option("--only", a->only, "Measure only these (repeatable): none (unconditioned), key, chords, reference, density, tempo, style")
+        ->check(CLI::IsMember(std::vector<std::string>(std::begin(kSections), std::end(kSections))));
     cmd->callback([a] { run_conditions(*a); });
 }
 

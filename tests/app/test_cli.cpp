@@ -592,6 +592,42 @@ TEST(Cli, EvalReferenceComparesTheModelTheCeilingAndTheBaseline) {
     EXPECT_TRUE(contains(lines(bad.err).empty() ? "" : lines(bad.err).back(), missing)) << bad.err;
 }
 
+// eval-conditions measures the sections asked (--only), each corpus's figures beside the style's samples.
+TEST(Cli, EvalConditionsMeasuresTheSectionsAsked) {
+    const std::string dir = fmtest::temp_dir("cli");
+    const std::string songs = repeated_bar_songs(dir + "/songs");
+    const std::string run_dir = tiny_run(songs, dir + "/run", 1, {"--seed", "3"});
+    ASSERT_FALSE(run_dir.empty());
+    const std::string ckpt = run_dir + "/last.safetensors";
+    const std::vector<std::string> base = {"eval-conditions", "--checkpoint", ckpt, "--samples", "2", "--threads", "1", "--device", "cpu",
+                                           "--json", "--style_reference", "chorale=" + songs};
+    auto with = [&](std::vector<std::string> extra) {
+        std::vector<std::string> a = base;
+        a.insert(a.end(), extra.begin(), extra.end());
+        return run(a);
+    };
+    const Proc style = with({"--only", "style"});
+    ASSERT_EQ(style.status, 0) << style.out << style.err;
+    const auto j = nlohmann::json::parse(style.out);
+    EXPECT_FALSE(j.contains("none"));
+    EXPECT_FALSE(j.contains("key"));
+    for (const char* name : {"pop", "classical", "folk", "chorale"}) EXPECT_TRUE(j.at("style").contains(name)) << name;
+    const auto& ref = j.at("style_reference").at("chorale");   // the repeated bar: 3 notes for 8 steps, then 1 for 8
+    EXPECT_NEAR(ref.at("polyphony").get<double>(), 2.0, 1e-9);
+    EXPECT_NEAR(ref.at("pitch_classes_per_bar").get<double>(), 5.0, 1e-9);
+    EXPECT_NEAR(ref.at("notes_per_bar").get<double>(), 7.0, 1e-9);
+    EXPECT_FALSE(j.at("style_reference").contains("pop"));   // no reference given for it
+
+    const Proc two = with({"--only", "none", "--only", "tempo"});
+    ASSERT_EQ(two.status, 0) << two.out << two.err;
+    const auto k = nlohmann::json::parse(two.out);
+    EXPECT_TRUE(k.contains("none"));
+    EXPECT_EQ(k.at("tempo").size(), 3u);
+    EXPECT_FALSE(k.contains("style"));
+    EXPECT_FALSE(k.contains("density"));
+    expect_one_error(with({"--only", "melody"}), "--only");
+}
+
 // info on a checkpoint: the loaders' checks, then what it holds; four flipped bytes (same size) are refused.
 TEST(Cli, InfoChecksACheckpointAndRefusesFlippedBytes) {
     const std::string dir = fmtest::temp_dir("cli");

@@ -112,6 +112,26 @@ TEST(BarPlan, PlanCanvasMarksInChromaCellsOnsetStepsAndCarriesTheDensity) {
     EXPECT_TRUE(torch::equal(without.density, v.density));
 }
 
+TEST(BarPlan, PlanCanvasCarriesTheAskedStyleWithoutChangingTheRest) {
+    const auto c = config();
+    auto plans = fm::bar_plans(fm::encode_cells(roll(), c), c);
+    auto token = [&](const torch::Tensor& style) {
+        return fm::plan_view(fm::patchify(fm::plan_canvas(plans, c, 128, 64, style).index({Slice(), Slice(60, 64), Slice(16, 20)}), 4), 4);
+    };
+    const fm::PlanView none = token({}), chorale = token(torch::tensor({4}, torch::kLong));   // 1 + Style::chorale
+    EXPECT_EQ(none.style[0][0].item<int64_t>(), 0);
+    EXPECT_EQ(chorale.style[0][0].item<int64_t>(), 4);
+    EXPECT_TRUE(torch::equal(chorale.in, none.in));
+    EXPECT_TRUE(torch::equal(chorale.onset, none.onset));
+    EXPECT_TRUE(torch::equal(chorale.density, none.density));
+    EXPECT_EQ(none.density[0][0].item<int64_t>(), 2);
+    // The densest bar and the last style still read back apart.
+    plans.density.fill_(fm::kDensityClasses - 1);
+    const fm::PlanView dense = token(torch::tensor({4}, torch::kLong));
+    EXPECT_EQ(dense.density[0][0].item<int64_t>(), fm::kDensityClasses - 1);
+    EXPECT_EQ(dense.style[0][0].item<int64_t>(), 4);
+}
+
 TEST(BarPlan, PriorKeepsKnownOnsetsAndSilencesWhenItDrawsARhythm) {
     torch::manual_seed(0);
     fm::PlanPrior prior(32, true);

@@ -6,6 +6,8 @@
 
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.h"
 #include "core/harmony.h"
 #include "model/bar_plan.h"
@@ -158,6 +160,29 @@ TEST(Conditions, PriorNllDependsOnTheConditionsOnceTrained) {
     EXPECT_FALSE(torch::allclose(prior->nll(plans, cond), prior->nll(plans)));
 }
 
+TEST(Conditions, GuidanceLeavesTheStyleAsItIsAndPushesTheRest) {
+    torch::manual_seed(4);
+    fm::PlanPrior prior(32, true, true);
+    torch::NoGradGuard no_grad;
+    for (auto& kv : prior->named_parameters())   // a trained prior: every condition moves the draws
+        if (kv.key().find("_in.weight") != std::string::npos) kv.value().normal_(0, 1);
+    const auto tiny = fm::model_preset("tiny");
+    const fm::BarPlans plans = fm::bar_plans(fm::encode_cells(torch::full({4, 128, 128}, -1.0), tiny), tiny);
+    auto draw = [&](const fm::Conditions& c, double guidance) {
+        fm::BarPlans d = plans;
+        d.chroma = plans.chroma.clone(), d.density = plans.density.clone(), d.rhythm = plans.rhythm.clone();
+        auto gen = at::detail::createCPUGenerator(8);
+        prior->sample(d, fm::plan_conditions({c}, 4, 0, 8, torch::kCPU), 1.0, guidance, gen);
+        return torch::stack({d.chroma, d.density, d.rhythm});
+    };
+    fm::Conditions style;
+    style.style = fm::Style::chorale;
+    EXPECT_TRUE(torch::equal(draw(style, 3.0), draw(style, 1.0)));   // the style alone: nothing to guide
+    fm::Conditions both = style;
+    both.tempo = 70;
+    EXPECT_FALSE(torch::equal(draw(both, 3.0), draw(both, 1.0)));    // the tempo is guided
+}
+
 TEST(Conditions, GenerationInALockedKeyStaysInItsScale) {
     auto net = tiny_net();
     fm::GenerateParams g;
@@ -211,4 +236,34 @@ TEST(Conditions, AFreePlanKeepsTheUnconditionedSamplesOfTheModelItCameFrom) {
     g.conditions.density = {0.9};
     EXPECT_NE(fm::generate(net, g, {}, nullptr), fm::generate(plain, g, {}, nullptr));   // asks: the conditioned one
     EXPECT_TRUE(fm::config_from_json(fm::config_to_json(c)).free_plan);
+}
+
+TEST(Conditions, StyleInTheLevelsLeavesSamplesThatAskNoStyleAsTheyWere) {
+    fm::ModelConfig plain_config = fm::model_preset("tiny");
+    fm::FractalNet plain = fm::seeded_net(plain_config, 2);
+    const fm::ScratchPath file("test-level-style", ".safetensors");
+    fm::save_checkpoint(file.path(), plain, nullptr);
+
+    fm::ModelConfig c = plain_config;
+    c.level_style = true;
+    fm::FractalNet net = fm::seeded_net(c, 9);
+    const auto left = fm::warm_start(file.path(), net);
+    ASSERT_EQ(left.size(), 3u);   // one style table per level, new
+    for (const std::string& name : left) EXPECT_NE(name.find(".style_embed."), std::string::npos) << name;
+    {   // the styles then learn: here, made different; row 0 (no style asked) is never trained
+        torch::NoGradGuard no_grad;
+        for (auto& kv : net->named_parameters())
+            if (kv.key().find(".style_embed.") != std::string::npos) kv.value().slice(0, 1).normal_(0, 0.5);
+    }
+    fm::GenerateParams g;
+    g.width = 128, g.num_samples = 2, g.num_iter = {2, 2, 1}, g.seed = 21;
+    EXPECT_EQ(fm::generate(net, g, {}, nullptr), fm::generate(plain, g, {}, nullptr));   // asks for nothing
+    g.conditions.key = fm::key_code(fm::parse_key("D major"));
+    EXPECT_EQ(fm::generate(net, g, {}, nullptr), fm::generate(plain, g, {}, nullptr));   // asks, but not for a style
+    g.conditions.style = fm::Style::chorale;
+    EXPECT_NE(fm::generate(net, g, {}, nullptr), fm::generate(plain, g, {}, nullptr));   // a style: the levels see it
+    EXPECT_TRUE(fm::config_from_json(fm::config_to_json(c)).level_style);
+    auto before = nlohmann::json::parse(fm::config_to_json(c));
+    before.erase("level_style");
+    EXPECT_FALSE(fm::config_from_json(before.dump()).level_style);   // files written before the field: none
 }

@@ -24,8 +24,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string make_corpus() {
-    const std::string dir = fmtest::temp_dir("corpus");
+// Six songs in a fresh folder (`corpus`: a folder of that name inside it, whose name gives the songs' style).
+std::string make_corpus(const std::string& corpus = "") {
+    std::string dir = fmtest::temp_dir("corpus");
+    if (!corpus.empty()) fs::create_directories(dir += "/" + corpus);
     for (int f = 0; f < 6; ++f) {
         fmtest::TrackBuilder t;
         for (int i = 0; i < 64; ++i) t.note(i * 240, i * 240 + 200, 50 + (i * (f + 3)) % 24, 40 + (i * 7) % 80);
@@ -289,6 +291,40 @@ TEST(Trainer, InitFromStartsANewRunFromAnotherRunsWeightsAtItsOwnWidth) {
     EXPECT_EQ(fm::read_run_params(second).init_from, p.init_from);
 
     p.init_from = first + "/missing.safetensors";
+    EXPECT_THROW(fm::train(p, {}, nullptr), fm::Error);
+}
+
+TEST(Trainer, TrainOnlyStyleTeachesTheLevelsStyleVectorsAndNothingElse) {
+    const std::string data = make_corpus("nottingham");   // style folk, never dropped: a style other than the default's
+    const std::string first = fmtest::temp_dir("run"), second = fmtest::temp_dir("run");
+    fm::train(tiny_params(data, first, 2), {}, nullptr);
+
+    auto p = tiny_params(data, second, 3);
+    p.init_from = first + "/last.safetensors", p.train_only = "style", p.ema = 0, p.lr = 1e-2;
+    fm::train(p, {}, nullptr);
+    auto a = fm::load_net(first + "/last.safetensors", torch::kCPU);
+    auto b = fm::load_net(second + "/last.safetensors", torch::kCPU);
+    EXPECT_TRUE(b->config().level_style);
+    EXPECT_EQ(b->config().free_plan, a->config().free_plan);
+    int styles = 0;
+    for (const auto& kv : a->named_parameters()) {
+        const auto& after = b->named_parameters()[kv.key()];
+        if (kv.key().find(".style_embed.") == std::string::npos) {
+            EXPECT_TRUE(torch::equal(kv.value(), after)) << kv.key();
+            continue;
+        }
+        ++styles;
+        EXPECT_TRUE(torch::equal(after[0], torch::zeros_like(after[0]))) << kv.key() << ": no style asked stays zero";
+        EXPECT_FALSE(torch::equal(kv.value()[3], after[3])) << kv.key() << ": folk learnt";   // 1 + Style::folk
+        EXPECT_TRUE(torch::equal(kv.value()[1], after[1])) << kv.key() << ": pop had no crop";
+    }
+    EXPECT_EQ(styles, 3);   // one table per level
+
+    p.init_from.clear();   // a part of what? refused before anything is written
+    const std::string third = fmtest::temp_dir("run");
+    p.output_dir = third;
+    EXPECT_THROW(fm::train(p, {}, nullptr), fm::Error);
+    p.init_from = first + "/last.safetensors", p.conditions = false;
     EXPECT_THROW(fm::train(p, {}, nullptr), fm::Error);
 }
 
