@@ -31,7 +31,8 @@ void print_checkpoint_info(const std::string& path, bool json) {
         nlohmann::json j = {{"file", path}, {"preset", c.preset}, {"parameters", parameters}, {"crop_length", c.crop_length},
                             {"layout", fm::to_string(c.layout)}, {"cells", fm::to_string(c.cells)}, {"plan", c.plan},
                             {"tensors", file.tensors.size()}, {"digest", digest}, {"verified", !digest.empty()},
-                            {"optimizer_state", optimiser}, {"ema", ema}};
+                            {"optimizer_state", optimiser}, {"ema", ema}, {"conditions", c.plan && c.conditions},
+                            {"level_style", c.plan && c.conditions && c.level_style}, {"free_plan", c.plan && c.conditions && c.free_plan}};
         if (!field("step").empty()) j["step"] = std::stoll(field("step"));
         if (!field("best_val_bits").empty()) j["best_val_bits"] = std::stod(field("best_val_bits"));
         std::cout << j.dump() << "\n";
@@ -40,6 +41,13 @@ void print_checkpoint_info(const std::string& path, bool json) {
     std::printf("file:           %s\n", path.c_str());
     std::printf("model:          %s, %lld parameters, %d-step crops (%s layout), %s cells%s\n", c.preset.c_str(),
                 (long long)parameters, c.crop_length, fm::to_string(c.layout), fm::to_string(c.cells), c.plan ? ", bar plan" : "");
+    if (c.plan && c.conditions)   // what generate --key/--chords/--tempo/--density/--style reach (docs/CONTROL.md)
+        std::printf("conditions:     key, chords, tempo, density, style (%s)%s\n", c.level_style ? "plan and levels" : "plan",
+                    c.free_plan ? "; its own prior when nothing is asked" : "");
+    else if (c.plan)
+        std::printf("conditions:     none learnt (an asked key or chords only bound its plan's notes)\n");
+    else
+        std::printf("conditions:     none (no bar plan: generate refuses --key, --chords, --tempo, --density and --style)\n");
     if (!field("step").empty()) std::printf("step:           %s\n", field("step").c_str());
     if (!field("best_val_bits").empty()) std::printf("best val:       %s bits/cell\n", field("best_val_bits").c_str());
     std::printf("tensors:        %zu%s%s\n", file.tensors.size(), optimiser ? ", with the optimiser state (resumable)" : "",

@@ -640,12 +640,16 @@ TEST(Cli, InfoChecksACheckpointAndRefusesFlippedBytes) {
     EXPECT_EQ(field(r.out, "step:"), "3") << r.out;
     EXPECT_TRUE(contains(field(r.out, "digest:"), "(verified)")) << r.out;
     EXPECT_TRUE(contains(field(r.out, "tensors:"), "optimiser state")) << r.out;
+    EXPECT_EQ(field(r.out, "conditions:"), "key, chords, tempo, density, style (plan and levels)") << r.out;   // a new run's
     const Proc best = run({"info", run_dir + "/best.safetensors", "--json"});
     ASSERT_EQ(best.status, 0) << best.err;
     const auto j = nlohmann::json::parse(best.out);
     EXPECT_EQ(j.at("preset").get<std::string>(), "tiny");
     EXPECT_FALSE(j.at("optimizer_state").get<bool>());   // best holds the judged weights alone
     EXPECT_TRUE(j.at("verified").get<bool>());
+    EXPECT_TRUE(j.at("conditions").get<bool>());
+    EXPECT_TRUE(j.at("level_style").get<bool>());
+    EXPECT_FALSE(j.at("free_plan").get<bool>());
 
     std::string bytes = slurp(ckpt);
     for (size_t i = bytes.size() / 2; i < bytes.size() / 2 + 4; ++i) bytes[i] = char(bytes[i] ^ 0x5A);
