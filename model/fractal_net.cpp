@@ -463,7 +463,7 @@ torch::Tensor FractalNetImpl::nll_level(int l, const torch::Tensor& patches, con
                     .squeeze(1);   // (N)
     }
     const Pass p = pass(l, patches, rows, plan, ungated_walk(opt, patches), opt.plan_rules);
-    const int64_t s = p.s, gr = p.gr, gc = p.gc, t = p.t;
+    const int64_t gr = p.gr, gc = p.gc, t = p.t;
     const auto& tokens = p.tokens;
     auto occupied = (tokens > 0).any(-1);   // (N, T)
     Level& level = levels_[size_t(l)];

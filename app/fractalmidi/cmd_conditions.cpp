@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "eval_data.h"
+#include "int_list.h"
 #include "interrupt.h"
 #include "core/dataset.h"
 #include "core/error.h"
@@ -30,7 +31,7 @@ namespace fmcli {
 namespace {
 
 struct ConditionArgs {
-    std::string checkpoint, reference, device = "auto", chords = "C G Am F";
+    std::string checkpoint, reference, device = "auto", chords = "C G Am F", num_iter = default_iters();
     std::vector<std::string> style_references;   // style=list
     int samples = 64, threads = 0, passing_tones = fm::Conditions().passing_tones;
     int64_t seed = 0;
@@ -84,6 +85,7 @@ void run_conditions(const ConditionArgs& a) {
     auto sample = [&](const fm::Conditions& c, uint64_t seed, int n) {
         fm::GenerateParams g;
         g.width = width, g.num_samples = n, g.seed = seed, g.conditions = c, g.guidance = a.cfg;
+        g.num_iter = parse_iters(a.num_iter);
         auto rolls = engine->generate(g, {}, stop.flag());
         if (stop.raised()) throw fm::Error("interrupted");
         return rolls;
@@ -204,7 +206,7 @@ void run_conditions(const ConditionArgs& a) {
         }
         line("--style " + name, text);
     }
-    out["cfg"] = a.cfg, out["samples"] = a.samples, out["checkpoint"] = a.checkpoint;
+    out["cfg"] = a.cfg, out["num_iter_list"] = a.num_iter, out["samples"] = a.samples, out["checkpoint"] = a.checkpoint;
     if (a.json) std::printf("%s\n", out.dump().c_str());
 }
 
@@ -219,6 +221,7 @@ void add_conditions_command(CLI::App& app) {
     cmd->add_option("--chords", a->chords, "The progression asked of every sample")->capture_default_str();
     cmd->add_option("--samples", a->samples, "Samples per setting")->capture_default_str()->check(CLI::PositiveNumber);
     cmd->add_option("--passing_tones", a->passing_tones, "Locked chords: other pitch classes a bar may hold")->capture_default_str();
+    cmd->add_option("--num_iter_list", a->num_iter, "MAR iterations at levels 0, 1, 2")->capture_default_str();
     cmd->add_option("--cfg", a->cfg, "Guidance scale of every conditioned setting (1: off)")->capture_default_str();
     cmd->add_option("--seed", a->seed, "Seed")->capture_default_str();
     cmd->add_option("--device", a->device, "cpu, cuda or auto")->capture_default_str();

@@ -37,16 +37,6 @@ namespace fmcli {
 
 namespace {
 
-std::array<int, 3> parse_iters(const std::string& s) {
-    const std::vector<int> v = parse_int_list(s, "--num_iter_list", 3);
-    return {v[0], v[1], v[2]};
-}
-
-std::string default_iters() {   // the library's generation default, as the flag writes it
-    const auto it = fm::GenerateParams().num_iter;
-    return std::to_string(it[0]) + "," + std::to_string(it[1]) + "," + std::to_string(it[2]);
-}
-
 // --checkpoint, or the shipped model for the width (128 -> the 8-bar model, wider -> the 32-bar model).
 std::string checkpoint_or_default(const std::string& checkpoint, int width) {
     if (!checkpoint.empty()) return checkpoint;

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "model/generate_params.h"
 
 namespace fmcli {
 
@@ -25,6 +26,16 @@ std::vector<int> parse_int_list(const std::string& text, const std::string& flag
     if (count > 0 && int(out.size()) != count)
         throw fm::Error(flag + " needs " + std::to_string(count) + " comma-separated entries, got '" + text + "'");
     return out;
+}
+
+std::array<int, 3> parse_iters(const std::string& text) {
+    const std::vector<int> v = parse_int_list(text, "--num_iter_list", 3);
+    return {v[0], v[1], v[2]};
+}
+
+std::string default_iters() {
+    const auto it = fm::GenerateParams().num_iter;
+    return std::to_string(it[0]) + "," + std::to_string(it[1]) + "," + std::to_string(it[2]);
 }
 
 }  // namespace fmcli

@@ -625,7 +625,12 @@ TEST(Cli, EvalConditionsMeasuresTheSectionsAsked) {
     EXPECT_EQ(k.at("tempo").size(), 3u);
     EXPECT_FALSE(k.contains("style"));
     EXPECT_FALSE(k.contains("density"));
+    EXPECT_EQ(k.at("num_iter_list"), "8,2,4");   // the generation default
+    const Proc iters = with({"--only", "none", "--num_iter_list", "1,1,1"});
+    ASSERT_EQ(iters.status, 0) << iters.out << iters.err;
+    EXPECT_EQ(nlohmann::json::parse(iters.out).at("num_iter_list"), "1,1,1");
     expect_one_error(with({"--only", "melody"}), "--only");
+    expect_one_error(with({"--num_iter_list", "8,2"}), "--num_iter_list");
 }
 
 // info on a checkpoint: the loaders' checks, then what it holds; four flipped bytes (same size) are refused.
