@@ -32,6 +32,7 @@
 #include "ui/transport_bar.h"
 #include "ui/conditions_lane.h"
 #include "ui/variation_bar.h"
+#include "ui/velocity_lane.h"
 
 namespace fm::ui {
 
@@ -58,9 +59,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     view_->setObjectName(QStringLiteral("pianoRoll"));
     lane_ = new ConditionsLane(view_, central);
     connect(lane_, &ConditionsLane::invalidChord, this, [this](const QString& message) { showError(message, false); });
+    velocity_lane_ = new VelocityLane(view_, central);
     column->addWidget(variations_);
     column->addWidget(lane_);
     column->addWidget(view_, 1);
+    column->addWidget(velocity_lane_);
     setCentralWidget(central);
 
     transport_ = new TransportBar(playback_, this);
@@ -73,6 +76,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     createDocks();
     createActions();
+    createEditing();
     createMenus();
 
     hover_label_ = new QLabel(this);
@@ -168,17 +172,18 @@ void MainWindow::createActions() {
 
     clear_region_ = make(tr("Clear selection / mask"), "actionClearRegion", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
     connect(clear_region_, &QAction::triggered, this, &MainWindow::clearRegion);
-    erase_notes_ = make(tr("Erase notes in selection / mask"), "actionEraseNotes", QKeySequence::Delete);
+    erase_notes_ = make(tr("Delete selected notes / erase in mask"), "actionEraseNotes", QKeySequence::Delete);
     connect(erase_notes_, &QAction::triggered, this, &MainWindow::eraseSelectedNotes);
     tools_ = new QActionGroup(this);
     const std::pair<PianoRollView::Tool, QString> tools[] = {
-        {PianoRollView::Tool::select, tr("&Select (rectangle)")},
+        {PianoRollView::Tool::select, tr("&Select notes / rectangle")},
         {PianoRollView::Tool::mask_paint, tr("&Paint mask")},
         {PianoRollView::Tool::mask_erase, tr("E&rase mask")},
+        {PianoRollView::Tool::pencil, tr("Pe&ncil (draw notes)")},
     };
     int k = 0;
     for (const auto& [tool, text] : tools) {
-        auto* a = make(text, k == 0 ? "actionToolSelect" : k == 1 ? "actionToolPaint" : "actionToolErase",
+        auto* a = make(text, k == 0 ? "actionToolSelect" : k == 1 ? "actionToolPaint" : k == 2 ? "actionToolErase" : "actionToolPencil",
                        QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + k)));
         a->setCheckable(true);
         a->setChecked(tool == view_->tool());
@@ -250,6 +255,11 @@ void MainWindow::createMenus() {
     edit->addAction(undo);
     edit->addAction(redo);
     edit->addSeparator();
+    edit->addAction(cut_);
+    edit->addAction(copy_);
+    edit->addAction(paste_);
+    edit->addAction(select_all_);
+    edit->addSeparator();
     edit->addAction(clear_region_);
     edit->addAction(erase_notes_);
     edit->addSeparator();
@@ -257,6 +267,7 @@ void MainWindow::createMenus() {
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(fold_);
+    view->addAction(fit_);
     view->addAction(zoom_in_);
     view->addAction(zoom_out_);
     view->addSeparator();
@@ -265,6 +276,8 @@ void MainWindow::createMenus() {
 
     QMenu* gen = menuBar()->addMenu(tr("&Generate"));
     gen->addAction(generate_);
+    gen->addAction(fill_around_);
+    gen->addAction(continue_here_);
     gen->addAction(cancel_);
 
     QMenu* training = menuBar()->addMenu(tr("&Training"));
@@ -346,6 +359,7 @@ void MainWindow::onDocumentChanged() {
 }
 
 void MainWindow::onVariationShown(int variation) {
+    updateEditable();
     if (generating_) return;
     showRoll(variation >= 0 && variation < variations_->count() ? variations_->variation(variation) : doc_->roll());
 }
@@ -408,6 +422,7 @@ void MainWindow::eraseSelectedNotes() {
         showMessage(tr("Erase works on the current roll: switch to the \"Current roll\" tab"));
         return;
     }
+    if (view_->mask().empty() && view_->deleteSelectedNotes()) return;   // the selected notes, whole
     const Roll& roll = doc_->roll();
     std::vector<uint8_t> cells(roll.cells.size(), 0);
     if (view_->mask().size() == cells.size()) {

@@ -42,6 +42,7 @@ class RollDocument;
 class TrainingDialog;
 class TransportBar;
 class VariationBar;
+class VelocityLane;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -74,6 +75,7 @@ public:
     TransportBar* transport() const { return transport_; }
     VariationBar* variations() const { return variations_; }
     ConditionsLane* conditionsLane() const { return lane_; }
+    VelocityLane* velocityLane() const { return velocity_lane_; }
     // The settings of the last generation started (its input roll and mask left out): what the model was asked.
     const GenerateParams& lastParams() const { return running_; }
     RollDocument* document() const { return doc_; }
@@ -85,6 +87,10 @@ public:
 
 public Q_SLOTS:
     void generate();
+    // The model around the musician's notes: everything but the selected notes regenerated (an inpainting mask made
+    // from them), or everything right of the playhead (a continuation of what is left of it).
+    void fillAroundSelection();
+    void continueFromPlayhead();
     void cancelGeneration();
     void togglePlay();
     void showTrainingDialog();
@@ -125,8 +131,13 @@ private:
     QString askSavePath(const QString& title, const QString& filter, const QString& suffix);
     std::vector<TempoChange> exportTempo() const;
 
+    // main_window_edit.cpp
+    void createEditing();
+    void onRollEdited(const Roll& after, const QString& what);
+    void updateEditable();
     // main_window_generate.cpp
     void createWorker();
+    void startGeneration(GenerateParams p);
     bool buildParams(GenerateParams* params);
     void onModelReady(const ModelInfo& info);
     void onModelFailed(const QString& error);
@@ -137,6 +148,7 @@ private:
     QUndoStack* undo_ = nullptr;
     PianoRollView* view_ = nullptr;
     ConditionsLane* lane_ = nullptr;
+    VelocityLane* velocity_lane_ = nullptr;
     VariationBar* variations_ = nullptr;
     GeneratePanel* panel_ = nullptr;
     LevelProgress* levels_ = nullptr;
@@ -159,6 +171,13 @@ private:
     QAction* generate_ = nullptr;
     QAction* cancel_ = nullptr;
     QAction* about_ = nullptr;
+    QAction* copy_ = nullptr;
+    QAction* cut_ = nullptr;
+    QAction* paste_ = nullptr;
+    QAction* select_all_ = nullptr;
+    QAction* fit_ = nullptr;
+    QAction* fill_around_ = nullptr;
+    QAction* continue_here_ = nullptr;
     QAction* train_ = nullptr;
     TrainingDialog* training_ = nullptr;
     QLabel* training_label_ = nullptr;

@@ -128,6 +128,66 @@ void MainWindow::generate() {
     }
     GenerateParams p;
     if (!buildParams(&p)) return;
+    startGeneration(std::move(p));
+}
+
+void MainWindow::fillAroundSelection() {
+    if (generating_) return;
+    if (!panel_->modelReady()) {
+        showError(tr("Load a model first (Generate panel ▸ Model)"), false);
+        return;
+    }
+    const Roll& current = doc_->roll();
+    const std::vector<StepNote> keep = view_->selectedNotes();
+    if (variations_->current() >= 0 || keep.empty()) {
+        showError(tr("Fill around selection: select notes of the current roll first (click, Shift+click or drag a rectangle)"), false);
+        return;
+    }
+    GenerateParams p = panel_->takeParams();
+    p.conditions = lane_->conditions();
+    p.guidance = lane_->guidance();
+    p.mode = GenerateMode::inpainting;
+    p.width = current.width;
+    p.input = current;
+    p.condition_length = 0;
+    // Every cell is regenerated but the selected notes' own, and the cell on either side of each on its pitch (so
+    // that a drawn note can neither grow into nor merge with what the model puts next to it).
+    p.cell_mask.assign(size_t(kPitches) * size_t(current.width), 1);
+    for (const StepNote& n : keep)
+        for (int t = std::max(0, n.start - 1); t < std::min(current.width, n.end + 1); ++t)
+            p.cell_mask[size_t(n.pitch) * size_t(current.width) + size_t(t)] = 0;
+    startGeneration(std::move(p));
+}
+
+void MainWindow::continueFromPlayhead() {
+    if (generating_) return;
+    if (!panel_->modelReady()) {
+        showError(tr("Load a model first (Generate panel ▸ Model)"), false);
+        return;
+    }
+    const Roll& current = doc_->roll();
+    const int at = view_->playhead();
+    if (variations_->current() >= 0 || at <= 0 || at >= current.width) {
+        showError(tr("Continue from here: click the ruler of the current roll where the model should take over"), false);
+        return;
+    }
+    GenerateParams p = panel_->takeParams();
+    p.conditions = lane_->conditions();
+    p.guidance = lane_->guidance();
+    p.mode = GenerateMode::continuation;
+    p.width = current.width;
+    p.input = current;
+    p.condition_length = at;
+    startGeneration(std::move(p));
+}
+
+void MainWindow::startGeneration(GenerateParams p) {
+    try {
+        (void)initial_canvas(p);   // the same checks the model makes, before the worker starts
+    } catch (const std::exception& e) {
+        showError(QString::fromUtf8(e.what()), false);
+        return;
+    }
     running_ = p;
     running_.input = Roll();   // only the settings are kept, for the status line
     running_.cell_mask.clear();
@@ -138,6 +198,7 @@ void MainWindow::generate() {
     variations_->clearVariations();
     variations_->setEnabled(false);
     levels_->reset();
+    updateEditable();
     showRoll(initial_canvas(p));
     clock_.start();
     speed_label_->setText(tr("generating…"));
@@ -167,6 +228,7 @@ void MainWindow::onFinished(const std::vector<Roll>& rolls, bool cancelled, cons
     cancel_->setEnabled(false);
     variations_->setEnabled(true);
     levels_->finish(cancelled || !error.isEmpty());
+    updateEditable();
     const double seconds = clock_.elapsed() / 1000.0;
     if (!error.isEmpty() || rolls.empty()) {
         speed_label_->clear();

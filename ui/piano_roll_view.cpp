@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/note_edit.h"
 #include "core/roll_image.h"
 
 namespace fm::ui {
@@ -89,6 +90,13 @@ void PianoRollView::setRoll(const Roll& in) {
         qWarning("PianoRollView: ignoring a roll of %d rows x %d steps (128 rows expected)", in.rows, in.width);
         return;
     }
+    if (drag_ == Drag::move || drag_ == Drag::resize || drag_ == Drag::pencil) drag_ = Drag::none;   // the roll changed under it
+    displayRoll(in);
+    refreshNotes();
+    Q_EMIT viewChanged();
+}
+
+void PianoRollView::displayRoll(const Roll& in) {
     if (in.width == roll_.width && !image_.isNull()) {
         // Same shape (a generation step, an edit): repaint only the changed cells' bounding box.
         int s0 = in.width, s1 = -1, p0 = kPitches, p1 = -1;
@@ -152,6 +160,7 @@ void PianoRollView::setFolded(bool folded) {
     rebuildImage();
     updateScrollBars();
     viewport()->update();
+    Q_EMIT viewChanged();
 }
 
 // ---- geometry: the one coordinate mapper ----
@@ -305,6 +314,22 @@ void PianoRollView::zoomAt(double step_px, double pitch_px, const QPointF& ancho
     horizontalScrollBar()->setValue(int(std::lround(column * step_px_ - ax)));
     verticalScrollBar()->setValue(int(std::lround(band * bandStridePx() + row * pitch_px_ - ay)));
     viewport()->update();
+    Q_EMIT viewChanged();
+}
+
+void PianoRollView::fitToView() {
+    if (roll_.width <= 0) return;
+    const QRect area = rollArea();
+    const int n = bands();
+    const double gaps = folded_ ? (n - 1) * kBandGap : 0.0;
+    const double step_px = std::clamp(double(area.width()) / columns(), kMinStepPx, kMaxStepPx);
+    const double pitch_px = std::clamp((area.height() - gaps) / (double(n) * kPitches), kMinPitchPx, kMaxPitchPx);
+    step_px_ = step_px, pitch_px_ = pitch_px;
+    updateScrollBars();
+    horizontalScrollBar()->setValue(0);
+    verticalScrollBar()->setValue(0);
+    viewport()->update();
+    Q_EMIT viewChanged();
 }
 
 void PianoRollView::ensureStepVisible(int step) {
@@ -324,9 +349,13 @@ void PianoRollView::ensureStepVisible(int step) {
 void PianoRollView::resizeEvent(QResizeEvent* e) {
     QAbstractScrollArea::resizeEvent(e);
     updateScrollBars();
+    Q_EMIT viewChanged();
 }
 
-void PianoRollView::scrollContentsBy(int, int) { viewport()->update(); }
+void PianoRollView::scrollContentsBy(int, int) {
+    viewport()->update();
+    Q_EMIT viewChanged();
+}
 
 void PianoRollView::wheelEvent(QWheelEvent* e) {
     const Qt::KeyboardModifiers mods = e->modifiers();
@@ -355,7 +384,7 @@ void PianoRollView::setPlayhead(int step) {
 
 void PianoRollView::setTool(Tool tool) {
     tool_ = tool;
-    viewport()->setCursor(tool == Tool::select ? Qt::ArrowCursor : Qt::CrossCursor);
+    viewport()->setCursor(tool == Tool::select ? Qt::ArrowCursor : tool == Tool::pencil ? Qt::IBeamCursor : Qt::CrossCursor);
 }
 
 void PianoRollView::setSelection(const QRect& steps_by_pitches) {
@@ -426,25 +455,52 @@ void PianoRollView::mousePressEvent(QMouseEvent* e) {
         if (hitPitch(pos.y(), &pitch)) Q_EMIT keyClicked(pitch);
         return;
     }
-    if (pos.y() < kRulerHeight || !hitCell(pos, false, &pitch, &step)) return;
+    if (pos.y() < kRulerHeight) {   // the ruler: the playhead goes there (paste and "Continue from here" use it)
+        if (hitCell(QPointF(pos.x(), kRulerHeight + 0.5), true, &pitch, &step)) {
+            setPlayhead(step);
+            Q_EMIT rulerClicked(step);
+        }
+        return;
+    }
+    if (!hitCell(pos, false, &pitch, &step)) return;
     drag_start_ = QPoint(step, pitch);
     drag_last_ = pos;
     drag_moved_ = false;
-    if (tool_ != Tool::select) paintMaskSegment(pos, pos, tool_ == Tool::mask_paint);
+    if (tool_ == Tool::mask_paint || tool_ == Tool::mask_erase) {
+        drag_ = Drag::mask;
+        paintMaskSegment(pos, pos, tool_ == Tool::mask_paint);
+    } else if (!editPress(pitch, step, e->modifiers())) {
+        drag_ = Drag::rubber;   // an empty cell with the select tool: a rectangle (and the notes in it)
+        rubber_base_ = (e->modifiers() & (Qt::ShiftModifier | Qt::ControlModifier)) ? selected_ : std::vector<int>{};
+    }
 }
 
 void PianoRollView::mouseMoveEvent(QMouseEvent* e) {
     const QPointF pos = pixelCentre(e->position());
     int pitch = -1, step = -1;
     if (drag_start_.x() >= 0) {
-        if (tool_ == Tool::select) {
+        if (drag_ == Drag::rubber) {
             hitCell(pos, true, &pitch, &step);
             if (QPoint(step, pitch) != drag_start_) drag_moved_ = true;
-            if (drag_moved_)   // not QRect::normalized(), which shrinks a rectangle given corner to corner backwards
+            if (drag_moved_) {   // not QRect::normalized(), which shrinks a rectangle given corner to corner backwards
                 setSelection(QRect(QPoint(std::min(step, drag_start_.x()), std::min(pitch, drag_start_.y())),
                                    QPoint(std::max(step, drag_start_.x()), std::max(pitch, drag_start_.y()))));
-        } else {
+                std::vector<int> sel = notes_in_rect(notes_, drag_start_.x(), step, drag_start_.y(), pitch);
+                sel.insert(sel.end(), rubber_base_.begin(), rubber_base_.end());
+                std::sort(sel.begin(), sel.end());
+                sel.erase(std::unique(sel.begin(), sel.end()), sel.end());
+                if (sel != selected_) {
+                    selected_ = std::move(sel);
+                    viewport()->update();
+                    Q_EMIT notesSelected();
+                }
+            }
+        } else if (drag_ == Drag::mask) {
             paintMaskSegment(drag_last_, pos, tool_ == Tool::mask_paint);
+        } else if (drag_ != Drag::none) {
+            hitCell(pos, true, &pitch, &step);
+            if (QPoint(step, pitch) != drag_start_) drag_moved_ = true;
+            editMove(pitch, step);
         }
         drag_last_ = pos;
     }
@@ -464,7 +520,16 @@ void PianoRollView::mouseReleaseEvent(QMouseEvent* e) {
         return;
     }
     if (drag_start_.x() < 0) return;   // the end of a key click
-    if (tool_ == Tool::select && !drag_moved_) setSelection(QRect());   // a plain click clears the selection
+    if (drag_ == Drag::rubber && !drag_moved_) {   // a plain click on nothing clears the selection
+        setSelection(QRect());
+        if (!selected_.empty() && rubber_base_.empty()) {
+            selected_.clear();
+            viewport()->update();
+            Q_EMIT notesSelected();
+        }
+    }
+    if (drag_ == Drag::move || drag_ == Drag::resize || drag_ == Drag::pencil) editRelease();
+    drag_ = Drag::none;
     drag_start_ = QPoint(-1, -1);
 }
 
@@ -603,6 +668,7 @@ void PianoRollView::paintCells(QPainter& p, const QRect& dirty) {
         p.setBrush(Qt::NoBrush);
         p.drawRect(r.adjusted(0, 0, -1, -1));
     }
+    paintSelectedNotes(p);
     if (playhead_ >= 0) {
         const int b = folded_ ? playhead_ / kFoldSteps : 0, col = folded_ ? playhead_ % kFoldSteps : playhead_;
         p.fillRect(QRectF(std::floor(columnX(col)) - 1, rowY(b, 0), 2, kPitches * pitch_px_), kPlayhead);

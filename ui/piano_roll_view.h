@@ -13,6 +13,10 @@
 // Folded, the roll is drawn in bands of 256 steps (16 bars) stacked top to bottom with a separator between
 // them: a 512-step roll is the 256x256 square of fm::fold, a 1024-step roll four bands, and so on.
 // Mouse: Ctrl+wheel zooms time, Shift+wheel (or Ctrl+Shift+wheel) zooms pitch, keeping the cell under the mouse.
+//
+// Editing (piano_roll_editing.cpp): the pencil draws notes, the select tool picks, rubber-bands, moves and resizes
+// them. The view never keeps an edit to itself: each finished gesture is offered as rollEdited(after), which the
+// studio pushes onto its undo stack (and which comes back through setRoll), so one drag is one undo step.
 #pragma once
 
 #include <QAbstractScrollArea>
@@ -21,6 +25,7 @@
 
 #include <vector>
 
+#include "core/notes.h"
 #include "core/roll.h"
 
 class QPainter;
@@ -30,7 +35,7 @@ namespace fm::ui {
 class PianoRollView : public QAbstractScrollArea {
     Q_OBJECT
 public:
-    enum class Tool { select, mask_paint, mask_erase };
+    enum class Tool { select, mask_paint, mask_erase, pencil };
 
     explicit PianoRollView(QWidget* parent = nullptr);
 
@@ -42,7 +47,8 @@ public:
     void setZoom(double pixels_per_step, double pixels_per_pitch);
     double stepWidth() const { return step_px_; }
     double pitchHeight() const { return pitch_px_; }
-    void setPlayhead(int step);               // -1 hides it
+    void setPlayhead(int step);               // -1 hides it; a click on the ruler sets it too
+    int playhead() const { return playhead_; }
     void setTool(Tool tool);
     Tool tool() const { return tool_; }
     void ensureStepVisible(int step);        // scrolls (and, folded, to the step's band) when it is off screen
@@ -61,11 +67,42 @@ public:
     bool cellAt(const QPoint& viewport_pos, int* pitch, int* step) const;
     static QString pitchName(int pitch);      // "C4" = 60
 
+    // Zooms both axes so that the whole roll is in view (folded: every band, a 512-step roll as its square).
+    void fitToView();
+
+    // ---- editing (piano_roll_editing.cpp) ----
+    void setEditable(bool editable);          // off while a variation or a generation is shown
+    bool editable() const { return editable_; }
+    void setGrid(int steps);                  // snap of the pencil, moves and resizes: 1, 2, 4 or 16 steps
+    int grid() const { return grid_; }
+    void setPencilVelocity(int velocity);     // 1..127: the velocity of the next drawn note
+    int pencilVelocity() const { return pencil_velocity_; }
+    const std::vector<StepNote>& notes() const { return notes_; }   // the shown roll's notes (fm::roll_to_notes)
+    const std::vector<int>& selectedIndices() const { return selected_; }   // into notes(), ascending
+    std::vector<StepNote> selectedNotes() const;
+    void selectNotes(const std::vector<StepNote>& notes);   // matched by pitch and onset; others are dropped
+    void selectAll();
+    // Each offers its edit as rollEdited and returns false when there is nothing to do.
+    bool deleteSelectedNotes();
+    bool nudgeSelected(int steps, int semitones);
+    bool copySelected();
+    bool cutSelected();
+    bool paste(int step);                      // the clipboard's first onset at `step`
+    bool hasClipboard() const { return !clipboard_.empty(); }
+    // The notes at `indices` (into notes()) get these velocities (1..127), one each.
+    bool setNoteVelocities(const std::vector<int>& indices, const std::vector<int>& velocities, const QString& what);
+
 Q_SIGNALS:
     void keyClicked(int pitch);               // on the keyboard: audition
     void hovered(const QString& text);        // "E4 (64) · step 37 · bar 3 beat 2 · velocity 90", or "" when leaving
     void selectionChanged(const QRect& steps_by_pitches);
     void maskChanged();
+    void rollEdited(const fm::Roll& after, const QString& what);   // a finished edit, for the undo stack
+    void noteClicked(int pitch, int velocity);   // a note picked or drawn: audition
+    void notesSelected();                        // selectedIndices() changed
+    void pencilVelocityChanged(int velocity);    // the last velocity used (a picked note's)
+    void viewChanged();                          // zoom, scroll, fold or roll changed: lanes under the roll follow
+    void rulerClicked(int step);                 // the playhead was put at `step`
 
 protected:
     void paintEvent(QPaintEvent* e) override;
@@ -75,12 +112,22 @@ protected:
     void mousePressEvent(QMouseEvent* e) override;
     void mouseMoveEvent(QMouseEvent* e) override;
     void mouseReleaseEvent(QMouseEvent* e) override;
+    void keyPressEvent(QKeyEvent* e) override;      // arrows nudge the selected notes (Shift: a bar / an octave)
     void leaveEvent(QEvent* e) override;
     bool viewportEvent(QEvent* e) override;         // the viewport's Leave (the mouse may leave it for a scroll bar)
 
 private:
     void rebuildImage();
     void updateScrollBars();
+    void displayRoll(const Roll& roll);      // the shown cells alone (a drag's preview); setRoll also re-reads the notes
+    void refreshNotes();
+
+    // Editing gestures (piano_roll_editing.cpp); the press returns false when it is not an edit.
+    bool editPress(int pitch, int step, Qt::KeyboardModifiers mods);
+    void editMove(int pitch, int step);
+    void editRelease();
+    void offerEdit(const Roll& after, const QString& what, const std::vector<StepNote>& select);
+    void paintSelectedNotes(QPainter& p);
 
     // The one coordinate mapper. The displayed layout is bands() bands of 128 rows x columns() columns (one band
     // unless folded); content coordinates are scrolled by the scroll bars and offset by the two strips.
@@ -122,6 +169,22 @@ private:
     QPointF drag_last_;         // the last mouse position of that drag (mask strokes join it to the next one)
     bool drag_moved_ = false;   // the drag left its first cell (a plain click clears the selection)
     int hover_pitch_ = -1, hover_step_ = -1;
+
+    // Editing state.
+    enum class Drag { none, rubber, mask, move, resize, pencil };
+    Drag drag_ = Drag::none;
+    bool editable_ = true;
+    int grid_ = 1, pencil_velocity_ = 100;
+    std::vector<StepNote> notes_;
+    std::vector<int> selected_;
+    std::vector<int> rubber_base_;            // the selection a Shift/Ctrl rubber band adds to
+    Roll drag_base_;                          // the roll when a move, resize or pencil drag began
+    std::vector<int> drag_indices_;           // the notes it moves (indices into notes_ then)
+    std::vector<StepNote> drag_notes_;
+    int drag_anchor_ = 0;                     // index into drag_notes_ of the note under the mouse
+    StepNote pencil_note_;
+    Roll preview_;                            // what the drag shows now
+    std::vector<StepNote> clipboard_;
 };
 
 }  // namespace fm::ui
