@@ -104,6 +104,7 @@ bool PianoRollView::editPress(int pitch, int step, Qt::KeyboardModifiers mods) {
     Q_EMIT noteClicked(n.pitch, n.velocity);
     setPencilVelocity(n.velocity);
     drag_ = Drag::none;
+    click_alone_ = (!extend && was_selected && selected_.size() > 1) ? n : StepNote{-1, 0, 0, 0};
     if (!editable_ || (extend && was_selected)) return true;   // picked (or unpicked), nothing to drag
     drag_base_ = roll_;
     drag_indices_ = selected_;
@@ -141,7 +142,12 @@ void PianoRollView::editMove(int pitch, int step) {
 void PianoRollView::editRelease() {
     const Drag kind = drag_;
     drag_ = Drag::none;
-    if (preview_ == drag_base_) return;   // a click: the note was picked, nothing moved
+    if (preview_ == drag_base_) {   // a click: the note was picked, nothing moved
+        if (click_alone_.pitch >= 0) selectNotes({click_alone_});   // a plain click in a selection picks that note alone
+        click_alone_.pitch = -1;
+        return;
+    }
+    click_alone_.pitch = -1;
     if (kind == Drag::pencil) {
         offerEdit(preview_, tr("Draw note"), {pencil_note_});
         return;

@@ -183,6 +183,7 @@ private:
     std::vector<StepNote> drag_notes_;
     int drag_anchor_ = 0;                     // index into drag_notes_ of the note under the mouse
     StepNote pencil_note_;
+    StepNote click_alone_{-1, 0, 0, 0};       // a plain click on this note of a larger selection picks it alone
     Roll preview_;                            // what the drag shows now
     std::vector<StepNote> clipboard_;
 };
