@@ -20,8 +20,8 @@ namespace {
 
 constexpr int kKeyboardWidth = 48;   // px, the keyboard strip on the left
 constexpr int kRulerHeight = 20;     // px, the bar ruler on top
-constexpr int kBandGap = 6;          // px between the bands of the folded view
-constexpr int kFoldSteps = 256;      // steps per band of the folded view (16 bars)
+constexpr int kBandGap = RollMapper::kBandGap;
+constexpr int kFoldSteps = RollMapper::kFoldSteps;
 constexpr double kMinStepPx = 0.25, kMaxStepPx = 64.0;
 constexpr double kMinPitchPx = 1.0, kMaxPitchPx = 40.0;
 
@@ -163,21 +163,23 @@ void PianoRollView::setFolded(bool folded) {
     Q_EMIT viewChanged();
 }
 
-// ---- geometry: the one coordinate mapper ----
+// ---- geometry: every position comes from the one coordinate mapper (roll_mapper.h) ----
 
-int PianoRollView::bands() const {
-    if (roll_.width <= 0) return 0;
-    return folded_ ? (roll_.width + kFoldSteps - 1) / kFoldSteps : 1;
+RollMapper PianoRollView::mapper() const {
+    RollMapper m;
+    m.width = roll_.width, m.folded = folded_, m.step_px = step_px_, m.pitch_px = pitch_px_;
+    m.scroll_x = horizontalScrollBar()->value(), m.scroll_y = verticalScrollBar()->value();
+    m.left = kKeyboardWidth, m.top = kRulerHeight;
+    return m;
 }
 
-int PianoRollView::columns() const { return folded_ ? kFoldSteps : std::max(roll_.width, 0); }
+int PianoRollView::bands() const { return mapper().bands(); }
 
-double PianoRollView::bandStridePx() const { return kPitches * pitch_px_ + (folded_ ? kBandGap : 0); }
+int PianoRollView::columns() const { return mapper().columns(); }
 
-double PianoRollView::contentHeightPx() const {
-    const int n = bands();
-    return n == 0 ? 0.0 : n * bandStridePx() - (folded_ ? kBandGap : 0);
-}
+double PianoRollView::bandStridePx() const { return mapper().bandStride(); }
+
+double PianoRollView::contentHeightPx() const { return mapper().contentHeight(); }
 
 QRect PianoRollView::rollArea() const {
     const QRect v = viewport()->rect();
@@ -185,22 +187,17 @@ QRect PianoRollView::rollArea() const {
                  std::max(0, v.height() - kRulerHeight));
 }
 
-double PianoRollView::columnX(double column) const {
-    return kKeyboardWidth + column * step_px_ - horizontalScrollBar()->value();
-}
+double PianoRollView::columnX(double column) const { return mapper().columnX(column); }
 
-double PianoRollView::stepX(int step) const { return columnX(folded_ ? step % kFoldSteps : step); }
+double PianoRollView::stepX(int step) const { return mapper().stepX(step); }
 
 double PianoRollView::rollLeftX() const { return kKeyboardWidth; }
 
-double PianoRollView::rowY(int band, double row) const {
-    return kRulerHeight + band * bandStridePx() + row * pitch_px_ - verticalScrollBar()->value();
-}
+double PianoRollView::rowY(int band, double row) const { return mapper().rowY(band, row); }
 
 QPoint PianoRollView::layoutPixel(int pitch, int step) const {
-    const int band = folded_ ? step / kFoldSteps : 0;
-    const int col = folded_ ? step % kFoldSteps : step;
-    return QPoint(col, band * kPitches + (kPitches - 1 - pitch));
+    const RollMapper m = mapper();
+    return QPoint(m.columnOf(step), m.bandOf(step) * kPitches + (kPitches - 1 - pitch));
 }
 
 QPoint PianoRollView::cellCenter(int pitch, int step) const {
@@ -215,66 +212,19 @@ bool PianoRollView::cellAt(const QPoint& pos, int* pitch, int* step) const {
 }
 
 bool PianoRollView::hitCell(const QPointF& pos, bool clamp, int* pitch, int* step) const {
-    if (roll_.width <= 0) return false;
-    const int cols = columns(), n = bands();
-    int col = int(std::floor((pos.x() - kKeyboardWidth + horizontalScrollBar()->value()) / step_px_));
-    const double y = pos.y() - kRulerHeight + verticalScrollBar()->value();
-    int band = int(std::floor(y / bandStridePx()));
-    if (clamp) {
-        col = std::clamp(col, 0, cols - 1);
-        band = std::clamp(band, 0, n - 1);
-    } else if (col < 0 || col >= cols || band < 0 || band >= n) {
-        return false;
-    }
-    int row = int(std::floor((y - band * bandStridePx()) / pitch_px_));
-    if (row < 0 || row >= kPitches) {   // above the roll, or in the gap under a band
-        if (!clamp) return false;
-        row = std::clamp(row, 0, kPitches - 1);
-    }
-    int s = folded_ ? band * kFoldSteps + col : col;
-    if (s >= roll_.width) {   // the end of a partial last band
-        if (!clamp) return false;
-        s = roll_.width - 1;
-    }
-    *pitch = kPitches - 1 - row;
-    *step = s;
-    return true;
+    return mapper().hit(pos.x(), pos.y(), clamp, pitch, step);
 }
 
-bool PianoRollView::hitPitch(double y, int* pitch) const {
-    if (roll_.width <= 0 || y < kRulerHeight) return false;
-    const double cy = y - kRulerHeight + verticalScrollBar()->value();
-    const int band = int(std::floor(cy / bandStridePx()));
-    if (band < 0 || band >= bands()) return false;
-    const int row = int(std::floor((cy - band * bandStridePx()) / pitch_px_));
-    if (row < 0 || row >= kPitches) return false;
-    *pitch = kPitches - 1 - row;
-    return true;
-}
+bool PianoRollView::hitPitch(double y, int* pitch) const { return mapper().hitPitch(y, pitch); }
 
-std::vector<QRectF> PianoRollView::viewportRects(const QRect& r) const {
-    std::vector<QRectF> out;
-    const QRect c = r.normalized() & QRect(0, 0, roll_.width, kPitches);
-    if (c.isEmpty()) return out;
-    const int row_top = kPitches - 1 - c.bottom(), row_bottom = kPitches - c.top();   // rows [row_top, row_bottom)
-    const int first_band = folded_ ? c.left() / kFoldSteps : 0, last_band = folded_ ? c.right() / kFoldSteps : 0;
-    for (int b = first_band; b <= last_band; ++b) {
-        const int band_start = folded_ ? b * kFoldSteps : 0;
-        const int s0 = std::max(c.left(), band_start), s1 = folded_ ? std::min(c.right(), band_start + kFoldSteps - 1) : c.right();
-        const double x0 = columnX(s0 - band_start), x1 = columnX(s1 - band_start + 1);
-        const double y0 = rowY(b, row_top), y1 = rowY(b, row_bottom);
-        out.emplace_back(QPointF(x0, y0), QPointF(x1, y1));
-    }
-    return out;
-}
+std::vector<QRectF> PianoRollView::viewportRects(const QRect& r) const { return mapper().rects(r); }
 
 void PianoRollView::updateRollRect(const QRect& steps_by_pitches) {
     for (const QRectF& r : viewportRects(steps_by_pitches)) viewport()->update(r.toAlignedRect().adjusted(-1, -1, 1, 1));
 }
 
 QRect PianoRollView::playheadStrip(int step) const {
-    const int col = folded_ ? step % kFoldSteps : step;
-    const int x = int(std::floor(columnX(col)));
+    const int x = int(std::floor(stepX(step)));
     return QRect(x - 5, 0, 11, viewport()->height());
 }
 
@@ -335,8 +285,9 @@ void PianoRollView::fitToView() {
 void PianoRollView::ensureStepVisible(int step) {
     if (step < 0 || step >= roll_.width) return;
     const QRect area = rollArea();
-    const int band = folded_ ? step / kFoldSteps : 0, col = folded_ ? step % kFoldSteps : step;
-    const double x = col * step_px_;
+    const RollMapper m = mapper();
+    const int band = m.bandOf(step);
+    const double x = m.columnOf(step) * step_px_;
     QScrollBar* h = horizontalScrollBar();
     if (x < h->value() || x + step_px_ > h->value() + area.width()) h->setValue(int(x - area.width() / 8));
     if (folded_) {
@@ -604,10 +555,10 @@ void PianoRollView::paintEvent(QPaintEvent* e) {
 }
 
 void PianoRollView::paintCells(QPainter& p, const QRect& dirty) {
-    const int cols = columns(), n = bands();
-    const double hs = horizontalScrollBar()->value();
-    const int c0 = std::clamp(int(std::floor((dirty.left() - kKeyboardWidth + hs) / step_px_)), 0, cols);
-    const int c1 = std::clamp(int(std::ceil((dirty.left() + dirty.width() - kKeyboardWidth + hs) / step_px_)), 0, cols);
+    const RollMapper m = mapper();
+    const int cols = m.columns(), n = m.bands();
+    const int c0 = std::clamp(int(std::floor(m.columnAt(dirty.left()))), 0, cols);
+    const int c1 = std::clamp(int(std::ceil(m.columnAt(dirty.left() + dirty.width()))), 0, cols);
     if (c0 >= c1) return;
     const double x0 = columnX(c0), x1 = columnX(c1);
     const int bar_every = barStride(kStepsPerBar * step_px_, 8.0);
@@ -670,8 +621,8 @@ void PianoRollView::paintCells(QPainter& p, const QRect& dirty) {
     }
     paintSelectedNotes(p);
     if (playhead_ >= 0) {
-        const int b = folded_ ? playhead_ / kFoldSteps : 0, col = folded_ ? playhead_ % kFoldSteps : playhead_;
-        p.fillRect(QRectF(std::floor(columnX(col)) - 1, rowY(b, 0), 2, kPitches * pitch_px_), kPlayhead);
+        const RollMapper m = mapper();
+        p.fillRect(QRectF(std::floor(m.stepX(playhead_)) - 1, m.rowY(m.bandOf(playhead_), 0), 2, kPitches * pitch_px_), kPlayhead);
     }
 }
 
@@ -706,11 +657,11 @@ void PianoRollView::paintKeyboard(QPainter& p, const QRect& dirty) {
 
 void PianoRollView::paintRuler(QPainter& p, const QRect& dirty) {
     p.fillRect(dirty, kRulerBackground);
-    const int cols = columns();
-    const double hs = horizontalScrollBar()->value();
+    const RollMapper m = mapper();
+    const int cols = m.columns();
     // One bar earlier than the dirty rect so that a number that starts left of it is still drawn.
-    const int c0 = std::clamp(int(std::floor((dirty.left() - kKeyboardWidth + hs) / step_px_)) / kStepsPerBar * kStepsPerBar - kStepsPerBar, 0, cols);
-    const int c1 = std::clamp(int(std::ceil((dirty.left() + dirty.width() - kKeyboardWidth + hs) / step_px_)), 0, cols);
+    const int c0 = std::clamp(int(std::floor(m.columnAt(dirty.left()))) / kStepsPerBar * kStepsPerBar - kStepsPerBar, 0, cols);
+    const int c1 = std::clamp(int(std::ceil(m.columnAt(dirty.left() + dirty.width()))), 0, cols);
     const int tick_every = barStride(kStepsPerBar * step_px_, 4.0);
     QFont f = p.font();
     f.setPixelSize(10);
@@ -730,8 +681,7 @@ void PianoRollView::paintRuler(QPainter& p, const QRect& dirty) {
     }
     p.fillRect(QRect(dirty.left(), kRulerHeight - 1, dirty.width(), 1), kBackground);
     if (playhead_ >= 0) {   // a marker above the playhead
-        const int col = folded_ ? playhead_ % kFoldSteps : playhead_;
-        const double x = std::floor(columnX(col));
+        const double x = std::floor(stepX(playhead_));
         const QPointF tri[3] = {{x - 5, kRulerHeight - 9.0}, {x + 5, kRulerHeight - 9.0}, {x, kRulerHeight - 1.0}};
         p.setPen(Qt::NoPen);
         p.setBrush(kPlayhead);

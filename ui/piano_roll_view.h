@@ -27,6 +27,7 @@
 
 #include "core/notes.h"
 #include "core/roll.h"
+#include "ui/roll_mapper.h"
 
 class QPainter;
 
@@ -59,6 +60,8 @@ public:
     const std::vector<uint8_t>& mask() const { return mask_; }   // 128 x W, 1 = regenerate; empty when none
     void clearMask();
 
+    // The one step/pitch <-> pixel mapping (viewport coordinates) at the current zoom, fold and scroll.
+    RollMapper mapper() const;
     // Geometry (viewport coordinates), for tests and the hover text.
     QPoint cellCenter(int pitch, int step) const;
     // Viewport x of a step's left edge (folded: within its band), and of the roll area's left edge (the keyboard's right).
@@ -129,7 +132,7 @@ private:
     void offerEdit(const Roll& after, const QString& what, const std::vector<StepNote>& select);
     void paintSelectedNotes(QPainter& p);
 
-    // The one coordinate mapper. The displayed layout is bands() bands of 128 rows x columns() columns (one band
+    // Shorthands over mapper(). The displayed layout is bands() bands of 128 rows x columns() columns (one band
     // unless folded); content coordinates are scrolled by the scroll bars and offset by the two strips.
     int bands() const;
     int columns() const;

@@ -33,7 +33,7 @@ VelocityLane::VelocityLane(PianoRollView* view, QWidget* parent) : QWidget(paren
 QSize VelocityLane::sizeHint() const { return QSize(400, kLaneHeight); }
 QSize VelocityLane::minimumSizeHint() const { return QSize(100, kLaneHeight); }
 
-double VelocityLane::barX(int step) const { return view_->stepX(step); }
+double VelocityLane::barX(int step) const { return view_->mapper().stepX(step); }   // the roll's own mapping
 
 double VelocityLane::barWidth() const { return std::clamp(view_->stepWidth() * 0.6, 2.0, 8.0); }
 
