@@ -55,6 +55,8 @@ void MainWindow::createEditing() {
 
     auto* bar = new QToolBar(tr("Edit"), this);
     bar->setObjectName(QStringLiteral("editToolBar"));
+    const char* const short_names[] = {"Select", "Paint mask", "Erase mask", "Pencil"};   // tools_' order
+    for (int i = 0; i < int(tools_->actions().size()) && i < 4; ++i) tools_->actions()[i]->setIconText(tr(short_names[i]));
     bar->addActions(tools_->actions());
     bar->addSeparator();
     bar->addWidget(new QLabel(tr(" Snap "), bar));
@@ -77,10 +79,12 @@ void MainWindow::createEditing() {
         const QSignalBlocker block(velocity);
         velocity->setValue(v);
     });
+    bar->addWidget(velocity);
     bar->addSeparator();
     bar->addAction(fit_);
     bar->addAction(fill_around_);
     bar->addAction(continue_here_);
+    addToolBarBreak(Qt::TopToolBarArea);   // a row of its own under the transport
     addToolBar(Qt::TopToolBarArea, bar);
 
     connect(view_, &PianoRollView::rollEdited, this, &MainWindow::onRollEdited);

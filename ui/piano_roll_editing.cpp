@@ -14,8 +14,8 @@ namespace fm::ui {
 
 namespace {
 
-const QColor kSelectedEdge(255, 255, 255, 235);
-const QColor kSelectedFill(255, 255, 255, 40);
+const QColor kSelectedEdge(70, 200, 255);   // bright blue: apart from every velocity colour
+const QColor kSelectedFill(70, 200, 255, 70);
 
 }  // namespace
 
@@ -237,8 +237,8 @@ void PianoRollView::paintSelectedNotes(QPainter& p) {
         const StepNote& n = notes_[size_t(i)];
         for (const QRectF& r : viewportRects(QRect(n.start, n.pitch, n.end - n.start, 1))) {
             p.fillRect(r, kSelectedFill);
-            p.setPen(kSelectedEdge);
-            p.drawRect(r.adjusted(0, 0, -1, -1));
+            p.setPen(QPen(kSelectedEdge, 2));
+            p.drawRect(r.adjusted(0.5, 0.5, -0.5, -0.5));
         }
     }
     p.restore();

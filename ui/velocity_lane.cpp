@@ -18,7 +18,7 @@ constexpr int kMargin = 4;   // px above the loudest bar and below the softest
 const QColor kLaneBackground(30, 30, 34);
 const QColor kLaneGuide(60, 60, 68);
 const QColor kLaneLabel(150, 150, 158);
-const QColor kSelectedEdge(255, 255, 255, 235);
+const QColor kSelectedEdge(70, 200, 255);   // the roll's selection colour
 
 }  // namespace
 
@@ -93,9 +93,9 @@ void VelocityLane::paintEvent(QPaintEvent*) {
         const QRectF bar(x, top, w, bottom - top);
         p.fillRect(bar, QColor(c[0], c[1], c[2]));
         if (std::binary_search(sel.begin(), sel.end(), int(i))) {
-            p.setPen(kSelectedEdge);
+            p.setPen(QPen(kSelectedEdge, 2));
             p.setBrush(Qt::NoBrush);
-            p.drawRect(bar.adjusted(-1, -1, 0, 0));
+            p.drawRect(bar.adjusted(-1, -1, 1, 0));
         }
     }
 }
