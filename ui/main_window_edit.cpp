@@ -96,9 +96,8 @@ void MainWindow::onRollEdited(const Roll& after, const QString& what) {
         showRoll(variations_->current() >= 0 ? variations_->variation(variations_->current()) : doc_->roll());
         return;
     }
-    RollState next = doc_->state();
-    next.roll = after;
-    undo_->push(new ReplaceRollCommand(doc_, std::move(next), what));
+    // Arrow-key nudges in a row merge into one step; every other gesture is its own.
+    undo_->push(new EditCellsCommand(doc_, after, what, what == view_->nudgeText() ? 1 : -1));
 }
 
 void MainWindow::updateEditable() { view_->setEditable(!generating_ && variations_->current() < 0); }

@@ -174,9 +174,11 @@ bool PianoRollView::nudgeSelected(int steps, int semitones) {
     const auto notes = moved(selectedNotes(), steps, semitones, roll_.width);
     const Roll after = replace_notes(roll_, selected_, notes);
     if (after == roll_) return false;
-    offerEdit(after, tr("Nudge notes"), notes);
+    offerEdit(after, nudgeText(), notes);
     return true;
 }
+
+QString PianoRollView::nudgeText() { return tr("Nudge notes"); }
 
 bool PianoRollView::copySelected() {
     if (selected_.empty()) return false;

@@ -400,6 +400,7 @@ void PianoRollView::mousePressEvent(QMouseEvent* e) {
         QAbstractScrollArea::mousePressEvent(e);
         return;
     }
+    setFocus(Qt::MouseFocusReason);   // the arrow keys then nudge what was picked
     const QPointF pos = pixelCentre(e->position());
     int pitch, step;
     if (pos.x() < kKeyboardWidth) {

@@ -88,6 +88,7 @@ public:
     // Each offers its edit as rollEdited and returns false when there is nothing to do.
     bool deleteSelectedNotes();
     bool nudgeSelected(int steps, int semitones);
+    static QString nudgeText();                // the edit's name (the studio merges nudges in a row into one step)
     bool copySelected();
     bool cutSelected();
     bool paste(int step);                      // the clipboard's first onset at `step`

@@ -42,4 +42,25 @@ private:
     float value_;
 };
 
+// A note edit (draw, move, resize, delete, paste, velocity): only the cells it changed, before and after, so a long
+// editing session keeps little memory. Commands with the same merge id that follow each other on the same notes
+// (arrow-key nudges) merge into one undo step.
+class EditCellsCommand : public QUndoCommand {
+public:
+    // `after`: the whole roll after the edit, the document's width.
+    EditCellsCommand(RollDocument* doc, const Roll& after, const QString& text, int merge_id = -1);
+    void undo() override;
+    void redo() override;
+    int id() const override { return merge_id_; }
+    bool mergeWith(const QUndoCommand* other) override;
+    size_t changedCells() const { return index_.size(); }
+
+private:
+    void apply(const std::vector<float>& values);
+    RollDocument* doc_;
+    std::vector<uint32_t> index_;              // changed cells, ascending
+    std::vector<float> before_, after_;        // their values
+    int merge_id_;
+};
+
 }  // namespace fm::ui

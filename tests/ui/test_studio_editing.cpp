@@ -135,9 +135,18 @@ private Q_SLOTS:
         // Shift+click adds C4 to the selection; the arrows nudge both a step right and a semitone down.
         click(t.vp, t.cell(60, 1), Qt::ShiftModifier);
         QCOMPARE(t.view->selectedNotes().size(), size_t(2));
+        const fm::Roll before_nudges = t.w.document()->roll();
+        const int steps_before_nudges = t.w.undoStack()->count();
         QTest::keyClick(t.view, Qt::Key_Right);
         QTest::keyClick(t.view, Qt::Key_Down);
         QCOMPARE(docNotes(t.w), (std::vector<StepNote>{{59, 1, 5, 100}, {65, 9, 17, 90}}));
+        QCOMPARE(t.w.undoStack()->count(), steps_before_nudges + 1);   // nudges in a row: one step
+        const fm::Roll nudged = t.w.document()->roll();
+        t.w.undoStack()->undo();
+        QCOMPARE(t.w.document()->roll(), before_nudges);
+        t.w.undoStack()->redo();
+        QCOMPARE(t.w.document()->roll(), nudged);
+        t.view->selectNotes(fm::roll_to_notes(nudged));
 
         // Delete removes the selected notes whole.
         click(t.vp, t.cell(65, 10));
