@@ -137,6 +137,8 @@ private:
     void updateEditable();
     // main_window_generate.cpp
     void createWorker();
+    bool readyToGenerate();                                        // not running, a model loaded (else says so)
+    GenerateParams paramsOver(GenerateMode mode, const Roll& input);   // the panel's and lane's settings over a roll
     void startGeneration(GenerateParams p);
     bool buildParams(GenerateParams* params);
     void onModelReady(const ModelInfo& info);

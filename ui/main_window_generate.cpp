@@ -120,36 +120,42 @@ bool MainWindow::buildParams(GenerateParams* params) {
     return true;
 }
 
-void MainWindow::generate() {
-    if (generating_) return;
+bool MainWindow::readyToGenerate() {
+    if (generating_) return false;
     if (!panel_->modelReady()) {
         showError(tr("Load a model first (Generate panel ▸ Model)"), false);
-        return;
+        return false;
     }
+    return true;
+}
+
+GenerateParams MainWindow::paramsOver(GenerateMode mode, const Roll& input) {
+    GenerateParams p = panel_->takeParams();
+    p.conditions = lane_->conditions();
+    p.guidance = lane_->guidance();
+    p.mode = mode;
+    p.width = input.width;
+    p.input = input;
+    p.condition_length = 0;
+    return p;
+}
+
+void MainWindow::generate() {
+    if (!readyToGenerate()) return;
     GenerateParams p;
     if (!buildParams(&p)) return;
     startGeneration(std::move(p));
 }
 
 void MainWindow::fillAroundSelection() {
-    if (generating_) return;
-    if (!panel_->modelReady()) {
-        showError(tr("Load a model first (Generate panel ▸ Model)"), false);
-        return;
-    }
+    if (!readyToGenerate()) return;
     const Roll& current = doc_->roll();
     const std::vector<StepNote> keep = view_->selectedNotes();
     if (variations_->current() >= 0 || keep.empty()) {
         showError(tr("Fill around selection: select notes of the current roll first (click, Shift+click or drag a rectangle)"), false);
         return;
     }
-    GenerateParams p = panel_->takeParams();
-    p.conditions = lane_->conditions();
-    p.guidance = lane_->guidance();
-    p.mode = GenerateMode::inpainting;
-    p.width = current.width;
-    p.input = current;
-    p.condition_length = 0;
+    GenerateParams p = paramsOver(GenerateMode::inpainting, current);
     // Every cell is regenerated but the selected notes' own, and the cell on either side of each on its pitch (so
     // that a drawn note can neither grow into nor merge with what the model puts next to it).
     p.cell_mask.assign(size_t(kPitches) * size_t(current.width), 1);
@@ -160,23 +166,14 @@ void MainWindow::fillAroundSelection() {
 }
 
 void MainWindow::continueFromPlayhead() {
-    if (generating_) return;
-    if (!panel_->modelReady()) {
-        showError(tr("Load a model first (Generate panel ▸ Model)"), false);
-        return;
-    }
+    if (!readyToGenerate()) return;
     const Roll& current = doc_->roll();
     const int at = view_->playhead();
     if (variations_->current() >= 0 || at <= 0 || at >= current.width) {
         showError(tr("Continue from here: click the ruler of the current roll where the model should take over"), false);
         return;
     }
-    GenerateParams p = panel_->takeParams();
-    p.conditions = lane_->conditions();
-    p.guidance = lane_->guidance();
-    p.mode = GenerateMode::continuation;
-    p.width = current.width;
-    p.input = current;
+    GenerateParams p = paramsOver(GenerateMode::continuation, current);
     p.condition_length = at;
     startGeneration(std::move(p));
 }

@@ -268,6 +268,22 @@ private Q_SLOTS:
             for (int step = n.start; step < n.end; ++step) QCOMPARE(filled.at(n.pitch, step), t.w.document()->roll().at(n.pitch, step));
         }
         QVERIFY2(notes.size() > motif.size() + 8, qPrintable(QString::number(notes.size())));   // the model filled around them
+
+        // Continue from here: the playhead from the ruler at bar 3; everything left of it is kept cell for cell.
+        t.w.variations()->showCurrentRoll();
+        const fm::Roll current = t.w.document()->roll();
+        click(t.vp, QPoint(t.cell(60, 32).x(), 10));
+        QCOMPARE(t.view->playhead(), 32);
+        QSignalSpy again(&t.w, &MainWindow::generationFinished);
+        action(t.w, "actionContinueHere")->trigger();
+        QVERIFY(again.wait(120000));
+        const fm::Roll continued = t.w.variations()->variation(0);
+        QCOMPARE(studiotest::unknownCells(continued), 0);
+        for (int p = 0; p < fm::kPitches; ++p)
+            for (int step = 0; step < 32; ++step) QCOMPARE(continued.at(p, step), current.at(p, step));
+        int after = 0;
+        for (const StepNote& n : fm::roll_to_notes(continued)) after += n.start >= 32;
+        QVERIFY2(after > 8, qPrintable(QString::number(after)));
     }
 };
 
