@@ -272,8 +272,9 @@ void PianoRollView::fitToView() {
     const QRect area = rollArea();
     const int n = bands();
     const double gaps = folded_ ? (n - 1) * kBandGap : 0.0;
-    const double step_px = std::clamp(double(area.width()) / columns(), kMinStepPx, kMaxStepPx);
-    const double pitch_px = std::clamp((area.height() - gaps) / (double(n) * kPitches), kMinPitchPx, kMaxPitchPx);
+    double step_px = std::clamp(double(area.width()) / columns(), kMinStepPx, kMaxStepPx);
+    double pitch_px = std::clamp((area.height() - gaps) / (double(n) * kPitches), kMinPitchPx, kMaxPitchPx);
+    if (folded_) step_px = pitch_px = std::max(kMinPitchPx, std::min(step_px, pitch_px));   // square cells: fm::fold's square
     step_px_ = step_px, pitch_px_ = pitch_px;
     updateScrollBars();
     horizontalScrollBar()->setValue(0);

@@ -116,9 +116,13 @@ private Q_SLOTS:
         t.setGrid(0);
         const fm::Roll original = t.w.document()->roll();
         const int before = t.w.undoStack()->count();
+        QSignalSpy heard(t.view, &PianoRollView::noteClicked);   // the studio auditions it
         // Grab E4 in its second step and drag 4 steps right and 2 semitones up, through several cells.
         drag(t.vp, {t.cell(64, 5), t.cell(64, 6), t.cell(65, 7), t.cell(66, 9)});
         QCOMPARE(t.w.undoStack()->count(), before + 1);
+        QCOMPARE(heard.count(), 1);
+        QCOMPARE(heard.first().at(0).toInt(), 64);
+        QCOMPARE(heard.first().at(1).toInt(), 90);
         QCOMPARE(docNotes(t.w), (std::vector<StepNote>{{60, 0, 4, 100}, {66, 8, 12, 90}}));
         const fm::Roll moved = t.w.document()->roll();
         t.w.undoStack()->undo();
@@ -235,9 +239,13 @@ private Q_SLOTS:
         const QRect r = t.vp->rect();
         for (const QPoint& p : {t.cell(127, 0), t.cell(0, 255), t.cell(127, 256), t.cell(0, 511)})
             QVERIFY2(r.contains(p), qPrintable(QStringLiteral("%1,%2 outside").arg(p.x()).arg(p.y())));
-        // Square: 256 columns as wide as the two bands of 128 rows are tall, within the band gap.
-        const double w = t.view->stepWidth() * 256, h = t.view->pitchHeight() * 256;
-        QVERIFY2(std::abs(w - h) <= 0.2 * std::max(w, h) || t.view->stepWidth() * 256 <= r.width(), "fitted");
+        // Square: 256 columns as wide as the two bands of 128 rows are tall (square cells).
+        QCOMPARE(t.view->stepWidth(), t.view->pitchHeight());
+        // Unfolded, Fit fills each axis: all 512 steps across, all 128 pitches down.
+        t.view->setFolded(false);
+        action(t.w, "actionFit")->trigger();
+        for (const QPoint& p : {t.cell(127, 0), t.cell(0, 511)})
+            QVERIFY2(r.contains(p), qPrintable(QStringLiteral("%1,%2 outside").arg(p.x()).arg(p.y())));
     }
 
     void editingFillAroundSelectionKeepsTheSelectedNotes() {
