@@ -20,5 +20,6 @@ void add_generate_command(CLI::App& app);   // generate and eval; only with the 
 void add_conditions_command(CLI::App& app); // eval-conditions; only with the model
 void add_bench_command(CLI::App& app);      // only with the model
 void add_export_command(CLI::App& app);     // only with the model
+void add_jam_command(CLI::App& app);        // only with the model
 
 }  // namespace fmcli

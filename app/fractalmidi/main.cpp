@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     fmcli::add_conditions_command(app);
     fmcli::add_bench_command(app);
     fmcli::add_export_command(app);
+    fmcli::add_jam_command(app);
 #endif
 
     try {

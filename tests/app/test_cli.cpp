@@ -760,3 +760,33 @@ TEST(Cli, OutOfRangeTrainValuesAreOneErrorLine) {
     EXPECT_TRUE(fs::is_empty(dir)) << "nothing is read or written on a refused flag";
 }
 #endif
+
+// jam with a file as the musician: one JSON line per bar the model made, a summary, and the session written.
+TEST(Cli, JamReportsEveryBarItMadeAndWritesTheSession) {
+    const std::string dir = fmtest::temp_dir("cli");
+    const std::string songs = repeated_bar_songs(dir + "/songs");
+    const std::string run_dir = tiny_run(songs, dir + "/run", 1);
+    ASSERT_FALSE(run_dir.empty());
+    const std::string ckpt = run_dir + "/last.safetensors", out = dir + "/jam.mid";
+    const Proc r = run({"jam", "--checkpoint", ckpt, "--mode", "answer", "--input", songs + "/bar3.mid", "--call_bars", "1",
+                        "--bars", "4", "--tempo", "400", "--threads", "1", "--json", "--out", out});
+    ASSERT_EQ(r.status, 0) << r.out << r.err;
+    const auto ls = lines(r.out);
+    ASSERT_EQ(ls.size(), 3u) << r.out;   // answers at bars 1 and 3, then the summary
+    for (int i = 0; i < 2; ++i) {
+        const auto j = nlohmann::json::parse(ls[size_t(i)]);
+        EXPECT_EQ(j.at("bar").get<int>(), 1 + 2 * i);
+        EXPECT_NEAR(j.at("margin_s").get<double>(), j.at("due_s").get<double>() - j.at("ready_s").get<double>(), 1e-9);
+        EXPECT_NEAR(j.at("due_s").get<double>(), (2 + 2 * i) * 0.6, 1e-9);   // a bar is 0.6 s at 400 bpm, after a bar of count-in
+    }
+    const auto s = nlohmann::json::parse(ls[2]);
+    for (const char* key : {"worst_margin_s", "p99_margin_s", "degraded", "late_bars", "call_key", "answer_key", "same_key"})
+        EXPECT_TRUE(s.contains(key)) << key;
+    const fm::MidiRoll back = fm::load_midi(out);
+    EXPECT_GT(back.notes.size(), 0u);
+    EXPECT_NEAR(back.tempo.front().bpm(), 400.0, 0.01);
+
+    expect_one_error(run({"jam", "--checkpoint", ckpt, "--mode", "solo"}), "solo");
+    expect_one_error(run({"jam", "--checkpoint", ckpt, "--mode", "accompany"}), "--input");
+    expect_one_error(run({"jam", "--checkpoint", ckpt, "--mode", "endless", "--lookahead", "5"}), "--lookahead");
+}
