@@ -94,11 +94,7 @@ std::vector<StepNote> JamSession::input_until(int step) const {
 
 std::vector<StepNote> JamSession::input_notes() const { return apply_strike_rule(input_until(width())); }
 
-namespace {
-
-// The model's roll with the musician's notes laid over it exactly: the model's cells on a note's pitch from the
-// step before it to the step after are cleared first, so nothing merges into the musician's notes.
-Roll merge(const Roll& model, const std::vector<StepNote>& input) {
+Roll jam_merge(const Roll& model, const std::vector<StepNote>& input) {
     Roll r = model;
     const std::vector<StepNote> notes = apply_strike_rule(input);
     for (const StepNote& n : notes)
@@ -107,9 +103,7 @@ Roll merge(const Roll& model, const std::vector<StepNote>& input) {
     return r;
 }
 
-}  // namespace
-
-Roll JamSession::recording() const { return merge(model_, input_until(width())); }
+Roll JamSession::recording() const { return jam_merge(model_, input_until(width())); }
 
 bool JamSession::next_job(JamJob* job) const {
     if (size_t(next_) >= jobs_.size()) return false;
@@ -132,7 +126,7 @@ std::vector<JamBarReport> JamSession::run_job(const std::function<double()>& clo
     const int known = (job.first_bar - first) * kStepsPerBar;
     const int now_step = std::clamp(int(std::floor((t0 - bar_s()) / step_s())), 0, width());
     const std::vector<StepNote> heard = input_until(now_step);
-    const Roll window = pad(crop(merge(model_, heard), first * kStepsPerBar, std::min(W, width() - first * kStepsPerBar)), W);
+    const Roll window = pad(crop(jam_merge(model_, heard), first * kStepsPerBar, std::min(W, width() - first * kStepsPerBar)), W);
 
     GenerateParams g;
     g.width = W, g.num_samples = 1, g.temperature = opt_.temperature, g.num_iter = iters;

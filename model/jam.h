@@ -112,6 +112,10 @@ private:
     std::string degrade_reason_;
 };
 
+// The model's roll with the musician's notes laid over it exactly (the re-strike rule among theirs; the model's cells
+// on a note's pitch from the step before it to the step after cleared first, so nothing merges into them).
+Roll jam_merge(const Roll& model, const std::vector<StepNote>& input);
+
 // A note of the musician on the session clock.
 struct JamEvent {
     double t_s = 0;

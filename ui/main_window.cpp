@@ -21,6 +21,7 @@
 
 #include "ui/generate_panel.h"
 #include "ui/generation_worker.h"
+#include "ui/jam_controller.h"
 #include "ui/level_progress.h"
 #include "ui/piano_roll_view.h"
 #include "ui/playback.h"
@@ -77,6 +78,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     createDocks();
     createActions();
     createEditing();
+    createJam();
     createMenus();
 
     hover_label_ = new QLabel(this);
@@ -111,6 +113,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 }
 
 MainWindow::~MainWindow() {
+    if (jam_) jam_->disconnect(this);
     // Children emit while QWidget's destructor deletes them (the undo stack's cleanChanged): by then this is no longer
     // a MainWindow, so no slot of it may run (UBSan found it).
     undo_->disconnect(this);

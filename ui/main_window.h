@@ -35,6 +35,8 @@ namespace fm::ui {
 class ConditionsLane;
 class GeneratePanel;
 class GenerationWorker;
+class JamController;
+class JamPanel;
 class LevelProgress;
 class PianoRollView;
 class PlaybackController;
@@ -76,6 +78,9 @@ public:
     VariationBar* variations() const { return variations_; }
     ConditionsLane* conditionsLane() const { return lane_; }
     VelocityLane* velocityLane() const { return velocity_lane_; }
+    JamController* jamController() const { return jam_; }
+    JamPanel* jamPanel() const { return jam_panel_; }
+    void startJam();   // the Jam panel's settings, the loaded model; the roll follows the session
     // The settings of the last generation started (its input roll and mask left out): what the model was asked.
     const GenerateParams& lastParams() const { return running_; }
     RollDocument* document() const { return doc_; }
@@ -135,6 +140,9 @@ private:
     void createEditing();
     void onRollEdited(const Roll& after, const QString& what);
     void updateEditable();
+    // main_window_jam.cpp
+    void createJam();
+    void showJamRecording();
     // main_window_generate.cpp
     void createWorker();
     bool readyToGenerate();                                        // not running, a model loaded (else says so)
@@ -151,6 +159,9 @@ private:
     PianoRollView* view_ = nullptr;
     ConditionsLane* lane_ = nullptr;
     VelocityLane* velocity_lane_ = nullptr;
+    JamController* jam_ = nullptr;
+    JamPanel* jam_panel_ = nullptr;
+    int jam_pending_first_ = -1, jam_pending_bars_ = 0;   // the bars the model is making now (shown grey)
     VariationBar* variations_ = nullptr;
     GeneratePanel* panel_ = nullptr;
     LevelProgress* levels_ = nullptr;

@@ -9,6 +9,7 @@
 #include <QToolBar>
 #include <QUndoStack>
 
+#include "ui/jam_controller.h"
 #include "ui/main_window.h"
 #include "ui/piano_roll_view.h"
 #include "ui/playback.h"
@@ -92,7 +93,7 @@ void MainWindow::createEditing() {
 }
 
 void MainWindow::onRollEdited(const Roll& after, const QString& what) {
-    if (generating_ || variations_->current() >= 0) {   // the view is not editable then; put back what is shown
+    if (generating_ || variations_->current() >= 0 || jam_->running()) {   // not editable then; put back what is shown
         showRoll(variations_->current() >= 0 ? variations_->variation(variations_->current()) : doc_->roll());
         return;
     }
@@ -100,6 +101,6 @@ void MainWindow::onRollEdited(const Roll& after, const QString& what) {
     undo_->push(new EditCellsCommand(doc_, after, what, what == view_->nudgeText() ? 1 : -1));
 }
 
-void MainWindow::updateEditable() { view_->setEditable(!generating_ && variations_->current() < 0); }
+void MainWindow::updateEditable() { view_->setEditable(!generating_ && variations_->current() < 0 && !(jam_ && jam_->running())); }
 
 }  // namespace fm::ui

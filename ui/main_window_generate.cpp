@@ -10,6 +10,7 @@
 #include "ui/conditions_lane.h"
 #include "ui/generate_panel.h"
 #include "ui/generation_worker.h"
+#include "ui/jam_controller.h"
 #include "ui/level_progress.h"
 #include "ui/transport_bar.h"
 #include "ui/main_window.h"
@@ -122,6 +123,10 @@ bool MainWindow::buildParams(GenerateParams* params) {
 
 bool MainWindow::readyToGenerate() {
     if (generating_) return false;
+    if (jam_->running()) {
+        showError(tr("A jam session is running: stop it first (Jam ▸ Stop)"), false);
+        return false;
+    }
     if (!panel_->modelReady()) {
         showError(tr("Load a model first (Generate panel ▸ Model)"), false);
         return false;

@@ -41,6 +41,7 @@ const QColor kPlayhead(255, 255, 255);
 const QColor kSelectionFill(90, 170, 255, 60);
 const QColor kSelectionEdge(90, 170, 255, 220);
 const QRgb kMaskCell = qPremultiply(qRgba(255, 60, 170, 120));
+const QRgb kMarkedCell = qPremultiply(qRgba(60, 200, 255, 200));   // the musician's notes in a jam
 const QColor kWhiteKey(222, 222, 226);
 const QColor kBlackKey(30, 30, 34);
 const QColor kKeyEdge(140, 140, 146);
@@ -143,6 +144,11 @@ void PianoRollView::rebuildImage() {
             reinterpret_cast<QRgb*>(image_.scanLine(px.y()))[px.x()] = cellRgb(row[s], p);
         }
     }
+    if (!marks_.empty()) {   // the marks in the new layout (or none, for another width)
+        std::vector<uint8_t> marks;
+        marks.swap(marks_);
+        if (marks.size() == roll_.cells.size()) setMarkedCells(marks);
+    }
     mask_image_ = QImage();
     if (!mask_.empty()) {
         mask_image_ = QImage(cols, rows, QImage::Format_ARGB32_Premultiplied);
@@ -151,6 +157,20 @@ void PianoRollView::rebuildImage() {
             for (int s = 0; s < roll_.width; ++s)
                 if (mask_[size_t(p) * size_t(roll_.width) + size_t(s)]) mask_image_.setPixel(layoutPixel(p, s), kMaskCell);
     }
+}
+
+void PianoRollView::setMarkedCells(const std::vector<uint8_t>& cells) {
+    if (cells == marks_) return;
+    marks_ = cells;
+    marks_image_ = QImage();
+    if (!marks_.empty() && marks_.size() == roll_.cells.size() && !image_.isNull()) {
+        marks_image_ = QImage(image_.size(), QImage::Format_ARGB32_Premultiplied);
+        marks_image_.fill(Qt::transparent);
+        for (int p = 0; p < kPitches; ++p)
+            for (int s = 0; s < roll_.width; ++s)
+                if (marks_[size_t(p) * size_t(roll_.width) + size_t(s)]) marks_image_.setPixel(layoutPixel(p, s), kMarkedCell);
+    }
+    viewport()->update();
 }
 
 void PianoRollView::setFolded(bool folded) {
@@ -575,6 +595,7 @@ void PianoRollView::paintCells(QPainter& p, const QRect& dirty) {
         const QRectF target(QPointF(x0, rowY(b, r0)), QPointF(x1, rowY(b, r1)));
         const QRectF source(c0, b * kPitches + r0, c1 - c0, r1 - r0);
         p.drawImage(target, image_, source);   // nearest neighbour: one pixel per cell scaled to the zoom
+        if (!marks_image_.isNull() && marks_image_.size() == image_.size()) p.drawImage(target, marks_image_, source);
         if (!mask_image_.isNull()) p.drawImage(target, mask_image_, source);
 
         // Grid over the cells: octave lines under each C, then step, beat and bar lines.

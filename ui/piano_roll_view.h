@@ -70,6 +70,9 @@ public:
     bool cellAt(const QPoint& viewport_pos, int* pitch, int* step) const;
     static QString pitchName(int pitch);      // "C4" = 60
 
+    // Cells drawn with a second colour over their velocity colour (a jam: the musician's notes); empty: none.
+    void setMarkedCells(const std::vector<uint8_t>& cells);   // 128 x W, 1 = marked
+
     // Zooms both axes so that the whole roll is in view (folded: every band, a 512-step roll as its square).
     void fitToView();
 
@@ -169,6 +172,8 @@ private:
     std::vector<uint8_t> mask_;
     size_t mask_count_ = 0;     // cells set in mask_; the mask is emptied when it drops to 0
     QImage mask_image_;         // same layout as image_, translucent where the mask is set; null when no mask
+    std::vector<uint8_t> marks_;
+    QImage marks_image_;        // same layout, the marked cells' colour; null when none
     QPoint drag_start_{-1, -1}; // the pressed cell (step, pitch) while a drag with the tool is on
     QPointF drag_last_;         // the last mouse position of that drag (mask strokes join it to the next one)
     bool drag_moved_ = false;   // the drag left its first cell (a plain click clears the selection)

@@ -101,19 +101,39 @@ bool PlaybackController::play(const Roll& roll, double bpm, bool loop) {
     if (!sound) Q_EMIT message(tr("No sound: %1").arg(noSoundReason()));
     Synth* synth = sound ? synth_.get() : nullptr;
     MidiOut* out = midi_out_.get();
-    std::shared_ptr<std::mutex> mutex = sink_mutex_;
     // Loop and end at the roll's full length, not at the last note.
     const double end = step_seconds(bpm) * roll.width;
-    player_->play(std::move(events), [synth, out, mutex](const MidiEvent& e) {
-        std::lock_guard<std::mutex> lock(*mutex);
-        if (synth) synth->send(e);
-        out->send(e);
-    }, loop, 0.0, end);
+    player_->play(std::move(events), sink(synth, out), loop, 0.0, end);
     last_step_ = -2;
     was_playing_ = true;
     timer_->start();
     Q_EMIT playingChanged(true);
     return true;
+}
+
+std::function<void(const MidiEvent&)> PlaybackController::sink(Synth* synth, MidiOut* out) const {
+    std::shared_ptr<std::mutex> mutex = sink_mutex_;
+    return [synth, out, mutex](const MidiEvent& e) {
+        std::lock_guard<std::mutex> lock(*mutex);
+        if (synth) synth->send(e);
+        out->send(e);
+    };
+}
+
+void PlaybackController::startLive() {
+    stop();
+    const bool sound = ensureAudio();
+    if (!sound) Q_EMIT message(tr("No sound: %1").arg(noSoundReason()));
+    player_->play_live(sink(sound ? synth_.get() : nullptr, midi_out_.get()));
+    was_playing_ = true;
+    Q_EMIT playingChanged(true);
+}
+
+void PlaybackController::appendLive(std::vector<MidiEvent> events) { player_->append(std::move(events)); }
+
+void PlaybackController::thru(int pitch, int velocity) {
+    if (pitch < 0 || pitch > 127) return;
+    sendNow(velocity > 0 ? 0x90 : 0x80, pitch, std::clamp(velocity, 0, 127));
 }
 
 void PlaybackController::stop() {

@@ -16,9 +16,11 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 
+#include "core/audio/events.h"
 #include "core/roll.h"
 
 class QTimer;
@@ -42,6 +44,11 @@ public:
     ~PlaybackController() override;
 
     bool play(const Roll& roll, double bpm, bool loop);   // false when there is nothing to play
+    // A live stream (jam): starts now with nothing queued; appendLive() queues events on its clock (seconds from
+    // the start); thru() plays a note now (the musician's own notes). stop() ends it.
+    void startLive();
+    void appendLive(std::vector<MidiEvent> events);
+    void thru(int pitch, int velocity);          // velocity 0: note off
     void stop();
     bool playing() const;
     int volume() const { return volume_; }
@@ -67,6 +74,7 @@ Q_SIGNALS:
     void message(const QString& text);   // for the status bar
 
 private:
+    std::function<void(const MidiEvent&)> sink(Synth* synth, MidiOut* out) const;   // synth + MIDI out, locked
     bool ensureSynth();
     bool ensureAudio();
     void poll();

@@ -1,8 +1,6 @@
 #include "core/audio/midi_out.h"
 
-#include <sys/stat.h>
-
-#include <RtMidi.h>
+#include "core/audio/rtmidi_alsa.h"
 
 #include <algorithm>
 #include <bitset>
@@ -16,28 +14,8 @@ namespace {
 
 constexpr const char* kClientName = "FractalMIDI Studio";
 
-// An RtMidiOut on the ALSA API, or null and the reason. Never the JACK API (it segfaults opening a port
-// without a server), and no construction without /dev/snd/seq (alsa-lib would print to the console).
 std::unique_ptr<RtMidiOut> make_alsa_out(std::string* why) {
-    struct stat st {};
-    if (::stat("/dev/snd/seq", &st) != 0) {
-        if (why) *why = "no ALSA sequencer (/dev/snd/seq): MIDI out is unavailable";
-        return nullptr;
-    }
-    std::vector<RtMidi::Api> apis;
-    RtMidi::getCompiledApi(apis);
-    if (std::find(apis.begin(), apis.end(), RtMidi::LINUX_ALSA) == apis.end()) {
-        if (why) *why = "RtMidi was built without ALSA: MIDI out is unavailable";
-        return nullptr;
-    }
-    try {
-        return std::make_unique<RtMidiOut>(RtMidi::LINUX_ALSA, kClientName);
-    } catch (const RtMidiError& e) {
-        if (why) *why = e.getMessage();
-    } catch (const std::exception& e) {
-        if (why) *why = e.what();
-    }
-    return nullptr;
+    return detail::make_alsa_port<RtMidiOut>(kClientName, "MIDI out", why);
 }
 
 }  // namespace

@@ -62,7 +62,87 @@ double Player::position_seconds() const {
     if (!playing_) return -1;
     std::lock_guard<std::mutex> lock(mutex_);
     const double elapsed = std::chrono::duration<double>(Clock::now() - pass_begin_).count();
-    return std::min(start_ + elapsed, end_);
+    return live_ ? elapsed : std::min(start_ + elapsed, end_);
+}
+
+void Player::play_live(Sink sink) {
+    stop();
+    if (!sink) sink = [](const MidiEvent&) {};
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stop_ = false;
+        live_ = true;
+        queue_.clear();
+        start_ = 0, end_ = 0;
+        pass_begin_ = Clock::now();
+    }
+    step_ = -1;
+    playing_ = true;
+    thread_ = std::thread(&Player::run_live, this, std::move(sink));
+}
+
+void Player::append(std::vector<MidiEvent> events) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!live_) return;
+        queue_.insert(queue_.end(), events.begin(), events.end());
+        ++appended_;
+        std::stable_sort(queue_.begin(), queue_.end(), [](const MidiEvent& a, const MidiEvent& b) {
+            return a.seconds < b.seconds || (a.seconds == b.seconds && is_note_off(a) && !is_note_off(b));
+        });
+    }
+    cv_.notify_all();
+}
+
+// The live stream: waits for the next queued event (or for append() to bring an earlier one, or for stop()).
+void Player::run_live(Sink sink) {
+    std::bitset<16 * 128> sounding;
+    Clock::time_point begin;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        begin = pass_begin_;
+    }
+    for (;;) {
+        MidiEvent e;
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            if (queue_.empty()) {
+                cv_.wait(lock, [this] { return stop_.load() || !queue_.empty(); });
+                if (stop_) break;
+            }
+            const Clock::time_point due = begin + from_seconds(queue_.front().seconds);
+            const uint64_t seen = appended_;
+            if (cv_.wait_until(lock, due, [&] { return stop_.load() || appended_ != seen; })) {
+                if (stop_) break;
+                continue;   // an append: the front may be earlier now
+            }
+            e = queue_.front();
+            queue_.erase(queue_.begin());
+        }
+        if (is_note_off(e)) {
+            if (!sounding.test(note_key(e))) continue;
+            sounding.reset(note_key(e));
+        } else if (is_note_on(e)) {
+            sounding.set(note_key(e));
+        }
+        try {
+            sink(e);
+        } catch (const std::exception& ex) {
+            log_warning("playback: %s", ex.what());
+        }
+        step_ = e.step;
+    }
+    for (size_t key = 0; key < sounding.size(); ++key)
+        if (sounding.test(key)) {
+            try {
+                sink({0, uint8_t(0x80 | (key / 128)), uint8_t(key % 128), 0, step_.load()});
+            } catch (const std::exception&) {
+            }
+        }
+    std::lock_guard<std::mutex> lock(mutex_);
+    live_ = false;
+    queue_.clear();
+    playing_ = false;
 }
 
 int Player::position_step() const { return playing_ ? step_.load() : -1; }
