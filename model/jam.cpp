@@ -105,6 +105,11 @@ Roll jam_merge(const Roll& model, const std::vector<StepNote>& input) {
 
 Roll JamSession::recording() const { return jam_merge(model_, input_until(width())); }
 
+void JamSession::calibrate(double seconds_per_job) {
+    if (seconds_per_job > 0) recent_s_.push_back(seconds_per_job);
+    if (recent_s_.size() > kRecentJobs) recent_s_.erase(recent_s_.begin());
+}
+
 bool JamSession::next_job(JamJob* job) const {
     if (size_t(next_) >= jobs_.size()) return false;
     job->first_bar = jobs_[size_t(next_)];
@@ -164,7 +169,8 @@ std::vector<JamBarReport> JamSession::run_job(const std::function<double()>& clo
         if (theirs.size() >= 6) {
             Roll r(width());
             paint_notes(r, theirs);
-            g.conditions.key = key_code(estimate_key(r, from, to));
+            const Key key = estimate_key(r, from, to);
+            g.conditions.key = key_code(key);
             g.conditions.scale_lock = true;
         }
     }
@@ -228,16 +234,21 @@ std::vector<JamEvent> jam_input_events(const std::vector<StepNote>& notes, const
     return out;
 }
 
+double jam_warm_up(Engine& engine, const JamSession& jam) {
+    GenerateParams g;
+    g.width = engine.config().crop_length, g.num_iter = jam.num_iter(), g.seed = jam.options().seed;
+    engine.generate(g, {}, nullptr);   // the first call pays for allocations: not timed
+    const auto t0 = std::chrono::steady_clock::now();
+    g.seed += 1;
+    engine.generate(g, {}, nullptr);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
 JamResult run_jam(Engine& engine, const JamOptions& options, const std::vector<JamEvent>& input,
                   const std::function<void(const JamBarReport&)>& on_bar, const CancelFlag* cancel) {
     JamSession jam(engine, options);
-    // One warm-up generation before the clock starts, the way the studio loads the model before Start.
-    {
-        GenerateParams g;
-        g.width = engine.config().crop_length, g.num_iter = jam.num_iter(), g.seed = options.seed;
-        engine.generate(g, {}, nullptr);
-    }
     using Clock = std::chrono::steady_clock;
+    jam.calibrate(jam_warm_up(engine, jam));
     const Clock::time_point t0 = Clock::now();
     auto clock = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
     size_t next_event = 0;

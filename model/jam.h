@@ -82,6 +82,9 @@ public:
     void note_on(double t_s, int pitch, int velocity);
     void note_off(double t_s, int pitch);
 
+    // A generation timed before the session (a warm-up): the first job's lead then comes from it, not a whole bar.
+    void calibrate(double seconds_per_job);
+
     // The next job, or false when the model owes no more bars.
     bool next_job(JamJob* job) const;
     // Runs next_job() now; `clock` reads the session clock. One report per bar made.
@@ -125,6 +128,10 @@ struct JamEvent {
 // The events that play `notes` (steps of a roll at the session tempo) as the musician: answer places the file's
 // bars into the call bars one call after another; accompany and endless play it from bar 0.
 std::vector<JamEvent> jam_input_events(const std::vector<StepNote>& notes, const JamOptions& options);
+
+// Two generations of a whole window before a session starts: the first warms up, the second is timed (seconds; a
+// session's calibrate() takes it).
+double jam_warm_up(Engine& engine, const JamSession& jam);
 
 struct JamResult {
     Roll recording;

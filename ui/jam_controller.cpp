@@ -141,11 +141,7 @@ void JamController::run(ModelSource model, JamOptions options) {
                                              ? Engine::create(model_preset(model.preset.toStdString()), 0, "cpu")
                                              : Engine::load(model.path.toStdString(), "cpu");
         JamSession session(*engine, options);
-        {   // one untimed generation first: the first job then runs at its usual speed
-            GenerateParams g;
-            g.width = engine->config().crop_length, g.num_iter = session.num_iter(), g.seed = options.seed;
-            engine->generate(g, {}, nullptr);
-        }
+        session.calibrate(jam_warm_up(*engine, session));   // the first job then starts by a measured time
         {
             std::lock_guard<std::mutex> lock(mutex_);
             session_ = &session;

@@ -108,6 +108,7 @@ void run_jam_command(const JamArgs& a) {
         const int call = o.call_bars * fm::kStepsPerBar;
         const fm::Key in = fm::estimate_key(r.recording, 0, call), out = fm::estimate_key(r.recording, call, std::min(2 * call, r.recording.width));
         s["call_key"] = key_text(in), s["answer_key"] = key_text(out), s["same_key"] = in == out;
+        s["same_scale"] = fm::key_scale(in) == fm::key_scale(out);   // equal, or the relative major / minor
     }
     if (o.mode == fm::JamMode::accompany) {   // every note the musician played, as quantised, is in the session unchanged
         int kept = 0;

@@ -780,7 +780,7 @@ TEST(Cli, JamReportsEveryBarItMadeAndWritesTheSession) {
         EXPECT_NEAR(j.at("due_s").get<double>(), (2 + 2 * i) * 0.6, 1e-9);   // a bar is 0.6 s at 400 bpm, after a bar of count-in
     }
     const auto s = nlohmann::json::parse(ls[2]);
-    for (const char* key : {"worst_margin_s", "p99_margin_s", "degraded", "late_bars", "call_key", "answer_key", "same_key"})
+    for (const char* key : {"worst_margin_s", "p99_margin_s", "degraded", "late_bars", "call_key", "answer_key", "same_key", "same_scale"})
         EXPECT_TRUE(s.contains(key)) << key;
     const fm::MidiRoll back = fm::load_midi(out);
     EXPECT_GT(back.notes.size(), 0u);
