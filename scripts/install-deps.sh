@@ -11,6 +11,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   libcli11-dev nlohmann-json3-dev libstb-dev libgtest-dev
   libtorch-dev libopenblas0-openmp          # LibTorch; OpenBLAS (openmp): reference BLAS is ~18x slower
+  libgloo-dev                               # the headers c10d's Gloo process group needs (data-parallel training)
   libgoogle-perftools-dev                   # tcmalloc: sampling ~20 % faster than with glibc's malloc
   qt6-base-dev qt6-charts-dev               # the studio
   libfluidsynth-dev librtmidi-dev timgm6mb-soundfont   # playback and MIDI out; a small GM soundfont

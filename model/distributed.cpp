@@ -1,0 +1,147 @@
+#include "model/distributed.h"
+
+#include <cstdlib>
+#include <stdexcept>
+
+#include "core/error.h"
+
+#ifdef FM_HAVE_C10D
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#endif
+
+namespace fm {
+
+namespace {
+
+int int_var(const std::function<const char*(const char*)>& get, const char* name, int fallback, int low, int high) {
+    const char* v = get(name);
+    if (v == nullptr || *v == '\0') return fallback;
+    char* end = nullptr;
+    const long x = std::strtol(v, &end, 10);
+    if (end == v || *end != '\0' || x < low || x > high)
+        throw Error(std::string(name) + "='" + v + "' is not a whole number within " + std::to_string(low) + ".." + std::to_string(high));
+    return int(x);
+}
+
+// A world of one: every collective is the identity.
+class SoloGroup : public ProcessGroup {
+public:
+    SoloGroup() : ProcessGroup(0, 1) {}
+    void all_reduce_sum(std::vector<torch::Tensor>&) override {}
+    double all_reduce_sum(double value) override { return value; }
+    void broadcast(std::vector<torch::Tensor>&, int) override {}
+    void barrier() override {}
+};
+
+#ifdef FM_HAVE_C10D
+class GlooGroup : public ProcessGroup {
+public:
+    GlooGroup(const DistEnv& env, std::chrono::milliseconds timeout) : ProcessGroup(env.rank, env.world), timeout_(timeout) {
+        c10d::TCPStoreOptions so;
+        so.port = uint16_t(env.master_port);
+        so.isServer = env.rank == 0;
+        so.numWorkers = size_t(env.world);
+        so.waitWorkers = true;
+        so.timeout = timeout;
+        try {
+            store_ = c10::make_intrusive<c10d::TCPStore>(env.master_addr, so);
+            auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+            options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(env.master_addr == "localhost" ? "127.0.0.1" : env.master_addr));
+            group_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store_, env.rank, env.world, options);
+        } catch (const std::exception& e) {
+            throw Error("rank " + std::to_string(env.rank) + " of " + std::to_string(env.world) + ": no rendezvous at " + env.master_addr + ":" +
+                        std::to_string(env.master_port) + " within " + std::to_string(timeout.count() / 1000) + " s (" + first_line(e.what()) + ")");
+        }
+    }
+
+    void all_reduce_sum(std::vector<torch::Tensor>& tensors) override {
+        if (tensors.empty()) return;
+        std::vector<torch::Tensor> flat_parts;
+        for (const auto& t : tensors) flat_parts.push_back(t.detach().reshape({-1}).to(torch::kFloat32));
+        std::vector<at::Tensor> bucket = {torch::cat(flat_parts)};
+        run("all_reduce", [&] { return group_->allreduce(bucket); });
+        int64_t at = 0;
+        for (auto& t : tensors) {
+            const int64_t n = t.numel();
+            torch::NoGradGuard no_grad;
+            t.copy_(bucket[0].slice(0, at, at + n).view(t.sizes()));
+            at += n;
+        }
+    }
+
+    double all_reduce_sum(double value) override {
+        std::vector<at::Tensor> b = {torch::tensor({value}, torch::kFloat64)};
+        run("all_reduce", [&] { return group_->allreduce(b); });
+        return b[0].item<double>();
+    }
+
+    void broadcast(std::vector<torch::Tensor>& tensors, int root) override {
+        for (auto& t : tensors) {
+            std::vector<at::Tensor> b = {t.detach().contiguous()};
+            c10d::BroadcastOptions o;
+            o.rootRank = root;
+            run("broadcast", [&] { return group_->broadcast(b, o); });
+            torch::NoGradGuard no_grad;
+            if (b[0].data_ptr() != t.data_ptr()) t.copy_(b[0]);
+        }
+    }
+
+    void barrier() override {
+        run("barrier", [&] { return group_->barrier(); });
+    }
+
+private:
+    static std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+    template <class F>
+    void run(const char* what, F&& start) {
+        try {
+            auto work = start();
+            work->wait(timeout_);
+        } catch (const std::exception& e) {
+            // Which rank went missing: with two it can only be the other one.
+            const std::string who = world_ == 2 ? "rank " + std::to_string(1 - rank_) : "another rank";
+            throw Error("rank " + std::to_string(rank_) + " of " + std::to_string(world_) + ": " + what + " failed: " + who +
+                        " stopped answering within " + std::to_string(timeout_.count() / 1000) + " s or closed its connection (" +
+                        first_line(e.what()) + ")");
+        }
+    }
+
+    std::chrono::milliseconds timeout_;
+    c10::intrusive_ptr<c10d::TCPStore> store_;
+    c10::intrusive_ptr<c10d::ProcessGroupGloo> group_;
+};
+#endif
+
+}  // namespace
+
+DistEnv dist_env(const std::function<const char*(const char*)>& get) {
+    DistEnv e;
+    e.world = int_var(get, "WORLD_SIZE", 1, 1, 65536);
+    e.rank = int_var(get, "RANK", 0, 0, e.world - 1);
+    e.local_rank = int_var(get, "LOCAL_RANK", e.rank, 0, e.world - 1);
+    if (const char* a = get("MASTER_ADDR"); a != nullptr && *a != '\0') e.master_addr = a;
+    e.master_port = int_var(get, "MASTER_PORT", 29500, 1, 65535);
+    return e;
+}
+
+bool have_c10d() {
+#ifdef FM_HAVE_C10D
+    return true;
+#else
+    return false;
+#endif
+}
+
+std::unique_ptr<ProcessGroup> ProcessGroup::join(const DistEnv& env, std::chrono::milliseconds timeout) {
+    if (env.world <= 1) return std::make_unique<SoloGroup>();
+#ifdef FM_HAVE_C10D
+    return std::make_unique<GlooGroup>(env, timeout);
+#else
+    (void)timeout;
+    throw Error("WORLD_SIZE=" + std::to_string(env.world) + ": this build has no c10d process groups (install libgloo-dev and rebuild)");
+#endif
+}
+
+}  // namespace fm
