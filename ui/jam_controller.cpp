@@ -1,6 +1,5 @@
 #include "ui/jam_controller.h"
 
-#include <QMetaObject>
 #include <QTimer>
 
 #include <algorithm>
@@ -11,12 +10,14 @@
 #include "core/error.h"
 #include "model/engine.h"
 #include "model/model_config.h"
+#include "ui/job_thread.h"
 #include "ui/playback.h"
 
 namespace fm::ui {
 
 JamController::JamController(PlaybackController* playback, QObject* parent)
-    : QObject(parent), playback_(playback), midi_in_(std::make_unique<MidiIn>()), timer_(new QTimer(this)) {
+    : QObject(parent), playback_(playback), midi_in_(std::make_unique<MidiIn>()), timer_(new QTimer(this)),
+      jobs_(new JobThread(this)) {
     timer_->setInterval(50);
     connect(timer_, &QTimer::timeout, this, [this] {
         const double t = sessionSeconds();
@@ -30,7 +31,8 @@ JamController::JamController(PlaybackController* playback, QObject* parent)
 JamController::~JamController() {
     midi_in_->close();
     stop();
-    if (thread_.joinable()) thread_.join();
+    delete jobs_;   // waits for the session's job to end (stop() ends it at once)
+    jobs_ = nullptr;
 }
 
 QStringList JamController::inputPorts(QString* why) {
@@ -69,12 +71,9 @@ QString JamController::inputName() const { return QString::fromStdString(midi_in
 double JamController::clockBpm() const { return midi_in_->clock_bpm(); }
 
 bool JamController::start(const ModelSource& model, const JamOptions& options, QString* error) {
-    if (running_ || thread_.joinable()) {
-        if (running_) {
-            if (error) *error = tr("a jam session is already running");
-            return false;
-        }
-        thread_.join();
+    if (running_) {
+        if (error) *error = tr("a jam session is already running");
+        return false;
     }
     if (model.kind == ModelSource::Kind::none) {
         if (error) *error = tr("choose a model first (Generate panel ▸ Model)");
@@ -89,7 +88,7 @@ bool JamController::start(const ModelSource& model, const JamOptions& options, Q
         clock_started_ = false;
         recorded_input_.clear();
     }
-    thread_ = std::thread(&JamController::run, this, model, options);
+    jobs_->post([this, model, options] { run(model, options); });
     return true;
 }
 
@@ -113,7 +112,7 @@ void JamController::noteOn(int pitch, int velocity) {
         if (session_ && clock_started_)
             session_->note_on(std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_).count(), pitch, velocity);
     }
-    QMetaObject::invokeMethod(this, [this, pitch, velocity] { playback_->thru(pitch, velocity); }, Qt::QueuedConnection);
+    if (jobs_) jobs_->deliver([this, pitch, velocity] { playback_->thru(pitch, velocity); });
 }
 
 void JamController::noteOff(int pitch) {
@@ -122,7 +121,7 @@ void JamController::noteOff(int pitch) {
         if (session_ && clock_started_)
             session_->note_off(std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_).count(), pitch);
     }
-    QMetaObject::invokeMethod(this, [this, pitch] { playback_->thru(pitch, 0); }, Qt::QueuedConnection);
+    if (jobs_) jobs_->deliver([this, pitch] { playback_->thru(pitch, 0); });
 }
 
 std::vector<StepNote> JamController::musicianNotes() const {
@@ -148,11 +147,11 @@ void JamController::run(ModelSource model, JamOptions options) {
             clock_ = std::chrono::steady_clock::now();
             clock_started_ = true;
         }
-        QMetaObject::invokeMethod(this, [this, w = session.width()] {
+        jobs_->deliver([this, w = session.width()] {
             playback_->startLive();
             timer_->start();
             Q_EMIT started(w);
-        }, Qt::QueuedConnection);
+        });
         auto clock = [this] { return sessionSeconds(); };
         auto wait_until = [&](double t_s) {   // false when stopped meanwhile
             std::unique_lock<std::mutex> lock(mutex_);
@@ -163,12 +162,12 @@ void JamController::run(ModelSource model, JamOptions options) {
         JamJob job;
         while (!stop_ && session.next_job(&job)) {
             if (!wait_until(job.start_s)) break;
-            QMetaObject::invokeMethod(this, [this, job] { Q_EMIT jobStarted(job.first_bar, job.bars); }, Qt::QueuedConnection);
+            jobs_->deliver([this, job] { Q_EMIT jobStarted(job.first_bar, job.bars); });
             const std::vector<JamBarReport> reports = session.run_job(clock);
             const QString degraded = session.degraded() ? QString::fromStdString(session.degrade_reason()) : QString();
-            QMetaObject::invokeMethod(this, [this, job, roll = session.model_roll(), reports, degraded] {
+            jobs_->deliver([this, job, roll = session.model_roll(), reports, degraded] {
                 onJobDone(job.first_bar, job.bars, roll, reports, degraded);
-            }, Qt::QueuedConnection);
+            });
         }
         wait_until(session.due_s(options.bars));   // the session plays to its end (or until Stop)
         {
@@ -183,7 +182,7 @@ void JamController::run(ModelSource model, JamOptions options) {
         clock_started_ = false;
         error = QString::fromUtf8(e.what());
     }
-    QMetaObject::invokeMethod(this, [this, error] { onFinished(error); }, Qt::QueuedConnection);
+    jobs_->deliver([this, error] { onFinished(error); });
 }
 
 void JamController::onJobDone(int first_bar, int bars, const Roll& model_roll, const std::vector<JamBarReport>& reports,
@@ -201,7 +200,6 @@ void JamController::onJobDone(int first_bar, int bars, const Roll& model_roll, c
 }
 
 void JamController::onFinished(const QString& error) {
-    if (thread_.joinable()) thread_.join();
     running_ = false;
     timer_->stop();
     playback_->stop();

@@ -8,7 +8,9 @@
 //   jam->start(source, options, &error);         // started(width), then jobStarted / barReady / recordingChanged
 //   jam->stop();                                  // finished(recording) follows
 //
-// Thread-safety: GUI thread, except noteOn/noteOff (any thread: MIDI in calls them on RtMidi's).
+// Everything the session's thread hands to the GUI goes through JobThread::deliver (under a std::mutex that
+// ThreadSanitizer sees, as in the generation and training workers). Thread-safety: GUI thread, except
+// noteOn/noteOff (any thread: MIDI in calls them on RtMidi's).
 #pragma once
 
 #include <QObject>
@@ -20,7 +22,6 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 #include "core/notes.h"
@@ -36,6 +37,7 @@ class MidiIn;
 
 namespace fm::ui {
 
+class JobThread;
 class PlaybackController;
 
 class JamController : public QObject {
@@ -86,7 +88,7 @@ private:
     std::unique_ptr<MidiIn> midi_in_;
     QTimer* timer_ = nullptr;
     JamOptions options_;
-    std::thread thread_;
+    JobThread* jobs_ = nullptr;                 // the session runs as one job; values come back through deliver()
     std::atomic<bool> running_{false}, stop_{false};
     mutable std::mutex mutex_;                  // session_, clock_ and recorded_input_; wakes the thread on stop
     std::condition_variable cv_;

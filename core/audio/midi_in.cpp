@@ -62,19 +62,7 @@ void MidiIn::deliver(const std::vector<unsigned char>& bytes) {
 }
 
 std::vector<std::string> MidiIn::ports(std::string* why_none) {
-    std::string why;
-    std::vector<std::string> names;
-    if (std::unique_ptr<RtMidiIn> in = make_alsa_in(&why)) {
-        try {
-            const unsigned n = in->getPortCount();
-            for (unsigned i = 0; i < n; ++i) names.push_back(in->getPortName(i));
-            if (names.empty()) why = "no MIDI input ports (connect a keyboard, or use the virtual port)";
-        } catch (const RtMidiError& e) {
-            why = e.getMessage();
-        }
-    }
-    if (why_none) *why_none = names.empty() ? why : "";
-    return names;
+    return detail::port_names<RtMidiIn>(kClientName, "MIDI in", "no MIDI input ports (connect a keyboard, or use the virtual port)", why_none);
 }
 
 bool MidiIn::virtual_ports_supported(std::string* why_not) {
@@ -85,30 +73,25 @@ bool MidiIn::virtual_ports_supported(std::string* why_not) {
 }
 
 void MidiIn::open(int port, Callback callback) {
-    close();
-    std::string why;
-    impl_->in = make_alsa_in(&why);
-    if (!impl_->in) throw Error(why);
-    impl_->in->setErrorCallback(&Impl::on_error, impl_.get());
-    const unsigned n = impl_->in->getPortCount();
-    if (port < 0 || unsigned(port) >= n) {
-        impl_->in.reset();
-        throw Error("MIDI input port " + std::to_string(port) + " does not exist (" + std::to_string(n) + " ports)");
-    }
-    impl_->callback = std::move(callback);
-    impl_->error.clear();
-    const std::string name = impl_->in->getPortName(unsigned(port));
-    impl_->in->openPort(unsigned(port), kClientName);
-    if (!impl_->error.empty()) {
-        impl_->in.reset();
-        throw Error(impl_->error);
-    }
-    impl_->in->ignoreTypes(true, false, true);   // no SysEx or active sensing; keep the clock
-    impl_->in->setCallback(&Impl::on_message, this);
-    impl_->name = name;
+    open_with(std::move(callback), [port](RtMidiIn& in) {
+        const unsigned n = in.getPortCount();
+        if (port < 0 || unsigned(port) >= n)
+            throw Error("MIDI input port " + std::to_string(port) + " does not exist (" + std::to_string(n) + " ports)");
+        const std::string name = in.getPortName(unsigned(port));
+        in.openPort(unsigned(port), kClientName);
+        return name;
+    });
 }
 
 void MidiIn::open_virtual(const std::string& name, Callback callback) {
+    open_with(std::move(callback), [&name](RtMidiIn& in) {
+        in.openVirtualPort(name);
+        return name;
+    });
+}
+
+// A fresh RtMidiIn, opened by `open_port` (which returns the port's name); RtMidi's errors become fm::Error.
+void MidiIn::open_with(Callback callback, const std::function<std::string(RtMidiIn&)>& open_port) {
     close();
     std::string why;
     impl_->in = make_alsa_in(&why);
@@ -116,7 +99,13 @@ void MidiIn::open_virtual(const std::string& name, Callback callback) {
     impl_->in->setErrorCallback(&Impl::on_error, impl_.get());
     impl_->callback = std::move(callback);
     impl_->error.clear();
-    impl_->in->openVirtualPort(name);
+    std::string name;
+    try {
+        name = open_port(*impl_->in);
+    } catch (...) {
+        impl_->in.reset();
+        throw;
+    }
     if (!impl_->error.empty()) {
         impl_->in.reset();
         throw Error(impl_->error);

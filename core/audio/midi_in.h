@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+class RtMidiIn;
+
 namespace fm {
 
 class MidiIn {
@@ -52,6 +54,7 @@ public:
     void deliver(const std::vector<unsigned char>& bytes);
 
 private:
+    void open_with(Callback callback, const std::function<std::string(::RtMidiIn&)>& open_port);
     struct Impl;
     std::unique_ptr<Impl> impl_;
     std::atomic<double> clock_bpm_{0};

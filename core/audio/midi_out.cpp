@@ -57,19 +57,7 @@ MidiOut::MidiOut() : impl_(std::make_unique<Impl>()) {}
 MidiOut::~MidiOut() { close(); }
 
 std::vector<std::string> MidiOut::ports(std::string* why_none) {
-    std::string why;
-    std::vector<std::string> names;
-    if (std::unique_ptr<RtMidiOut> out = make_alsa_out(&why)) {
-        try {
-            const unsigned n = out->getPortCount();
-            for (unsigned i = 0; i < n; ++i) names.push_back(out->getPortName(i));
-            if (names.empty()) why = "no MIDI output ports (connect a device or start a software synth)";
-        } catch (const RtMidiError& e) {
-            why = e.getMessage();
-        }
-    }
-    if (why_none) *why_none = names.empty() ? why : "";
-    return names;
+    return detail::port_names<RtMidiOut>(kClientName, "MIDI out", "no MIDI output ports (connect a device or start a software synth)", why_none);
 }
 
 bool MidiOut::virtual_ports_supported(std::string* why_not) {

@@ -37,4 +37,22 @@ std::unique_ptr<Port> make_alsa_port(const char* client, const std::string& what
     return nullptr;
 }
 
+// The names of the ports to open in this direction, or none and the reason (`none_left`: when the system has none).
+template <class Port>
+std::vector<std::string> port_names(const char* client, const std::string& what, const std::string& none_left, std::string* why_none) {
+    std::string why;
+    std::vector<std::string> names;
+    if (std::unique_ptr<Port> port = make_alsa_port<Port>(client, what, &why)) {
+        try {
+            const unsigned n = port->getPortCount();
+            for (unsigned i = 0; i < n; ++i) names.push_back(port->getPortName(i));
+            if (names.empty()) why = none_left;
+        } catch (const RtMidiError& e) {
+            why = e.getMessage();
+        }
+    }
+    if (why_none) *why_none = names.empty() ? why : "";
+    return names;
+}
+
 }  // namespace fm::detail
