@@ -3,6 +3,7 @@
 #include "model/bar_plan.h"
 #include "model/cell_coding.h"
 #include "model/conditions.h"
+#include "core/error.h"
 #include "model/draws.h"
 
 #include <chrono>
@@ -298,16 +299,13 @@ torch::Tensor FractalNetImpl::child_conditions(int l, const torch::Tensor& z, in
 
 namespace {
 
-// Mask rate per sample: a normal (mean 1, sd 0.5) truncated to (0, 1], by rejection.
-torch::Tensor mask_rates(int64_t n, torch::Generator& gen, const torch::Device& device) {
-    // Drawn on the CPU (with the CPU generator) and moved once: no device sync inside a training step.
-    auto r = torch::full({n}, -1.0);
-    for (int tries = 0; tries < 64; ++tries) {
-        auto cand = 1.0 + 0.5 * torch::randn({n}, gen);
-        r = torch::where((r < 0) & (cand > 0) & (cand <= 1), cand, r);
-        if ((r > 0).all().item<bool>()) break;
-    }
-    return r.clamp(1e-3, 1.0).to(device);
+// Mask rate per patch: a normal (mean 1, sd 0.5) truncated to (0, 1], by the inverse CDF of a keyed uniform (so a
+// patch's rate depends on its key alone). Computed on the CPU and moved once: no device sync inside a training step.
+torch::Tensor mask_rates(const torch::Tensor& keys, int64_t salt, const torch::Device& device) {
+    const double lo = 0.5 * std::erfc(2.0 / std::sqrt(2.0)), hi = 0.5;   // Phi(-2), Phi(0): the truncation, in z = (r - 1) / 0.5
+    auto u = keyed_uniform(keys, salt, 1, torch::kCPU).squeeze(1).to(torch::kDouble);
+    auto z = std::sqrt(2.0) * torch::erfinv(2.0 * (lo + u * (hi - lo)) - 1.0);
+    return (1.0 + 0.5 * z).clamp(1e-3, 1.0).to(torch::kFloat32).to(device);
 }
 
 // Per sample, marks the `count` (N) entries with the highest score (N, T) among `eligible`.
@@ -396,7 +394,7 @@ void mar_schedule(const torch::Tensor& known, int iters, torch::Generator& gen, 
 }  // namespace
 
 torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const torch::Tensor& rows,
-                                         const torch::Tensor& plan, const torch::Tensor& weight, const torch::Tensor& ungated, torch::Generator& gen, torch::Tensor& count) {
+                                         const torch::Tensor& plan, const torch::Tensor& weight, const torch::Tensor& ungated, const torch::Tensor& keys, torch::Tensor& count) {
     if (l == 3) {   // every cell that gets here, silent or not: the full 128-way head, less what the plan rules out
         count = count + weight.sum();
         return (F::cross_entropy(ruled_logits(head_->forward(cond), plan, config_, true, false), cell_classes(patches),
@@ -413,8 +411,8 @@ torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, co
         z = level->encode_causal(tokens, cond, gr, gc, scan_order(gr, gc, patches.device()), pitch);
         chosen = torch::ones({n, t}, torch::TensorOptions().dtype(torch::kBool).device(patches.device()));
     } else {
-        auto k = (mask_rates(n, gen, patches.device()) * t).ceil().clamp(1, t).to(torch::kLong);
-        auto score = uniform(gen, {n, t}, patches.device());
+        auto k = (mask_rates(keys, 4 * l + 1, patches.device()) * t).ceil().clamp(1, t).to(torch::kLong);
+        auto score = keyed_uniform(keys, 4 * l + 2, t, patches.device());
         chosen = top_by_score(score, torch::ones_like(score, torch::kBool), k);
         z = level->encode(tokens, chosen, level->context(cond, n, gr, gc, pitch));
     }
@@ -428,20 +426,24 @@ torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, co
     const auto& ruled = p.ruled;
     auto nats = (occupancy_nll(level->occupancy(z), occupied) * w).masked_select(ruled.defined() ? chosen & ruled.logical_not() : chosen).sum();
     auto empty = chosen & occupied.logical_not();
-    auto keep = empty & (free | (uniform(gen, {n, t}, patches.device()) * kEmptyKeepInverse < 1.0));
+    auto keep = empty & (free | (keyed_uniform(keys, 4 * l + 3, t, patches.device()) * kEmptyKeepInverse < 1.0));
     count = count + (w * (empty & keep.logical_not())).sum() * double(s * s);
     auto go = chosen & (occupied | keep);
     if (!go.any().item<bool>()) return nats;
     auto child_weight = torch::where(free | occupied, w, w * kEmptyKeepInverse);
     const Down d = down(l, p, tokens, z, go);
     return nats + loss_level(l + 1, d.patches, d.cond, d.rows, d.plan, child_weight.index({go}), (free | occupied.logical_not()).index({go}),
-                             gen, count);
+                             child_keys(keys, t).index({go.to(torch::kCPU)}), count);
 }
 
-std::pair<torch::Tensor, torch::Tensor> FractalNetImpl::loss(const NetInput& in, torch::Generator& gen) {
+std::pair<torch::Tensor, torch::Tensor> FractalNetImpl::loss(const NetInput& in, torch::Generator& gen, const torch::Tensor& crop_keys) {
     const torch::Tensor& canvas = in.canvas;
     auto count = torch::zeros({}, canvas.options());
     const int64_t b = canvas.size(0);
+    // One key per crop: given (the trainer's, by step and the crop's place in the global batch), or drawn.
+    const torch::Tensor keys = crop_keys.defined() ? crop_keys.to(torch::kCPU).to(torch::kLong)
+                                                   : torch::randint(std::numeric_limits<int64_t>::max(), {b}, gen, torch::kLong);
+    if (keys.numel() != b) throw Error("loss: " + std::to_string(keys.numel()) + " crop keys for " + std::to_string(b) + " crops");
     auto classes = encode_cells(canvas, config_);
     torch::Tensor plan, plan_nats = torch::zeros({}, canvas.options());
     if (plan_) {
@@ -450,7 +452,7 @@ std::pair<torch::Tensor, torch::Tensor> FractalNetImpl::loss(const NetInput& in,
         plan = plan_canvas(plans, config_, canvas.size(1), canvas.size(2), level_style(in.cond));
     }
     auto nll = plan_nats + loss_level(0, classes, {}, torch::zeros({b}, canvas.options().dtype(torch::kLong)), plan,
-                          torch::ones({b}, canvas.options()), torch::zeros({b}, canvas.options().dtype(torch::kBool)), gen, count);
+                          torch::ones({b}, canvas.options()), torch::zeros({b}, canvas.options().dtype(torch::kBool)), keys, count);
     return {nll, count};
 }
 

@@ -136,7 +136,8 @@ public:
     // Training loss: summed cross-entropy (nats) of what the recursion predicts — the bar plans (with a plan), each
     // chosen token's occupancy, and the insides of the occupied ones (and a weighted sample of empty ones) down to each
     // cell's class — and the (weighted) number of cells it covers.
-    std::pair<torch::Tensor, torch::Tensor> loss(const NetInput& in, torch::Generator& gen);
+    // crop_keys (B, int64): each crop's key for its masks (model/draws.h keyed_uniform); undefined: drawn from gen.
+    std::pair<torch::Tensor, torch::Tensor> loss(const NetInput& in, torch::Generator& gen, const torch::Tensor& crop_keys = {});
     // Nats of each canvas's bar plans (B) (model/bar_plan.h), teacher-forced; zeros without a plan. The trainer adds it
     // for more crops than the full loss sees: the plan prior is small and learns from many bars per step at little cost.
     torch::Tensor plan_nll(const NetInput& in);
@@ -164,7 +165,7 @@ private:
     // patches hold cell classes (model/cell_coding.h); rows (N): each patch's first canvas row; plan (N, P, Q): the
     // patches' plan-canvas cells (model/bar_plan.h), undefined without a plan.
     torch::Tensor loss_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const torch::Tensor& rows, const torch::Tensor& plan,
-                             const torch::Tensor& weight, const torch::Tensor& ungated, torch::Generator& gen, torch::Tensor& count);
+                             const torch::Tensor& weight, const torch::Tensor& ungated, const torch::Tensor& keys, torch::Tensor& count);
     torch::Tensor nll_level(int l, const torch::Tensor& patches, const torch::Tensor& cond, const torch::Tensor& rows, const torch::Tensor& plan,
                             const SampleOptions& opt,
                             torch::Generator& gen);

@@ -399,7 +399,11 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
                 nll = torch::zeros({}, torch::TensorOptions().device(device));
                 count = torch::full({}, double(plan_only.size()) * kPitches * p.crop_length, torch::TensorOptions().device(device));
             } else {
-                std::tie(nll, count) = net->loss({rolls_to_canvas(batch, config, device, 0.0f), labels(batch, batch_files, 0xC0DE)}, gen);
+                // Each crop's masks come from its own key (its step and its place in the batch), not from the batch's
+                // draws: a crop's loss does not depend on its batch mates, as a data-parallel shard needs.
+                auto keys = torch::empty({full}, torch::kLong);
+                for (int i = 0; i < full; ++i) keys[i] = int64_t(mix(mix(p.seed ^ 0xC209, uint64_t(step)), uint64_t(i)) >> 1);
+                std::tie(nll, count) = net->loss({rolls_to_canvas(batch, config, device, 0.0f), labels(batch, batch_files, 0xC0DE)}, gen, keys);
             }
             if (!plan_only.empty())
                 nll = nll + net->plan_nll({rolls_to_canvas(plan_only, config, device, 0.0f), labels(plan_only, plan_files, 0xC0DF)}).sum();

@@ -3,6 +3,7 @@
 
 #include <torch/torch.h>
 
+#include "core/error.h"
 #include "model/fractal_net.h"
 
 namespace {
@@ -267,4 +268,22 @@ TEST(FractalNet, FillingOccupiedPatchesAddsNotes) {
         notes[1] += (net->sample(torch::full({2, 128, 32}, -1.0), filled, g2, {}, nullptr) > 0).sum().item<double>();
     }
     EXPECT_GT(notes[1], notes[0]);
+}
+
+// A crop's training loss depends on its own key, not on the other crops of its batch (or their number): the two
+// halves of a batch, each with its crops' keys, add up to the whole batch (what data-parallel shards rely on).
+TEST(FractalNet, ACropsLossDependsOnItsKeyNotOnItsBatchMates) {
+    fm::FractalNet net = fm::seeded_net(fm::model_preset("tiny"), 5);
+    const auto x = toy_rolls(4, net->config().crop_length);
+    const auto keys = torch::tensor({11, 22, 33, 44}, torch::kLong);
+    auto gen = at::detail::createCPUGenerator(1);
+    const auto [nll, count] = net->loss({x}, gen, keys);
+    const auto [nll_a, count_a] = net->loss({x.slice(0, 0, 2)}, gen, keys.slice(0, 0, 2));
+    const auto [nll_b, count_b] = net->loss({x.slice(0, 2, 4)}, gen, keys.slice(0, 2, 4));
+    EXPECT_NEAR(nll.item<double>(), nll_a.item<double>() + nll_b.item<double>(), 1e-4 * std::abs(nll.item<double>()));
+    EXPECT_DOUBLE_EQ(count.item<double>(), count_a.item<double>() + count_b.item<double>());
+    // Other keys, other masks.
+    const auto [other, other_count] = net->loss({x}, gen, keys + 1);
+    EXPECT_NE(other.item<double>(), nll.item<double>());
+    EXPECT_THROW(net->loss({x}, gen, keys.slice(0, 0, 3)), fm::Error);
 }

@@ -140,7 +140,9 @@ TEST(Trainer, TheMovingAverageIsWhatBestKeepsAndLastCarriesItForResume) {
             EXPECT_TRUE(torch::equal(best[kv.key()], t)) << kv.key();
             differ += !torch::equal(t, kv.value());
         }
-        if (ema > 0) EXPECT_GT(differ, 0);
+        if (ema > 0) {
+            EXPECT_GT(differ, 0);
+        }
     }
     EXPECT_THROW(fm::train([&] { auto p = tiny_params(data, fmtest::temp_dir("run"), 2); p.ema = 1.0; return p; }(), {}, nullptr), fm::Error);
 }
