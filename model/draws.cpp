@@ -37,6 +37,10 @@ torch::Tensor keyed_uniform(const torch::Tensor& keys, int64_t salt, int64_t t, 
     return (bits.to(torch::kDouble) * (1.0 / 9007199254740992.0)).to(torch::kFloat32).to(device);
 }
 
-torch::Tensor child_keys(const torch::Tensor& keys, int64_t t) { return mix64(mixed(keys, 0x5EED, t)); }
+torch::Tensor child_keys(const torch::Tensor& keys, const torch::Tensor& go) {
+    const auto at = go.to(torch::kCPU).nonzero();   // (M, 2): row, column, row-major
+    const auto parent = keys.to(torch::kCPU).to(torch::kLong).index_select(0, at.select(1, 0));
+    return mix64(mix64(parent * int64_t(0x9E3779B97F4A7C15ULL) + at.select(1, 1) + int64_t(0x5EED) * int64_t(0x100000001B3LL)));
+}
 
 }  // namespace fm

@@ -17,8 +17,9 @@ torch::Tensor uniform(torch::Generator& gen, at::IntArrayRef shape, const torch:
 // generator's position. Training draws its masks this way, with a key per crop and per patch, so a crop's loss is the
 // same whatever batch it is in: the shards of a data-parallel step draw what one process would (model/distributed.h).
 torch::Tensor keyed_uniform(const torch::Tensor& keys, int64_t salt, int64_t t, const torch::Device& device);
-// The keys of the columns' children: one per (row, column), mixed from the row's key and the column.
-torch::Tensor child_keys(const torch::Tensor& keys, int64_t t);
+// The keys of the children of the tokens `go` marks (N, t): one per marked (row, column), in row-major order, mixed
+// from the row's key and the column.
+torch::Tensor child_keys(const torch::Tensor& keys, const torch::Tensor& go);
 
 // One draw per row of probs (N, K) (unnormalised weights, not all zero), by inverse CDF on a uniform: (N) indices.
 torch::Tensor categorical(const torch::Tensor& probs, torch::Generator& gen);

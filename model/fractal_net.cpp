@@ -433,7 +433,7 @@ torch::Tensor FractalNetImpl::loss_level(int l, const torch::Tensor& patches, co
     auto child_weight = torch::where(free | occupied, w, w * kEmptyKeepInverse);
     const Down d = down(l, p, tokens, z, go);
     return nats + loss_level(l + 1, d.patches, d.cond, d.rows, d.plan, child_weight.index({go}), (free | occupied.logical_not()).index({go}),
-                             child_keys(keys, t).index({go.to(torch::kCPU)}), count);
+                             child_keys(keys, go), count);
 }
 
 std::pair<torch::Tensor, torch::Tensor> FractalNetImpl::loss(const NetInput& in, torch::Generator& gen, const torch::Tensor& crop_keys) {
