@@ -35,6 +35,15 @@ public:
 };
 
 #ifdef FM_HAVE_C10D
+// LibTorch 2.x's TCPStore serves through libuv by default, which Debian's build lacks (it then refuses to start):
+// the classic server where the option exists, nothing to do where it does not (1.13).
+template <class O>
+auto classic_store_server(O& o, int) -> decltype(o.useLibUV = false, void()) {
+    o.useLibUV = false;
+}
+template <class O>
+void classic_store_server(O&, long) {}
+
 class GlooGroup : public ProcessGroup {
 public:
     GlooGroup(const DistEnv& env, std::chrono::milliseconds timeout) : ProcessGroup(env.rank, env.world), timeout_(timeout) {
@@ -44,6 +53,7 @@ public:
         so.numWorkers = size_t(env.world);
         so.waitWorkers = true;
         so.timeout = timeout;
+        classic_store_server(so, 0);
         try {
             store_ = c10::make_intrusive<c10d::TCPStore>(env.master_addr, so);
             auto options = c10d::ProcessGroupGloo::Options::create(timeout);

@@ -9,6 +9,9 @@
 #include <QToolBar>
 #include <QUndoStack>
 
+#include <array>
+#include <utility>
+
 #include "ui/jam_controller.h"
 #include "ui/main_window.h"
 #include "ui/piano_roll_view.h"
@@ -64,8 +67,8 @@ void MainWindow::createEditing() {
     auto* grid = new QComboBox(bar);
     grid->setObjectName(QStringLiteral("gridBox"));
     grid->setToolTip(tr("Snap of the pencil, moves and resizes"));
-    for (const auto& [text, steps] : {std::pair{tr("1/16"), 1}, {tr("1/8"), 2}, {tr("1/4"), 4}, {tr("bar"), kStepsPerBar}})
-        grid->addItem(text, steps);
+    const std::array<std::pair<QString, int>, 4> grids = {{{tr("1/16"), 1}, {tr("1/8"), 2}, {tr("1/4"), 4}, {tr("bar"), kStepsPerBar}}};
+    for (const auto& [text, steps] : grids) grid->addItem(text, steps);
     connect(grid, &QComboBox::currentIndexChanged, this, [this, grid](int) { view_->setGrid(grid->currentData().toInt()); });
     grid->setCurrentIndex(0);
     bar->addWidget(grid);
