@@ -12,6 +12,8 @@
 #include <cstring>
 #include <cmath>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <random>
 #include <fstream>
 #include <unordered_set>
@@ -25,6 +27,7 @@
 #include "model/canvas.h"
 #include "model/checkpoint.h"
 #include "model/conditions.h"
+#include "model/distributed.h"
 #include "model/fractal_net.h"
 #include "model/generator.h"
 #include "model/mixed_precision.h"
@@ -191,6 +194,18 @@ PlanConditions training_conditions(const std::vector<Roll>& crops, const std::ve
     return cond;
 }
 
+// The conditions of crops [lo, hi) of a batch.
+PlanConditions slice_conditions(const PlanConditions& c, int64_t lo, int64_t hi) {
+    if (!c.defined()) return c;
+    PlanConditions out;
+    auto cut = [&](const torch::Tensor& t) { return t.defined() ? t.slice(0, lo, hi) : t; };
+    out.key = cut(c.key), out.style = cut(c.style), out.tempo = cut(c.tempo), out.chord = cut(c.chord), out.density = cut(c.density);
+    out.need = cut(c.need), out.allow = cut(c.allow), out.extra = cut(c.extra);
+    return out;
+}
+
+constexpr int kRankTimeoutS = 60;   // a rank that does not answer for this long stops the others (distributed.h)
+
 }  // namespace
 
 void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& on_step, const CancelFlag* cancel) {
@@ -198,24 +213,33 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
     const torch::Device device = resolve_device(p.device);
     const bool bf16 = resolve_precision(parse_precision(p.precision), device.is_cuda()) == Precision::bf16;
     use_threads(p.threads);
+    // One rank of a data-parallel job when torchrun's variables say so (model/distributed.h); else a world of one.
+    // Every rank draws the same global batch and learns from its slice; rank 0 alone reads the data into the caches,
+    // holds the folder, validates and writes.
+    const std::unique_ptr<ProcessGroup> group = ProcessGroup::join(dist_env(), std::chrono::seconds(kRankTimeoutS));
+    const bool lead = group->rank() == 0;
     std::error_code ec;
     fs::create_directories(p.output_dir, ec);
     if (ec) throw Error("cannot create the output folder: " + ec.message(), p.output_dir);
-    const FolderLock lock(p.output_dir + "/train.lock");   // one run per folder, across processes too
+    std::optional<FolderLock> lock;   // one run per folder, across processes too
+    if (lead) lock.emplace(p.output_dir + "/train.lock");
 
     // Data: caches beside the run, rebuilt only where the sources changed.
-    const std::string train_cache = p.output_dir + "/train.fmcache";
-    const CacheSummary ts = build_cache(p.train_data, train_cache, {}, {}, cancel);
-    if (ts.cancelled) return;
+    const std::string train_cache = p.output_dir + "/train.fmcache", val_cache = p.output_dir + "/val.fmcache";
+    CacheSummary ts;
+    if (lead) {
+        ts = build_cache(p.train_data, train_cache, {}, {}, cancel);
+        if (!ts.cancelled && !p.val_data.empty()) build_cache(p.val_data, val_cache, {}, {}, cancel);
+    }
+    if (group->world() > 1) {   // the others wait for the caches (and all hear whether the lead was cancelled)
+        if (group->all_reduce_sum(ts.cancelled ? 1.0 : 0.0) > 0) return;
+    } else if (ts.cancelled) {
+        return;
+    }
     Dataset train_set = Dataset::open(train_cache);
     if (train_set.size() == 0) throw Error("no usable MIDI file (" + std::to_string(ts.failed) + " failed)", p.train_data);
     std::vector<int> train_files, val_files;
-    Dataset val_store = [&] {
-        if (p.val_data.empty()) return Dataset::open(train_cache);
-        const std::string val_cache = p.output_dir + "/val.fmcache";
-        build_cache(p.val_data, val_cache, {}, {}, cancel);
-        return Dataset::open(val_cache);
-    }();
+    Dataset val_store = p.val_data.empty() ? Dataset::open(train_cache) : Dataset::open(val_cache);
     bool nothing_held_out = false;
     if (p.val_data.empty()) {
         Split split = split_files(train_set, p.val_fraction, p.seed);
@@ -228,7 +252,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         for (int i = 0; i < val_store.size(); ++i) val_files.push_back(i);
     }
     if (train_files.empty()) throw Error("no training file left after the validation split", p.train_data);
-    write_file_list(p.output_dir + "/val_files.txt", val_store, val_files, nothing_held_out);
+    if (lead) write_file_list(p.output_dir + "/val_files.txt", val_store, val_files, nothing_held_out);
 
     // Model and optimiser; resume takes both from `last`.
     ModelConfig config = make_config(p);
@@ -266,7 +290,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
     }
     // What a killed run left is cleared, and metrics past the step this run starts from: a resume's, and also those
     // of a run killed before its first checkpoint (or of an earlier run) when this one starts again at step 0.
-    if (const int removed = clear_crash_debris(p.output_dir, start_step))
+    if (const int removed = lead ? clear_crash_debris(p.output_dir, start_step) : 0)
             log_info("removed %d partial checkpoint file(s) left by an interrupted write", removed);
     const bool plan_only_run = p.train_only == "plan", style_only_run = p.train_only == "style";
     if (!p.train_only.empty() && meta.empty() && p.init_from.empty())
@@ -298,7 +322,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
     summary.train_files = int64_t(train_files.size()), summary.val_files = int64_t(val_files.size());
     for (const auto& t : net->parameters()) summary.parameters += t.numel();
     summary.model_config = config_to_json(config);
-    write_run_params(p.output_dir, as_used, summary);
+    if (lead) write_run_params(p.output_dir, as_used, summary);
     log_info("training %s (%lld parameters) on %zu files, validating on %zu; from step %d to %d", p.model.c_str(),
              (long long)summary.parameters, train_files.size(), val_files.size(), start_step, p.max_steps);
 
@@ -355,7 +379,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         }
     };
 
-    {
+    if (lead) {
         TrainStatus s;
         s.step = start_step, s.max_steps = p.max_steps, s.scanned = true, s.dataset = ts;
         s.message = scan_line(ts, p.train_data);
@@ -367,7 +391,10 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
     double outside_s = 0;   // time spent in on_step: not training
     int done = 0;
     for (int step = start_step; step < p.max_steps; ++step) {
-        if (cancelled(cancel)) {
+        bool stop = cancelled(cancel);
+        if (group->world() > 1) stop = group->all_reduce_sum(stop ? 1.0 : 0.0) > 0;   // one rank stopped: all stop
+        if (stop) {
+            if (!lead) return;
             save(last_path, step);
             TrainStatus s;
             s.step = step, s.max_steps = p.max_steps, s.stopped = true, s.message = "stopped at step " + std::to_string(step) + "; saved " + last_path;
@@ -391,26 +418,47 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
                        ? training_conditions(crops, files, p.condition_dropout, mix(p.seed ^ salt, uint64_t(step)), device)
                        : PlanConditions{};
         };
-        torch::Tensor loss;
+        // This rank's slice of the global batch (all of it in a world of one).
+        const int rank = group->rank(), world = group->world();
+        auto lo = [&](size_t n) { return int64_t(n) * rank / world; };
+        auto hi = [&](size_t n) { return int64_t(n) * (rank + 1) / world; };
+        torch::Tensor loss, nll_total;
+        double cells = 0;
         {
             Autocast autocast(device, bf16);
-            torch::Tensor nll, count;
+            torch::Tensor nll = torch::zeros({}, torch::TensorOptions().device(device)), count = torch::zeros({}, torch::TensorOptions().device(device));
             if (plan_only_run) {   // nats of the plans per cell of their crops: bits/cell of the plan alone
-                nll = torch::zeros({}, torch::TensorOptions().device(device));
-                count = torch::full({}, double(plan_only.size()) * kPitches * p.crop_length, torch::TensorOptions().device(device));
-            } else {
-                // Each crop's masks come from its own key (its step and its place in the batch), not from the batch's
-                // draws: a crop's loss does not depend on its batch mates, as a data-parallel shard needs.
-                auto keys = torch::empty({full}, torch::kLong);
-                for (int i = 0; i < full; ++i) keys[i] = int64_t(mix(mix(p.seed ^ 0xC209, uint64_t(step)), uint64_t(i)) >> 1);
-                std::tie(nll, count) = net->loss({rolls_to_canvas(batch, config, device, 0.0f), labels(batch, batch_files, 0xC0DE)}, gen, keys);
+                count = torch::full({}, double(plan_only.size()) * kPitches * p.crop_length, torch::TensorOptions().device(device)) / world;
+            } else if (hi(batch.size()) > lo(batch.size())) {
+                // Each crop's masks come from its own key (its step and its place in the global batch), not from the
+                // batch's draws: a crop's loss does not depend on its batch mates, so the slices add up to the batch.
+                const int64_t a = lo(batch.size()), b = hi(batch.size());
+                auto keys = torch::empty({b - a}, torch::kLong);
+                for (int64_t i = a; i < b; ++i) keys[i - a] = int64_t(mix(mix(p.seed ^ 0xC209, uint64_t(step)), uint64_t(i)) >> 1);
+                const std::vector<Roll> mine(batch.begin() + a, batch.begin() + b);
+                std::tie(nll, count) = net->loss({rolls_to_canvas(mine, config, device, 0.0f), slice_conditions(labels(batch, batch_files, 0xC0DE), a, b)}, gen, keys);
             }
-            if (!plan_only.empty())
-                nll = nll + net->plan_nll({rolls_to_canvas(plan_only, config, device, 0.0f), labels(plan_only, plan_files, 0xC0DF)}).sum();
-            loss = nll / count;
+            if (hi(plan_only.size()) > lo(plan_only.size())) {
+                const int64_t a = lo(plan_only.size()), b = hi(plan_only.size());
+                const std::vector<Roll> mine(plan_only.begin() + a, plan_only.begin() + b);
+                nll = nll + net->plan_nll({rolls_to_canvas(mine, config, device, 0.0f), slice_conditions(labels(plan_only, plan_files, 0xC0DF), a, b)}).sum();
+            }
+            // Divided by the cells of the whole global batch, so that the ranks' gradients add up to the batch's.
+            cells = world > 1 ? group->all_reduce_sum(count.item<double>()) : count.item<double>();
+            loss = nll / cells;
+            nll_total = nll.detach();
         }
         opt.zero_grad();
         loss.backward();
+        if (world > 1) {   // the gradients summed over the ranks, one bucket (a parameter a slice did not reach: zero)
+            std::vector<torch::Tensor> grads;
+            for (auto& t : net->parameters()) {
+                if (!t.requires_grad()) continue;
+                if (!t.grad().defined()) t.mutable_grad() = torch::zeros_like(t);
+                grads.push_back(t.grad());
+            }
+            group->all_reduce_sum(grads);
+        }
         torch::nn::utils::clip_grad_norm_(net->parameters(), p.grad_clip);
         opt.step();
         if (ema_net) {
@@ -420,10 +468,12 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
             for (size_t i = 0; i < own.size(); ++i) avg[i].mul_(d).add_(own[i], 1.0 - d);
         }
         ++done;
+        const double nats = world > 1 ? group->all_reduce_sum(nll_total.item<double>()) : nll_total.item<double>();
+        if (!lead) continue;   // rank 0 alone validates, logs and writes
 
         TrainStatus s;
         s.step = step + 1, s.max_steps = p.max_steps, s.lr = lr;
-        s.loss_bits = loss.item<double>() / std::log(2.0);
+        s.loss_bits = nats / std::max(cells, 1e-12) / std::log(2.0);
         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() - outside_s;
         s.steps_per_s = done / std::max(elapsed, 1e-9);
         s.eta_s = (p.max_steps - s.step) / std::max(s.steps_per_s, 1e-9);
