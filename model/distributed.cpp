@@ -71,6 +71,7 @@ public:
         for (const auto& t : tensors) flat_parts.push_back(t.detach().reshape({-1}).to(torch::kFloat32));
         std::vector<at::Tensor> bucket = {torch::cat(flat_parts)};
         run("all_reduce", [&] { return group_->allreduce(bucket); });
+        keep(bucket);
         int64_t at = 0;
         for (auto& t : tensors) {
             const int64_t n = t.numel();
@@ -83,6 +84,7 @@ public:
     double all_reduce_sum(double value) override {
         std::vector<at::Tensor> b = {torch::tensor({value}, torch::kFloat64)};
         run("all_reduce", [&] { return group_->allreduce(b); });
+        keep(b);
         return b[0].item<double>();
     }
 
@@ -92,6 +94,7 @@ public:
             c10d::BroadcastOptions o;
             o.rootRank = root;
             run("broadcast", [&] { return group_->broadcast(b, o); });
+            keep(b);
             torch::NoGradGuard no_grad;
             if (b[0].data_ptr() != t.data_ptr()) t.copy_(b[0]);
         }
@@ -103,6 +106,15 @@ public:
 
 private:
     static std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+    // The buffers of the last collective stay referenced here until the next one, so that ours is their last
+    // reference: Gloo's worker thread has long dropped its own by then. (Otherwise the worker may free them, inside
+    // libtorch, after this thread let go: harmless, but ThreadSanitizer cannot see libtorch's atomics order the two.)
+    void keep(const std::vector<at::Tensor>& buffers) {
+        kept_.push_back(buffers);
+        if (kept_.size() > 2) kept_.erase(kept_.begin());
+    }
+    std::vector<std::vector<at::Tensor>> kept_;
 
     template <class F>
     void run(const char* what, F&& start) {
