@@ -1,5 +1,6 @@
 #include "model/distributed.h"
 
+#include <csignal>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -159,6 +160,10 @@ bool have_c10d() {
 std::unique_ptr<ProcessGroup> ProcessGroup::join(const DistEnv& env, std::chrono::milliseconds timeout) {
     if (env.world <= 1) return std::make_unique<SoloGroup>();
 #ifdef FM_HAVE_C10D
+    // A peer that dies leaves a socket whose next write raises SIGPIPE, which would end this rank silently; ignored, the
+    // write fails and the collective reports which rank went missing. (A process-wide setting, made only by a process
+    // that becomes a rank.)
+    std::signal(SIGPIPE, SIG_IGN);
     return std::make_unique<GlooGroup>(env, timeout);
 #else
     (void)timeout;

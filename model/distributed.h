@@ -40,6 +40,8 @@ class ProcessGroup {
 public:
     virtual ~ProcessGroup() = default;
     // Rendezvous with the other ranks (each waits for all of them, up to `timeout`), or a world of 1 with no sockets.
+    // A process joining a world of 2 or more ignores SIGPIPE from then on (a dead peer's socket must fail a write, not
+    // end the process).
     static std::unique_ptr<ProcessGroup> join(const DistEnv& env, std::chrono::milliseconds timeout);
 
     int rank() const { return rank_; }
