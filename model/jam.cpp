@@ -81,6 +81,11 @@ void JamSession::note_off(double t_s, int pitch) {
     open_start_[p] = -1;
 }
 
+void JamSession::play(const JamEvent& e) {
+    if (e.velocity > 0) note_on(e.t_s, e.pitch, e.velocity);
+    else note_off(e.t_s, e.pitch);
+}
+
 std::vector<StepNote> JamSession::input_until(int step) const {
     std::lock_guard<std::mutex> lock(in_mutex_);
     std::vector<StepNote> out;
@@ -106,9 +111,13 @@ Roll jam_merge(const Roll& model, const std::vector<StepNote>& input) {
 
 Roll JamSession::recording() const { return jam_merge(model_, input_until(width())); }
 
-void JamSession::calibrate(double seconds_per_job) {
-    if (seconds_per_job > 0) recent_s_.push_back(seconds_per_job);
+void JamSession::remember(double seconds_per_job) {
+    recent_s_.push_back(seconds_per_job);
     if (recent_s_.size() > kRecentJobs) recent_s_.erase(recent_s_.begin());
+}
+
+void JamSession::calibrate(double seconds_per_job) {
+    if (seconds_per_job > 0) remember(seconds_per_job);
 }
 
 bool JamSession::next_job(JamJob* job) const {
@@ -198,8 +207,7 @@ std::vector<JamBarReport> JamSession::run_job(const std::function<double()>& clo
 }
 
 void JamSession::note_job_time(double seconds, int bars, double margin_s) {
-    recent_s_.push_back(seconds / std::max(1, bars) * (opt_.mode == JamMode::answer ? opt_.call_bars : opt_.lookahead));
-    if (recent_s_.size() > kRecentJobs) recent_s_.erase(recent_s_.begin());
+    remember(seconds / std::max(1, bars) * (opt_.mode == JamMode::answer ? opt_.call_bars : opt_.lookahead));
     const double slowest = *std::max_element(recent_s_.begin(), recent_s_.end());
     // Keeping up means a job takes well under the music it makes (lookahead bars in endless and accompany), and
     // no bar is late. Otherwise: fewer MAR iterations, and say so.
@@ -254,11 +262,7 @@ JamResult run_jam(Engine& engine, const JamOptions& options, const std::vector<J
     auto clock = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
     size_t next_event = 0;
     auto feed = [&](double until) {
-        for (; next_event < input.size() && input[next_event].t_s <= until; ++next_event) {
-            const JamEvent& e = input[next_event];
-            if (e.velocity > 0) jam.note_on(e.t_s, e.pitch, e.velocity);
-            else jam.note_off(e.t_s, e.pitch);
-        }
+        for (; next_event < input.size() && input[next_event].t_s <= until; ++next_event) jam.play(input[next_event]);
     };
     JamResult res;
     JamJob job;
@@ -278,6 +282,7 @@ JamResult run_jam(Engine& engine, const JamOptions& options, const std::vector<J
     }
     feed(1e300);   // the rest of the input, as played after the model's last bar
     res.recording = jam.recording();
+    res.input = jam.input_notes();
     res.degraded = jam.degraded();
     res.degrade_reason = jam.degrade_reason();
     if (!res.bars.empty()) {

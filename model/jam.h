@@ -68,6 +68,12 @@ struct JamJob {
     double start_s = 0;            // when to start it on the session clock, by the times measured so far
 };
 
+// A note of the musician on the session clock.
+struct JamEvent {
+    double t_s = 0;
+    int pitch = 0, velocity = 0;   // velocity 0: note off
+};
+
 class JamSession {
 public:
     JamSession(Engine& engine, const JamOptions& options);
@@ -81,6 +87,7 @@ public:
     // MIDI in, on the session clock; pitches 0..127, velocity 1..127. Quantised to the nearest step.
     void note_on(double t_s, int pitch, int velocity);
     void note_off(double t_s, int pitch);
+    void play(const JamEvent& e);   // note_on, or note_off for velocity 0
 
     // A generation timed before the session (a warm-up): the first job's lead then comes from it, not a whole bar.
     void calibrate(double seconds_per_job);
@@ -101,6 +108,7 @@ private:
     std::vector<StepNote> input_until(int step) const;
     std::vector<int> bars_to_make() const;     // the first bar of each job, in order
     void note_job_time(double seconds, int bars, double margin_s);
+    void remember(double seconds_per_job);     // one job's time among the recent ones
 
     Engine& engine_;
     JamOptions opt_;
@@ -119,11 +127,6 @@ private:
 // on a note's pitch from the step before it to the step after cleared first, so nothing merges into them).
 Roll jam_merge(const Roll& model, const std::vector<StepNote>& input);
 
-// A note of the musician on the session clock.
-struct JamEvent {
-    double t_s = 0;
-    int pitch = 0, velocity = 0;   // velocity 0: note off
-};
 
 // The events that play `notes` (steps of a roll at the session tempo) as the musician: answer places the file's
 // bars into the call bars one call after another; accompany and endless play it from bar 0.
@@ -135,6 +138,7 @@ double jam_warm_up(Engine& engine, const JamSession& jam);
 
 struct JamResult {
     Roll recording;
+    std::vector<StepNote> input;   // the musician's notes as quantised (JamSession::input_notes)
     std::vector<JamBarReport> bars;
     bool degraded = false;
     std::string degrade_reason;

@@ -112,12 +112,7 @@ void run_jam_command(const JamArgs& a) {
     }
     if (o.mode == fm::JamMode::accompany) {   // every note the musician played, as quantised, is in the session unchanged
         int kept = 0;
-        fm::JamSession probe(*engine, o);
-        std::vector<fm::StepNote> heard;
-        for (const fm::JamEvent& e : events)
-            if (e.velocity > 0) probe.note_on(e.t_s, e.pitch, e.velocity);
-            else probe.note_off(e.t_s, e.pitch);
-        heard = probe.input_notes();
+        const std::vector<fm::StepNote>& heard = r.input;
         for (const fm::StepNote& n : heard) kept += std::find(notes.begin(), notes.end(), n) != notes.end();
         s["input_notes"] = heard.size(), s["input_notes_kept"] = kept;
     }

@@ -103,11 +103,10 @@ TEST(Jam, AccompanyKeepsEveryNoteTheMusicianPlays) {
     while (jam.next_job(&job)) {   // the musician plays up to each job's start, as in run_jam
         now = std::max(now, job.start_s);
         for (; e < events.size() && events[e].t_s <= now; ++e)
-            events[e].velocity > 0 ? jam.note_on(events[e].t_s, events[e].pitch, events[e].velocity) : jam.note_off(events[e].t_s, events[e].pitch);
+            jam.play(events[e]);
         jam.run_job([&] { return now; });
     }
-    for (; e < events.size(); ++e)
-        events[e].velocity > 0 ? jam.note_on(events[e].t_s, events[e].pitch, events[e].velocity) : jam.note_off(events[e].t_s, events[e].pitch);
+    for (; e < events.size(); ++e) jam.play(events[e]);
     const auto played = jam.input_notes();
     ASSERT_EQ(played, fm::apply_strike_rule(melody));
     const auto out = fm::roll_to_notes(jam.recording());
