@@ -1,7 +1,9 @@
 #include "model/distributed.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
+#include <mutex>
 #include <stdexcept>
 
 #include "core/error.h"
@@ -31,6 +33,9 @@ public:
     SoloGroup() : ProcessGroup(0, 1) {}
     void all_reduce_sum(std::vector<torch::Tensor>&) override {}
     double all_reduce_sum(double value) override { return value; }
+    std::function<void()> start_all_reduce_sum(torch::Tensor) override {
+        return [] {};
+    }
     void broadcast(std::vector<torch::Tensor>&, int) override {}
     void barrier() override {}
 };
@@ -89,6 +94,22 @@ public:
         return b[0].item<double>();
     }
 
+    std::function<void()> start_all_reduce_sum(torch::Tensor flat) override {
+        std::vector<at::Tensor> b = {flat};
+        try {
+            auto work = group_->allreduce(b);
+            return [this, work, b] {
+                try {
+                    work->wait(timeout_);
+                } catch (const std::exception& e) {
+                    fail("all_reduce", e);
+                }
+            };
+        } catch (const std::exception& e) {
+            fail("all_reduce", e);
+        }
+    }
+
     void broadcast(std::vector<torch::Tensor>& tensors, int root) override {
         for (auto& t : tensors) {
             std::vector<at::Tensor> b = {t.detach().contiguous()};
@@ -123,12 +144,16 @@ private:
             auto work = start();
             work->wait(timeout_);
         } catch (const std::exception& e) {
-            // Which rank went missing: with two it can only be the other one.
-            const std::string who = world_ == 2 ? "rank " + std::to_string(1 - rank_) : "another rank";
-            throw Error("rank " + std::to_string(rank_) + " of " + std::to_string(world_) + ": " + what + " failed: " + who +
-                        " stopped answering within " + std::to_string(timeout_.count() / 1000) + " s or closed its connection (" +
-                        first_line(e.what()) + ")");
+            fail(what, e);
         }
+    }
+
+    [[noreturn]] void fail(const char* what, const std::exception& e) const {
+        // Which rank went missing: with two it can only be the other one.
+        const std::string who = world_ == 2 ? "rank " + std::to_string(1 - rank_) : "another rank";
+        throw Error("rank " + std::to_string(rank_) + " of " + std::to_string(world_) + ": " + what + " failed: " + who +
+                    " stopped answering within " + std::to_string(timeout_.count() / 1000) + " s or closed its connection (" +
+                    first_line(e.what()) + ")");
     }
 
     std::chrono::milliseconds timeout_;
@@ -169,6 +194,102 @@ std::unique_ptr<ProcessGroup> ProcessGroup::join(const DistEnv& env, std::chrono
     (void)timeout;
     throw Error("WORLD_SIZE=" + std::to_string(env.world) + ": this build has no c10d process groups (install libgloo-dev and rebuild)");
 #endif
+}
+
+struct GradientReducer::Bucket {
+    torch::Tensor flat;
+    std::vector<size_t> members;
+    size_t ready = 0;
+    std::function<void()> wait;   // set once started
+};
+
+struct GradientReducer::Lock {
+    std::mutex m;
+};
+
+GradientReducer::GradientReducer(ProcessGroup& group, std::vector<torch::Tensor> params, int64_t bucket_bytes)
+    : group_(group), params_(std::move(params)), lock_(std::make_unique<Lock>()) {
+    where_.resize(params_.size());
+    got_.assign(params_.size(), 0);
+    const int64_t cap = std::max<int64_t>(1, bucket_bytes / int64_t(sizeof(float)));
+    int64_t filled = cap;
+    std::vector<int64_t> sizes;
+    for (size_t k = params_.size(); k-- > 0;) {   // the last parameters first: backward reaches them first
+        const int64_t n = params_[k].numel();
+        if (buckets_.empty() || filled + n > cap) buckets_.push_back(std::make_unique<Bucket>()), sizes.push_back(0), filled = 0;
+        where_[k] = {buckets_.size() - 1, filled};
+        buckets_.back()->members.push_back(k);
+        filled += n, sizes.back() += n;
+    }
+    for (size_t b = 0; b < buckets_.size(); ++b)
+        buckets_[b]->flat = torch::zeros({sizes[b]}, torch::TensorOptions().dtype(torch::kFloat32).device(params_.at(buckets_[b]->members[0]).device()));
+    for (size_t k = 0; k < params_.size(); ++k)
+        hooks_.push_back(params_[k].register_hook([this, k](const torch::Tensor& grad) { on_grad(k, grad); }));
+}
+
+GradientReducer::~GradientReducer() {
+    for (size_t k = 0; k < params_.size(); ++k) params_[k].remove_hook(hooks_[k]);
+}
+
+int GradientReducer::buckets() const { return int(buckets_.size()); }
+
+void GradientReducer::on_grad(size_t k, const torch::Tensor& grad) {
+    std::lock_guard<std::mutex> hold(lock_->m);
+    Bucket& b = *buckets_[where_[k].first];
+    torch::NoGradGuard no_grad;
+    auto slot = b.flat.slice(0, where_[k].second, where_[k].second + params_[k].numel());
+    if (got_[k]) {   // a second gradient for one parameter in one backward: added, unless its bucket already left
+        if (b.wait) late_ = true;
+        else slot.add_(grad.detach().reshape({-1}).to(torch::kFloat32));
+        return;
+    }
+    slot.copy_(grad.detach().reshape({-1}));
+    got_[k] = 1;
+    ++b.ready;
+    launch_ready();
+}
+
+void GradientReducer::launch_ready() {
+    while (next_ < buckets_.size() && buckets_[next_]->ready == buckets_[next_]->members.size()) {
+        Bucket& b = *buckets_[next_++];
+        b.wait = group_.start_all_reduce_sum(b.flat);
+    }
+}
+
+void GradientReducer::finish() {
+    {
+        std::lock_guard<std::mutex> hold(lock_->m);
+        started_early_ = int(next_);
+        for (size_t i = next_; i < buckets_.size(); ++i) {   // parameters no gradient reached: zero
+            Bucket& b = *buckets_[i];
+            for (size_t k : b.members)
+                if (!got_[k]) {
+                    b.flat.slice(0, where_[k].second, where_[k].second + params_[k].numel()).zero_();
+                    got_[k] = 1, ++b.ready;
+                }
+        }
+        launch_ready();
+    }
+    std::exception_ptr failed;
+    for (auto& b : buckets_) {   // every started collective is waited for, even after one failed
+        try {
+            b->wait();
+        } catch (...) {
+            if (!failed) failed = std::current_exception();
+        }
+    }
+    const bool late = late_;
+    next_ = 0, late_ = false;
+    std::fill(got_.begin(), got_.end(), 0);
+    for (auto& b : buckets_) b->ready = 0, b->wait = nullptr;
+    if (failed) std::rethrow_exception(failed);
+    if (late) throw Error("data-parallel step: a gradient arrived after its bucket had been sent (a parameter used by two backward passes?)");
+    torch::NoGradGuard no_grad;
+    for (size_t k = 0; k < params_.size(); ++k) {
+        auto sum = buckets_[where_[k].first]->flat.slice(0, where_[k].second, where_[k].second + params_[k].numel()).view(params_[k].sizes());
+        if (!params_[k].grad().defined()) params_[k].mutable_grad() = torch::zeros_like(params_[k]);
+        params_[k].mutable_grad().copy_(sum);
+    }
 }
 
 }  // namespace fm

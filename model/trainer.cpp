@@ -210,13 +210,15 @@ constexpr int kRankTimeoutS = 60;   // a rank that does not answer for this long
 
 void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& on_step, const CancelFlag* cancel) {
     validate(p);
-    const torch::Device device = resolve_device(p.device);
+    // One rank of a data-parallel job when torchrun's variables say so (model/distributed.h); else a world of one.
+    const DistEnv dist = dist_env();
+    torch::Device device = resolve_device(p.device);
+    if (device.is_cuda() && !device.has_index() && dist.world > 1) device = torch::Device(torch::kCUDA, int8_t(dist.local_rank));   // a GPU per local rank
     const bool bf16 = resolve_precision(parse_precision(p.precision), device.is_cuda()) == Precision::bf16;
     use_threads(p.threads);
-    // One rank of a data-parallel job when torchrun's variables say so (model/distributed.h); else a world of one.
     // Every rank draws the same global batch and learns from its slice; rank 0 alone reads the data into the caches,
     // holds the folder, validates and writes.
-    const std::unique_ptr<ProcessGroup> group = ProcessGroup::join(dist_env(), std::chrono::seconds(kRankTimeoutS));
+    const std::unique_ptr<ProcessGroup> group = ProcessGroup::join(dist, std::chrono::seconds(kRankTimeoutS));
     const bool lead = group->rank() == 0;
     std::error_code ec;
     fs::create_directories(p.output_dir, ec);
@@ -386,6 +388,15 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         if (on_step) on_step(s);
     }
 
+    // Data-parallel: each trainable parameter's gradient summed over the ranks, bucket by bucket during backward.
+    std::optional<GradientReducer> reducer;
+    if (group->world() > 1) {
+        std::vector<torch::Tensor> trainable;
+        for (auto& t : net->parameters())
+            if (t.requires_grad()) trainable.push_back(t);
+        reducer.emplace(*group, trainable);
+    }
+
     net->train();
     auto t0 = std::chrono::steady_clock::now();
     double outside_s = 0;   // time spent in on_step: not training
@@ -449,16 +460,8 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
             nll_total = nll.detach();
         }
         opt.zero_grad();
-        loss.backward();
-        if (world > 1) {   // the gradients summed over the ranks, one bucket (a parameter a slice did not reach: zero)
-            std::vector<torch::Tensor> grads;
-            for (auto& t : net->parameters()) {
-                if (!t.requires_grad()) continue;
-                if (!t.grad().defined()) t.mutable_grad() = torch::zeros_like(t);
-                grads.push_back(t.grad());
-            }
-            group->all_reduce_sum(grads);
-        }
+        if (loss.requires_grad()) loss.backward();   // (a rank whose slice is empty this step has no graph)
+        if (reducer) reducer->finish();   // the ranks' gradients summed (buckets sent while backward ran)
         torch::nn::utils::clip_grad_norm_(net->parameters(), p.grad_clip);
         opt.step();
         if (ema_net) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Copies the header-only libraries (CLI11, nlohmann-json, stb) into third_party/include and GoogleTest's source into
 # third_party/googletest (both git-ignored), so that core, model, the CLI and the CUDA tests build on a machine without
-# Debian's packages (the CUDA machines: scripts/cuda-check.sh): carry the folder.
+# Debian's packages (the CUDA machines: scripts/gpu-check.sh): carry the folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p third_party/include/stb

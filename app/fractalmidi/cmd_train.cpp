@@ -7,7 +7,9 @@
 #include <type_traits>
 
 #include "commands.h"
+#include "core/error.h"
 #include "interrupt.h"
+#include "local_ranks.h"
 #include "model/trainer.h"
 
 namespace fmcli {
@@ -47,8 +49,18 @@ void add_train_command(CLI::App& app) {
             o->check(CLI::Validator([](std::string& v) { return v.find('-') == std::string::npos ? std::string() : v + " is negative"; },
                                     ""));
     });
-    cmd->callback([p] {
+    auto nproc = std::make_shared<int>(0);
+    cmd->add_option("--nproc_per_node", *nproc,
+                    "Start this many ranks of a data-parallel job on this machine (as torchrun does; the global batch is "
+                    "--train_batch_size, shared out); 0: one process, or one rank of a job torchrun started")
+        ->check(CLI::Range(0, 1024));
+    cmd->callback([p, nproc] {
         fm::validate(*p);   // a value out of range: one error line, before anything is read or written
+        if (*nproc > 1) {
+            const std::string failed = run_local_ranks(*nproc, own_args_without_nproc_flag());
+            if (!failed.empty()) throw fm::Error("training stopped: " + failed);
+            return;
+        }
         Interrupt stop;
         fm::train(*p, [](const fm::TrainStatus& s) {
             if (s.stopped || s.scanned) {   // a line of its own: where it stopped, or what the data scan found

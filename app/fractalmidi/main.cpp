@@ -6,8 +6,10 @@
 #include "commands.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "local_ranks.h"
 
 int main(int argc, char** argv) {
+    fmcli::keep_argv(argc, argv);
     fm::set_log_sink([](fm::LogLevel level, const std::string& message) {
         if (level == fm::LogLevel::debug) return;
         std::cerr << (level == fm::LogLevel::warning ? "warning: " : level == fm::LogLevel::error ? "error: " : "")

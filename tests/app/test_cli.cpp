@@ -1,6 +1,7 @@
 // test_cli.cpp — the `fractalmidi` binary run as a user runs it (posix_spawn, stdout/stderr captured, exit
 // status checked) on MIDI files written here, so every expected number follows from the file.
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -16,6 +18,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/error.h"
@@ -45,12 +48,19 @@ std::string slurp(const std::string& path) {
     return ss.str();
 }
 
-// Runs argv_s (argv_s[0]: the program's path), capturing its output.
-Proc spawn(std::vector<std::string> argv_s) {
+// A started program whose output goes to files.
+struct Started {
+    pid_t pid = 0;
+    std::string out_path, err_path;
+};
+
+// Starts argv_s (argv_s[0]: the program's path), its output going to files; pid 0 when it could not start.
+Started start(std::vector<std::string> argv_s) {
     static const std::string io = fmtest::temp_dir("cli_io");
     static int n = 0;
-    const std::string out_path = io + "/out" + std::to_string(n) + ".txt";
-    const std::string err_path = io + "/err" + std::to_string(n++) + ".txt";
+    Started st;
+    st.out_path = io + "/out" + std::to_string(n) + ".txt";
+    st.err_path = io + "/err" + std::to_string(n++) + ".txt";
 
     std::vector<char*> argv;
     for (std::string& a : argv_s) argv.push_back(a.data());
@@ -59,24 +69,32 @@ Proc spawn(std::vector<std::string> argv_s) {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    pid_t pid = 0;
-    const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_addopen(&fa, 1, st.out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, st.err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int rc = posix_spawn(&st.pid, argv[0], &fa, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&fa);
-    Proc r;
     if (rc != 0) {
         ADD_FAILURE() << "cannot start " << argv_s[0] << ": " << std::strerror(rc);
-        return r;
+        st.pid = 0;
     }
+    return st;
+}
+
+// Waits for a started program and reads what it printed.
+Proc collect(const Started& st) {
+    Proc r;
+    if (st.pid == 0) return r;
     int ws = 0;
-    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
+    while (waitpid(st.pid, &ws, 0) < 0 && errno == EINTR) {
     }
     r.status = WIFEXITED(ws) ? WEXITSTATUS(ws) : WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : -1;
-    r.out = slurp(out_path);
-    r.err = slurp(err_path);
+    r.out = slurp(st.out_path);
+    r.err = slurp(st.err_path);
     return r;
 }
+
+// Runs argv_s (argv_s[0]: the program's path), capturing its output.
+Proc spawn(std::vector<std::string> argv_s) { return collect(start(std::move(argv_s))); }
 
 Proc run(const std::vector<std::string>& args) {
     std::vector<std::string> argv_s = {FRACTALMIDI_BIN};
@@ -790,3 +808,62 @@ TEST(Cli, JamReportsEveryBarItMadeAndWritesTheSession) {
     expect_one_error(run({"jam", "--checkpoint", ckpt, "--mode", "accompany"}), "--input");
     expect_one_error(run({"jam", "--checkpoint", ckpt, "--mode", "endless", "--lookahead", "5"}), "--lookahead");
 }
+
+#ifdef FM_HAVE_MODEL
+// `train --nproc_per_node 2` starts two ranks of a data-parallel job (rank 0 alone reports and writes); SIGKILL on
+// rank 1 in a longer run makes rank 0 stop within the 60 s rank timeout with a message naming rank 1, the command
+// exits 1 saying which rank died, and the last checkpoint still loads.
+TEST(Cli, NprocPerNodeTrainsAsRanksAndAKilledRankStopsTheRunNamingIt) {
+    if (!fs::exists("/proc/self/task")) GTEST_SKIP() << "no /proc";
+    const std::string dir = fmtest::temp_dir("cli");
+    const std::string songs = repeated_bar_songs(dir + "/songs");
+    auto train = [&](const std::string& out, int steps) {
+        return std::vector<std::string>{FRACTALMIDI_BIN, "train", "--nproc_per_node", "2", "--train_data", songs, "--val_data", songs,
+                                        "--output_dir", out, "--model", "tiny", "--crop_length", "32", "--train_batch_size", "4",
+                                        "--plan_batch", "4", "--max_steps", std::to_string(steps), "--eval_every", "2",
+                                        "--val_crops", "1", "--threads", "1", "--device", "cpu"};
+    };
+    const Proc ok = spawn(train(dir + "/short", 4));
+    ASSERT_EQ(ok.status, 0) << ok.out << ok.err;
+    EXPECT_TRUE(contains(ok.err, "started 2 ranks")) << ok.err;
+    int step_lines = 0;
+    for (const std::string& line : lines(ok.out)) step_lines += line.rfind("step ", 0) == 0;
+    EXPECT_EQ(step_lines, 4) << ok.out;   // rank 0's lines only
+    const Proc info = run({"info", dir + "/short/last.safetensors", "--json"});
+    ASSERT_EQ(info.status, 0) << info.err;
+    EXPECT_EQ(nlohmann::json::parse(lines(info.out).back()).at("step").get<int>(), 4);
+
+    const std::string long_run = dir + "/long";
+    const Started launcher = start(train(long_run, 100000));
+    ASSERT_NE(launcher.pid, 0);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (std::chrono::steady_clock::now() < deadline && lines(slurp(long_run + "/metrics.jsonl")).size() < 3)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));   // step 2's checkpoint is written by then
+    // Rank 1: the launcher's child whose environment says RANK=1.
+    pid_t rank1 = 0;
+    std::stringstream children(slurp("/proc/" + std::to_string(launcher.pid) + "/task/" + std::to_string(launcher.pid) + "/children"));
+    for (pid_t c; children >> c;) {
+        const std::string env = slurp("/proc/" + std::to_string(c) + "/environ");
+        if (env.find(std::string("\0RANK=1\0", 8)) != std::string::npos || env.rfind(std::string("RANK=1\0", 7), 0) == 0) rank1 = c;
+    }
+    if (rank1 == 0) {
+        ::kill(launcher.pid, SIGKILL);
+        collect(launcher);
+        FAIL() << "no rank 1 among the launcher's children; metrics: " << slurp(long_run + "/metrics.jsonl");
+    }
+    ::kill(rank1, SIGKILL);
+    const auto t0 = std::chrono::steady_clock::now();
+    const Proc r = collect(launcher);
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::fprintf(stderr, "a killed rank stopped the run in %.2f s\n", took);
+    EXPECT_LT(took, 60.0);
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_TRUE(contains(r.err, "rank 0 of 2:") && contains(r.err, "failed: rank 1")) << r.err;   // rank 0's own message
+    const std::vector<std::string> err = lines(r.err);
+    ASSERT_FALSE(err.empty());
+    EXPECT_EQ(err.back(), "error: training stopped: rank 1 of 2 was ended by signal 9 (Killed)") << r.err;
+    const Proc last = run({"info", long_run + "/last.safetensors", "--json"});
+    ASSERT_EQ(last.status, 0) << "the last checkpoint does not load: " << last.err;
+    EXPECT_GE(nlohmann::json::parse(lines(last.out).back()).at("step").get<int>(), 2);
+}
+#endif

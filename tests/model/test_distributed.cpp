@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -48,6 +49,9 @@ pid_t fork_rank(F&& child) {
         int code = 3;
         try {
             code = child();
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "forked rank: %s\n", e.what());
+            code = 2;
         } catch (...) {
             code = 2;
         }
@@ -145,57 +149,147 @@ TEST(Distributed, AMissingRankFailsTheRendezvousInsteadOfHanging) {
     EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(20));
 }
 
-// Data-parallel training: two Gloo ranks (the second forked) at a global batch of 8 end where one process at a batch
-// of 8 ends, weight for weight (the crops' masks are keyed, so each rank's half of the batch is the batch's half).
-TEST(Distributed, TwoRanksTrainLikeOneProcessAtTheSameGlobalBatch) {
+// The reducer sums gradients bucket by bucket while backward runs: every parameter's .grad becomes the sum over the
+// ranks, the buckets of the last layers start before backward has finished, and a parameter that got no gradient on
+// one rank counts as zero there.
+TEST(Distributed, TheReducerSumsGradientsInBucketsDuringBackward) {
     if (!fm::have_c10d()) GTEST_SKIP() << "built without c10d's Gloo headers (libgloo-dev)";
-    const std::string data = fmtest::temp_dir("corpus");
-    for (int f = 0; f < 6; ++f) {
-        fmtest::TrackBuilder t;
-        for (int i = 0; i < 64; ++i) t.note(i * 240, i * 240 + 200, 50 + (i * (f + 3)) % 24, 40 + (i * 7) % 80);
-        fmtest::write_midi(data, "song" + std::to_string(f) + ".mid", fmtest::make_smf(1, 480, {t.build()}));
+    const int port = free_port();
+    auto body = [port](int rank) {
+        auto group = fm::ProcessGroup::join(env(rank, port), std::chrono::seconds(30));
+        torch::manual_seed(3);
+        torch::nn::Linear a(8, 16), b(16, 16), c(16, 4), unused(4, 4);
+        std::vector<torch::Tensor> params;
+        for (auto* m : {&a, &b, &c, &unused})
+            for (auto& t : (*m)->parameters()) params.push_back(t);
+        bool ok = true;
+        fm::GradientReducer reducer(*group, params, 300 * 4);   // a bucket of 300 floats: one per layer or so
+        ok = ok && reducer.buckets() >= 3;
+        for (int step = 0; step < 2; ++step) {   // twice: the reducer starts each step afresh
+            for (auto& t : params) t.mutable_grad() = torch::Tensor();
+            auto x = torch::full({2, 8}, float(rank + 1 + step));
+            auto y = c(torch::relu(b(torch::relu(a(x)))));
+            if (rank == 1) y = y + unused(y).sum();   // only rank 1 reaches `unused`
+            y.pow(2).sum().backward();
+            std::vector<torch::Tensor> mine;
+            for (auto& t : params) mine.push_back(t.grad().defined() ? t.grad().clone() : torch::zeros_like(t));
+            reducer.finish();
+            std::vector<torch::Tensor> summed = mine;
+            group->all_reduce_sum(summed);   // the plain sum, one bucket after backward
+            for (size_t k = 0; k < params.size(); ++k) ok = ok && torch::allclose(params[k].grad(), summed[k], 1e-6, 1e-6);
+            // Rank 1 sent every bucket during backward. Rank 0 sent none: `unused`, in the first bucket (the last
+            // layer's), got no gradient there, and buckets leave in order on every rank.
+            ok = ok && reducer.started_early() == (rank == 1 ? reducer.buckets() : 0);
+        }
+        return ok ? 0 : 1;
+    };
+    const pid_t child = fork_rank([&] { return body(1); });
+    EXPECT_EQ(body(0), 0);
+    EXPECT_EQ(wait_exit(child), 0);
+}
+
+// A small corpus and a run's settings for the data-parallel tests: fp32 and a small lr, so that the ranks' other
+// roundings of half a batch stay far below the tolerance (Adam turns any difference into steps of up to lr on weights
+// whose gradient is near zero), where a wrong split or a missing gradient would not.
+struct DataParallelRun {
+    std::string data = fmtest::temp_dir("corpus");
+    DataParallelRun() {
+        for (int f = 0; f < 6; ++f) {
+            fmtest::TrackBuilder t;
+            for (int i = 0; i < 64; ++i) t.note(i * 240, i * 240 + 200, 50 + (i * (f + 3)) % 24, 40 + (i * 7) % 80);
+            fmtest::write_midi(data, "song" + std::to_string(f) + ".mid", fmtest::make_smf(1, 480, {t.build()}));
+        }
     }
-    auto params = [&](const std::string& out) {
+    fm::TrainParams params(const std::string& out) const {
         fm::TrainParams p;
         p.train_data = data, p.output_dir = out, p.model = "tiny", p.crop_length = 64, p.train_batch_size = 8, p.plan_batch = 12;
         p.max_steps = 20, p.warmup_steps = 2, p.eval_every = 20, p.val_crops = 2, p.seed = 11, p.threads = 1, p.device = "cpu";
-        p.precision = "fp32";   // bf16 rounds by the shape of each matmul: another split, other roundings
-        // fp32 still rounds a little differently for half a batch, and Adam turns that into steps of up to lr on weights
-        // whose gradient is near zero: a small lr keeps those within the tolerance, where a wrong split would not be.
-        p.lr = 1e-4;
+        p.precision = "fp32", p.lr = 1e-4;
         return p;
-    };
-    const std::string one = fmtest::temp_dir("run"), two = fmtest::temp_dir("run");
-    fm::train(params(one), {}, nullptr);
+    }
+};
 
+// Runs fm::train(p) as both ranks of a world of 2: rank 1 in a forked process (forked first, before this process has
+// trained: a fork of a process whose thread pools ran is not a clean process), rank 0 here with `on_step` and `cancel`.
+// Returns rank 1's exit status.
+int train_two_ranks(const fm::TrainParams& p, const std::function<void(const fm::TrainStatus&)>& on_step, const fm::CancelFlag* cancel) {
     const std::string port = std::to_string(free_port());
     auto set_rank = [&](int rank) {
         ::setenv("RANK", std::to_string(rank).c_str(), 1), ::setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
         ::setenv("WORLD_SIZE", "2", 1), ::setenv("MASTER_ADDR", "127.0.0.1", 1), ::setenv("MASTER_PORT", port.c_str(), 1);
     };
+    auto unset = [] {
+        for (const char* v : {"RANK", "LOCAL_RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"}) ::unsetenv(v);
+    };
     const pid_t child = fork_rank([&] {
         set_rank(1);
-        fm::train(params(two), {}, nullptr);
+        fm::train(p, {}, nullptr);
         return 0;
     });
     set_rank(0);
-    int steps_seen = 0;
     try {
-        fm::train(params(two), [&](const fm::TrainStatus& s) { steps_seen += !s.scanned; }, nullptr);
+        fm::train(p, on_step, cancel);
     } catch (...) {
-        for (const char* v : {"RANK", "LOCAL_RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"}) ::unsetenv(v);
+        unset();
+        ::kill(child, SIGKILL);
+        wait_exit(child);
         throw;
     }
-    for (const char* v : {"RANK", "LOCAL_RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"}) ::unsetenv(v);
-    EXPECT_EQ(wait_exit(child), 0);
-    EXPECT_EQ(steps_seen, 20);   // rank 0 reports every step
+    unset();
+    return wait_exit(child);
+}
 
-    fm::Metadata ma, mb;
-    auto a = fm::load_net(one + "/last.safetensors", torch::kCPU, &ma), b = fm::load_net(two + "/last.safetensors", torch::kCPU, &mb);
-    EXPECT_EQ(mb.at("step"), "20");
+double largest_weight_difference(const std::string& a_path, const std::string& b_path) {
+    auto a = fm::load_net(a_path, torch::kCPU), b = fm::load_net(b_path, torch::kCPU);
     double worst = 0;
-    for (const auto& kv : a->named_parameters())
-        worst = std::max(worst, (kv.value() - b->named_parameters()[kv.key()]).abs().max().item<double>());
+    for (const auto& kv : a->named_parameters()) {
+        const torch::Tensor other = b->named_parameters()[kv.key()];
+        worst = std::max(worst, (kv.value() - other).abs().max().item<double>());
+    }
+    return worst;
+}
+
+// Data-parallel training: two Gloo ranks at a global batch of 8 end where one process at a batch of 8 ends, weight for
+// weight (the crops' masks are keyed, so each rank's half of the batch is the batch's half; the gradients are summed
+// bucket by bucket while backward runs).
+TEST(Distributed, TwoRanksTrainLikeOneProcessAtTheSameGlobalBatch) {
+    if (!fm::have_c10d()) GTEST_SKIP() << "built without c10d's Gloo headers (libgloo-dev)";
+    const DataParallelRun run;
+    const std::string one = fmtest::temp_dir("run"), two = fmtest::temp_dir("run");
+    int steps_seen = 0;
+    EXPECT_EQ(train_two_ranks(run.params(two), [&](const fm::TrainStatus& s) { steps_seen += !s.scanned; }, nullptr), 0);
+    EXPECT_EQ(steps_seen, 20);   // rank 0 reports every step
+    fm::train(run.params(one), {}, nullptr);
+
+    fm::Metadata mb;
+    fm::load_net(two + "/last.safetensors", torch::kCPU, &mb);
+    EXPECT_EQ(mb.at("step"), "20");
+    const double worst = largest_weight_difference(one + "/last.safetensors", two + "/last.safetensors");
     std::fprintf(stderr, "two ranks against one process: largest weight difference %.3g\n", worst);
+    EXPECT_LE(worst, 1e-5);
+}
+
+// The global batch defines the run: two ranks stopped at step 10, resumed by one process, end where one process
+// running all 20 steps ends (the same crops in the same order, the optimiser's state carried over).
+TEST(Distributed, ATwoRankRunResumesOnOneRankWithTheSameDataOrder) {
+    if (!fm::have_c10d()) GTEST_SKIP() << "built without c10d's Gloo headers (libgloo-dev)";
+    const DataParallelRun run;
+    const std::string one = fmtest::temp_dir("run"), two = fmtest::temp_dir("run");
+    fm::CancelFlag stop{false};
+    EXPECT_EQ(train_two_ranks(run.params(two), [&](const fm::TrainStatus& s) { if (s.step == 10) stop = true; }, &stop), 0);
+    fm::Metadata stopped;
+    fm::load_net(two + "/last.safetensors", torch::kCPU, &stopped);
+    EXPECT_EQ(stopped.at("step"), "10");
+
+    fm::TrainParams resume = run.params(two);
+    resume.resume = true;
+    std::vector<int> steps;
+    fm::train(resume, [&](const fm::TrainStatus& s) { if (!s.scanned) steps.push_back(s.step); }, nullptr);
+    ASSERT_FALSE(steps.empty());
+    EXPECT_EQ(steps.front(), 11);   // continues at the right step
+    EXPECT_EQ(steps.back(), 20);
+    fm::train(run.params(one), {}, nullptr);
+    const double worst = largest_weight_difference(one + "/last.safetensors", two + "/last.safetensors");
+    std::fprintf(stderr, "two ranks to step 10, one to 20, against one process: largest weight difference %.3g\n", worst);
     EXPECT_LE(worst, 1e-5);
 }

@@ -310,7 +310,7 @@ TEST(Trainer, TrainOnlyStyleTeachesTheLevelsStyleVectorsAndNothingElse) {
     EXPECT_EQ(b->config().free_plan, a->config().free_plan);
     int styles = 0;
     for (const auto& kv : a->named_parameters()) {
-        const auto& after = b->named_parameters()[kv.key()];
+        const torch::Tensor after = b->named_parameters()[kv.key()];
         if (kv.key().find(".style_embed.") == std::string::npos) {
             EXPECT_TRUE(torch::equal(kv.value(), after)) << kv.key();
             continue;
