@@ -77,6 +77,21 @@ TrackBuilder& TrackBuilder::key_signature(int64_t tick, int sharps, bool minor) 
     return *this;
 }
 
+TrackBuilder& TrackBuilder::name(const std::string& text) {
+    fm::SmfEvent e;
+    e.tick = 0, e.status = 0xFF, e.data1 = 0x03;
+    e.payload.assign(text.begin(), text.end());
+    track.events.push_back(e);
+    return *this;
+}
+
+TrackBuilder& TrackBuilder::program(int64_t tick, int program, int channel) {
+    fm::SmfEvent e;
+    e.tick = tick, e.status = uint8_t(0xC0 | channel), e.data1 = uint8_t(program);
+    track.events.push_back(e);
+    return *this;
+}
+
 TrackBuilder& TrackBuilder::tempo(int64_t tick, double bpm) {
     const auto us = uint32_t(std::lround(60e6 / bpm));
     fm::SmfEvent e;

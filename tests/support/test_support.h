@@ -23,6 +23,8 @@ struct TrackBuilder {
     TrackBuilder& tempo(int64_t tick, double bpm);
     TrackBuilder& key_signature(int64_t tick, int sharps, bool minor);   // FF 59: sharps (negative: flats)
     TrackBuilder& end(int64_t tick);
+    TrackBuilder& name(const std::string& text);              // FF 03 at tick 0
+    TrackBuilder& program(int64_t tick, int program, int channel = 0);   // Cn
     fm::SmfTrack build();   // sorts by tick (stable, offs before ons at one tick)
 };
 

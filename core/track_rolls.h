@@ -1,0 +1,71 @@
+// track_rolls.h — multi-track rolls: K tracks (a melody, an accompaniment, ...) of 128 x W each on one grid and one
+// tempo map, imported from a MIDI file's tracks by role and exported as one MIDI track per roll track.
+//
+//   fm::TrackRolls t = fm::load_midi_tracks("pop909/001.mid", fm::parse_track_map("pop909"));
+//   t.tracks[0]                                        // the melody: a Roll, 128 x W, values as everywhere
+//   fm::save_midi_tracks("out.mid", t);                 // track 0 tempo; then "melody", "bridge", "piano"
+//   fm::Roll one = fm::merge_tracks(t);                 // all tracks in one roll, as load_midi merges them
+//
+// Import: the notes of load_midi (same grid phase, quantisation and width), then split by role. A mapping's rules
+// name the sources: a track's name (case-insensitive), "#N" the file's track N (0-based), "chN" the MIDI channel N
+// (1-16), "*" any other; each rule gives the role (the roll track) the source goes to. Roles keep the order in which
+// the rules first name them. Notes that no rule takes are left out and counted. With no rules ("auto"), every track
+// that has notes is a roll track named after it ("Track N" when it has no name); a file whose notes all sit in one
+// track (format 0) is split by channel ("Channel N"). The re-strike rule applies within each track, so tracks may
+// strike the same pitch at once.
+// Export: SMF type 1 at 480 ticks per quarter, the tempo map and 4/4 in track 0, then per roll track its name (meta
+// FF 03), its GM program on its own channel (1, 2, ...; 10 is skipped: drums) and its notes (the export rule of
+// notes.h).
+// Thread-safety: free functions over values.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/midi_file.h"
+#include "core/midi_roll.h"
+#include "core/roll.h"
+
+namespace fm {
+
+struct TrackInfo {
+    std::string name;   // the role: "melody", "piano", or the source track's name
+    int program = 0;    // General MIDI program 0-127 (0: acoustic grand piano)
+};
+
+struct TrackRolls {
+    std::vector<Roll> tracks;           // each 128 x width, one width
+    std::vector<TrackInfo> info;        // one per track
+    std::vector<TempoChange> tempo;     // as load_midi reads it
+    int unmapped_notes = 0;             // notes no rule took (left out)
+    int width() const { return tracks.empty() ? 0 : tracks.front().width; }
+    int find(const std::string& name) const;   // the track of that name (case-insensitive), -1 when none
+};
+
+struct TrackRule {
+    std::string source;   // a track name, "#N", "chN" or "*"
+    std::string role;
+};
+
+struct TrackMapping {
+    std::vector<TrackRule> rules;   // empty: auto (one roll track per source track, or per channel)
+};
+
+// "auto" (or ""), "pop909" (MELODY, BRIDGE and PIANO to melody, bridge, piano), or comma-separated SOURCE=ROLE rules,
+// e.g. "Vocal=melody,Guitar=accompaniment,*=accompaniment". fm::Error names a malformed rule.
+TrackMapping parse_track_map(const std::string& text);
+
+// The file's tracks' names (meta FF 03, the first in each track; "" when none), by track index.
+std::vector<std::string> smf_track_names(const SmfFile& smf);
+
+TrackRolls midi_to_tracks(const SmfFile& smf, const TrackMapping& mapping, const ImportOptions& options = {});
+TrackRolls load_midi_tracks(const std::string& path, const TrackMapping& mapping, const ImportOptions& options = {});   // errors name the file
+
+// One roll of all tracks' notes (the re-strike rule over all of them, as load_midi merges tracks).
+Roll merge_tracks(const TrackRolls& t);
+
+SmfFile tracks_to_smf(const TrackRolls& t);
+void save_midi_tracks(const std::string& path, const TrackRolls& t);
+
+}  // namespace fm
