@@ -114,6 +114,27 @@ TrackRolls midi_to_tracks(const SmfFile& smf, const TrackMapping& mapping, const
     std::set<int> note_tracks;
     for (const MidiNote& n : notes) note_tracks.insert(n.track);
     const bool by_channel = mapping.rules.empty() && note_tracks.size() == 1;
+    if (mapping.rules.empty()) {   // auto: the file's order of tracks (or channels), whatever sounds first
+        std::set<int> channels;
+        for (const MidiNote& n : notes) channels.insert(n.channel);
+        auto program_of = [&](int track, int channel) {
+            const auto it = programs.find({track, channel});
+            return it == programs.end() ? 0 : it->second;
+        };
+        if (by_channel)
+            for (int ch : channels) role_of("Channel " + std::to_string(ch + 1), program_of(*note_tracks.begin(), ch));
+        else
+            for (int tr : note_tracks) {
+                const std::string& name = names[size_t(tr)];
+                int channel = 0;
+                for (const MidiNote& n : notes)
+                    if (n.track == tr) {
+                        channel = n.channel;
+                        break;
+                    }
+                role_of(name.empty() ? "Track " + std::to_string(tr) : name, program_of(tr, channel));
+            }
+    }
 
     std::vector<char> program_set(64, 0);
     for (const MidiNote& n : notes) {

@@ -10,6 +10,7 @@
 #include "core/midi_roll.h"
 #include "core/roll_image.h"
 #include "core/roundtrip.h"
+#include "core/track_rolls.h"
 
 namespace fmcli {
 
@@ -23,7 +24,40 @@ struct ConvertArgs {
     int offset = 0;
     int width = 0;   // 0: the whole file
     int scale = 4;
+    bool tracks = false;     // keep the file's tracks apart (one MIDI track per roll track)
+    std::string track_map;   // SOURCE=ROLE rules, "pop909" or "auto" (implies tracks)
 };
+
+// --tracks: the roll tracks, each windowed, written as one MIDI track each.
+void convert_tracks(const ConvertArgs& a, const fm::SmfFile& source, const fm::ImportOptions& opt) {
+    fm::TrackRolls t;
+    try {
+        t = fm::midi_to_tracks(source, fm::parse_track_map(a.track_map), opt);
+    } catch (const fm::Error& e) {
+        throw fm::Error(e.reason(), a.input);
+    }
+    const int width = a.width != 0 ? a.width : t.width() - a.offset;
+    if (width <= 0)
+        throw fm::Error("--offset " + std::to_string(a.offset) + " is past the end of the file (" + std::to_string(t.width()) + " steps)", a.input);
+    const bool whole = a.offset == 0 && width == t.width();
+    if (!whole) {
+        for (fm::Roll& r : t.tracks) r = fm::crop(r, a.offset, width);
+        t.tempo = fm::tempo_window(t.tempo, a.offset, width);
+    }
+    std::printf("%s: %zu track%s, steps %d-%d\n", a.input.c_str(), t.tracks.size(), t.tracks.size() == 1 ? "" : "s", a.offset, a.offset + width);
+    for (size_t k = 0; k < t.tracks.size(); ++k)
+        std::printf("  %zu %-16s program %3d  %6d notes\n", k + 1, t.info[k].name.c_str(), t.info[k].program, fm::count_notes(t.tracks[k]));
+    if (t.unmapped_notes > 0) fm::log_warning("%s: %d notes in no track the map names: left out", a.input.c_str(), t.unmapped_notes);
+    if (!a.output.empty()) {
+        fm::save_midi_tracks(a.output, t);
+        std::printf("wrote %s\n", a.output.c_str());
+    }
+    if (!a.png.empty()) {   // the tracks together
+        const fm::Roll roll = fm::merge_tracks(t);
+        fm::save_roll_png(a.png, a.fold ? fm::fold(fm::pad(roll, roll.width + roll.width % 2)) : roll, a.scale);
+        std::printf("wrote %s\n", a.png.c_str());
+    }
+}
 
 void run_convert(const ConvertArgs& a) {
     if (a.output.empty() && a.png.empty()) throw fm::Error("nothing to write: give --out and/or --png");
@@ -33,13 +67,14 @@ void run_convert(const ConvertArgs& a) {
     opt.keep_drums = a.keep_drums;
     opt.estimate_phase = !a.no_phase;
     const fm::SmfFile source = fm::read_smf_file(a.input);
+    for (const std::string& w : source.warnings) fm::log_warning("%s: %s", a.input.c_str(), w.c_str());
+    if (a.tracks || !a.track_map.empty()) return convert_tracks(a, source, opt);
     fm::MidiRoll m;
     try {
         m = fm::midi_to_roll(source, opt);
     } catch (const fm::Error& e) {
         throw fm::Error(e.reason(), a.input);
     }
-    for (const std::string& w : m.warnings) fm::log_warning("%s: %s", a.input.c_str(), w.c_str());
     const int width = a.width != 0 ? a.width : m.roll.width - a.offset;
     if (width <= 0)
         throw fm::Error("--offset " + std::to_string(a.offset) + " is past the end of the file (" +
@@ -83,6 +118,10 @@ void add_convert_command(CLI::App& app) {
     cmd->add_option("--scale", a->scale, "PNG pixels per cell")->capture_default_str()->check(CLI::Range(1, 64));
     cmd->add_flag("--keep_drums", a->keep_drums, "Keep channel 10 (percussion)");
     cmd->add_flag("--no_phase", a->no_phase, "Quantise on the raw tick grid, without the per-file grid phase");
+    cmd->add_flag("--tracks", a->tracks, "Keep the file's tracks apart: one MIDI track per track (by name; by channel in a one-track file)");
+    cmd->add_option("--track_map", a->track_map,
+                    "Which source goes to which track: SOURCE=ROLE rules, comma-separated (SOURCE: a track name, #N, chN or *), "
+                    "or pop909 (MELODY, BRIDGE, PIANO); implies --tracks");
     cmd->callback([a] { run_convert(*a); });
 }
 

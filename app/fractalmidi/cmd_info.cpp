@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/harmony.h"
 #include "core/midi_roll.h"
+#include "core/track_rolls.h"
 
 namespace fmcli {
 
@@ -23,6 +24,7 @@ struct InfoArgs {
     std::string input;
     bool keep_drums = false;
     bool json = false;
+    std::string track_map;
 };
 
 void run_info(const InfoArgs& a) {
@@ -35,7 +37,18 @@ void run_info(const InfoArgs& a) {
     }
     fm::ImportOptions opt;
     opt.keep_drums = a.keep_drums;
-    const fm::MidiRoll m = fm::load_midi(a.input, opt);
+    const fm::SmfFile smf = fm::read_smf_file(a.input);
+    fm::MidiRoll m;
+    fm::TrackRolls t;
+    try {
+        m = fm::midi_to_roll(smf, opt);
+        t = fm::midi_to_tracks(smf, fm::parse_track_map(a.track_map), opt);
+    } catch (const fm::Error& e) {
+        throw fm::Error(e.reason(), a.input);
+    }
+    nlohmann::json track_list = nlohmann::json::array();
+    for (size_t k = 0; k < t.tracks.size(); ++k)
+        track_list.push_back({{"name", t.info[k].name}, {"program", t.info[k].program}, {"notes", fm::count_notes(t.tracks[k])}});
     double lo = 1e9, hi = 0;
     for (const fm::TempoChange& t : m.tempo) lo = std::min(lo, t.bpm()), hi = std::max(hi, t.bpm());
     const double step_ticks = m.ticks_per_quarter / 4.0;
@@ -57,7 +70,7 @@ void run_info(const InfoArgs& a) {
             {"length_steps", m.roll.width}, {"length_bars", m.roll.width / double(fm::kStepsPerBar)},
             {"seconds", seconds}, {"grid_phase_ticks", m.phase_ticks}, {"grid_phase_steps", m.phase_ticks / step_ticks},
             {"warnings", m.warnings}, {"key", m.notes.empty() ? "" : fm::key_name(key)}, {"key_fit", key.score},
-            {"declared_key", declared}, {"chords", chords}};
+            {"declared_key", declared}, {"chords", chords}, {"roll_tracks", track_list}, {"notes_in_no_track", t.unmapped_notes}};
         std::cout << j.dump() << "\n";
         return;
     }
@@ -70,6 +83,9 @@ void run_info(const InfoArgs& a) {
     if (m.dropped_drum_notes > 0) std::printf(", %d drum notes left out (--keep_drums keeps them)", m.dropped_drum_notes);
     std::printf("\nlength:         %d steps = %.2f bars (4/4), %.1f s\n", m.roll.width, m.roll.width / double(fm::kStepsPerBar), seconds);
     std::printf("grid phase:     %+.1f ticks (%+.3f step)\n", m.phase_ticks, m.phase_ticks / step_ticks);
+    for (size_t k = 0; k < t.tracks.size(); ++k)   // what convert --tracks keeps apart
+        std::printf("%-16s%-16s program %3d, %d notes\n", k == 0 ? "tracks:" : "", t.info[k].name.c_str(), t.info[k].program, fm::count_notes(t.tracks[k]));
+    if (t.unmapped_notes > 0) std::printf("                %d notes in no track the map names\n", t.unmapped_notes);
     if (!m.notes.empty()) {
         std::printf("key:            %s (profile fit %.2f", fm::key_name(key).c_str(), key.score);
         if (!declared.empty()) std::printf("; the file declares %s", declared.c_str());
@@ -92,6 +108,7 @@ void add_info_command(CLI::App& app) {
     cmd->add_option("file", args->input, "MIDI file, or a checkpoint (.safetensors)")->required();
     cmd->add_flag("--keep_drums", args->keep_drums, "Keep channel 10 (percussion)");
     cmd->add_flag("--json", args->json, "Print one JSON object");
+    cmd->add_option("--track_map", args->track_map, "How the tracks are told apart (as convert --track_map; default: auto)");
     cmd->callback([args] { run_info(*args); });
 }
 

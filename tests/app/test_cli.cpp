@@ -24,6 +24,7 @@
 #include "core/error.h"
 #include "core/midi_roll.h"
 #include "core/roll.h"
+#include "core/track_rolls.h"
 #include "support/test_support.h"
 
 #ifndef FRACTALMIDI_BIN
@@ -315,6 +316,51 @@ TEST(Cli, ConvertWritesMidiAndPngWithTheSameNotes) {
         // Default PNG scale 4: width steps x 128 pitches, 4 pixels a cell.
         EXPECT_EQ(png_size(png), std::make_pair(uint32_t(src.roll.width * 4), uint32_t(128 * 4)));
     }
+}
+
+// convert --tracks keeps a file's tracks apart (one named MIDI track each); --track_map renames and regroups them;
+// info lists the tracks; a malformed map is one error line.
+TEST(Cli, ConvertTracksKeepsTheTracksApartAndInfoListsThem) {
+    const std::string dir = fmtest::temp_dir("cli");
+    fmtest::TrackBuilder meta, vocal, keys;
+    meta.tempo(0, 96).end(32 * 120);
+    vocal.name("Vocal").program(0, 73, 0);
+    for (int i = 0; i < 8; ++i) vocal.note(i * 480, i * 480 + 360, 72 + i % 3, 90, 0);
+    keys.name("Keys");
+    for (int p : {48, 52, 55}) keys.note(0, 16 * 120, p, 60, 1).note(16 * 120, 32 * 120, p + 5, 60, 1);
+    const std::string in = fmtest::write_midi(dir, "band.mid", fmtest::make_smf(1, 480, {meta.build(), vocal.build(), keys.build()}));
+
+    const Proc info = run({"info", in});
+    ASSERT_EQ(info.status, 0) << info.err;
+    EXPECT_TRUE(contains(info.out, "tracks:         Vocal")) << info.out;
+    EXPECT_TRUE(contains(info.out, "program  73, 8 notes")) << info.out;
+    const Proc ij = run({"info", in, "--json"});
+    const auto j = nlohmann::json::parse(ij.out);
+    ASSERT_EQ(j.at("roll_tracks").size(), 2u);
+    EXPECT_EQ(j.at("roll_tracks")[1].at("name"), "Keys");
+    EXPECT_EQ(j.at("roll_tracks")[1].at("notes"), 6);
+
+    const std::string out = dir + "/tracks.mid";
+    const Proc r = run({"convert", in, "--tracks", "--out", out});
+    ASSERT_EQ(r.status, 0) << r.err;
+    fm::TrackRolls back = fm::load_midi_tracks(out, {});
+    ASSERT_EQ(back.tracks.size(), 2u);
+    EXPECT_EQ(back.info[0].name, "Vocal");
+    EXPECT_EQ(back.info[0].program, 73);
+    EXPECT_EQ(fm::count_notes(back.tracks[0]), 8);
+    EXPECT_EQ(fm::count_notes(back.tracks[1]), 6);
+
+    const Proc mapped = run({"convert", in, "--track_map", "Keys=accompaniment,Vocal=melody", "--out", out, "--offset", "16", "--width", "16"});
+    ASSERT_EQ(mapped.status, 0) << mapped.err;
+    back = fm::load_midi_tracks(out, {});
+    ASSERT_EQ(back.tracks.size(), 2u);
+    EXPECT_EQ(back.info[0].name, "accompaniment");
+    EXPECT_EQ(back.info[1].name, "melody");
+    EXPECT_EQ(back.width(), 16);
+    EXPECT_EQ(fm::count_notes(back.tracks[0]), 3);   // the second chord
+    EXPECT_EQ(fm::count_notes(back.tracks[1]), 4);
+
+    expect_one_error(run({"convert", in, "--track_map", "Keys", "--out", out}), "track map");
 }
 
 TEST(Cli, ConvertWindowEqualsCropOfTheFullRoll) {
