@@ -363,6 +363,34 @@ TEST(Cli, ConvertTracksKeepsTheTracksApartAndInfoListsThem) {
     expect_one_error(run({"convert", in, "--track_map", "Keys", "--out", out}), "track map");
 }
 
+// A notation program reads the multi-track export as one named part per track (MuseScore 3, Debian's musescore3, where
+// it is installed: it converts the .mid to MusicXML headless).
+TEST(Cli, MuseScoreOpensAMultiTrackExportWithTheTracksNamed) {
+    const std::string mscore = "/usr/bin/mscore3";
+    if (!fs::exists(mscore)) GTEST_SKIP() << "MuseScore 3 is not installed (apt-get install musescore3)";
+    const std::string dir = fmtest::temp_dir("cli");
+    fmtest::TrackBuilder meta, vocal, keys;
+    meta.tempo(0, 96).end(32 * 120);
+    vocal.name("Vocal");
+    for (int i = 0; i < 8; ++i) vocal.note(i * 480, i * 480 + 360, 72 + i % 3, 90, 0);
+    keys.name("Keys");
+    for (int p : {48, 52, 55}) keys.note(0, 16 * 120, p, 60, 1).note(16 * 120, 32 * 120, p + 5, 60, 1);
+    const std::string in = fmtest::write_midi(dir, "band.mid", fmtest::make_smf(1, 480, {meta.build(), vocal.build(), keys.build()}));
+    const std::string out = dir + "/roles.mid", xml = dir + "/roles.musicxml";
+    ASSERT_EQ(run({"convert", in, "--track_map", "Vocal=melody,Keys=accompaniment", "--out", out}).status, 0);
+    ::setenv("QT_QPA_PLATFORM", "offscreen", 1);
+    const Proc r = spawn({mscore, "-o", xml, out});
+    ::unsetenv("QT_QPA_PLATFORM");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string score = slurp(xml);
+    std::vector<std::string> parts;
+    for (size_t at = score.find("<part-name>"); at != std::string::npos; at = score.find("<part-name>", at + 1))
+        parts.push_back(score.substr(at + 11, score.find("</part-name>", at) - at - 11));
+    ASSERT_EQ(parts.size(), 2u) << score.substr(0, 2000);
+    EXPECT_TRUE(contains(parts[0], "melody")) << parts[0];
+    EXPECT_TRUE(contains(parts[1], "accompaniment")) << parts[1];
+}
+
 TEST(Cli, ConvertWindowEqualsCropOfTheFullRoll) {
     const std::string dir = fmtest::temp_dir("cli");
     const std::string in = fmtest::write_midi(dir, "busy.mid", busy_song());
