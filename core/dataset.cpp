@@ -1,4 +1,5 @@
 #include "dataset.h"
+#include "track_rolls.h"
 
 #include <sys/stat.h>
 
@@ -39,7 +40,14 @@ std::string trim(const std::string& s) {
 
 // The options and the version of the import rules: entries made under other rules are not reused.
 uint32_t import_flags(const CacheOptions& o) {
-    return (o.import.keep_drums ? 1u : 0u) | (o.import.estimate_phase ? 2u : 0u) | (kImportRulesVersion << 8);
+    uint32_t map = 0;   // a 16-bit digest of the track map (FNV-1a), never 0 for a map: no map, no tracks
+    if (!o.track_map.empty()) {
+        uint32_t h = 2166136261u;
+        for (unsigned char c : o.track_map) h = (h ^ c) * 16777619u;
+        map = (h ^ h >> 16) & 0xFFFFu;
+        if (map == 0) map = 1;
+    }
+    return (o.import.keep_drums ? 1u : 0u) | (o.import.estimate_phase ? 2u : 0u) | (kImportRulesVersion << 8) | map << 16;
 }
 
 struct Stamp {
@@ -149,6 +157,9 @@ CacheSummary build_cache(const std::string& dir_or_list, const std::string& cach
                          const ProgressFn& progress, const CancelFlag* cancel) {
     const std::vector<std::string> paths = list_midi_sources(dir_or_list);
     const uint32_t flags = import_flags(options);
+    const TrackMapping map = parse_track_map(options.track_map);
+    if (!options.track_map.empty() && map.rules.empty())
+        throw Error("a dataset cache with tracks needs a track map that names them (pop909, or SOURCE=ROLE rules), not auto");
     CacheSummary s;
     s.files = int(paths.size());
 
@@ -191,10 +202,19 @@ CacheSummary build_cache(const std::string& dir_or_list, const std::string& cach
             ++s.reused;
         } else {
             try {
-                MidiRoll m = load_midi(e.path, options.import);
-                e.width = uint32_t(m.roll.width);
-                e.tempo_half_bpm = uint8_t(std::clamp<long>(std::lround(main_tempo(m.tempo, m.roll.width) / 2), 1, 255));
-                notes[i] = std::move(m.notes);
+                if (options.track_map.empty()) {
+                    MidiRoll m = load_midi(e.path, options.import);
+                    e.width = uint32_t(m.roll.width);
+                    e.tempo_half_bpm = uint8_t(std::clamp<long>(std::lround(main_tempo(m.tempo, m.roll.width) / 2), 1, 255));
+                    notes[i] = std::move(m.notes);
+                } else {   // each note in its roll track (the re-strike rule within each track)
+                    const TrackRolls t = load_midi_tracks(e.path, map, options.import);
+                    e.width = uint32_t(t.width());
+                    e.tempo_half_bpm = uint8_t(std::clamp<long>(std::lround(main_tempo(t.tempo, t.width()) / 2), 1, 255));
+                    notes[i].clear();
+                    for (size_t k = 0; k < t.tracks.size(); ++k)
+                        for (StepNote n : roll_to_notes(t.tracks[k])) n.track = int(k), notes[i].push_back(n);
+                }
                 std::sort(notes[i].begin(), notes[i].end(), [](const StepNote& a, const StepNote& b) {
                     return a.start != b.start ? a.start < b.start : a.pitch < b.pitch;
                 });
@@ -292,10 +312,11 @@ DatasetFile Dataset::file(int index) const {
 
 std::vector<StepNote> Dataset::notes(int index) const { return impl_->view.notes(impl_->entry(index)); }
 
-Roll Dataset::crop(int index, int offset, int width, int pitch_shift) const {
+Roll Dataset::crop(int index, int offset, int width, int pitch_shift, int tracks) const {
     const CacheEntry& e = impl_->entry(index);
     if (width < 0) throw Error("crop width " + std::to_string(width) + " is negative");
-    Roll roll(width);
+    if (tracks < 1 || tracks > 16) throw Error("crop of " + std::to_string(tracks) + " tracks: 1 to 16");
+    Roll roll(width, 0.0f, tracks * kPitches);
     const auto [b, en] = impl_->window(e, offset, width);
     std::vector<StepNote> in_window;
     for (uint64_t k = b; k < en; ++k) {
@@ -396,7 +417,7 @@ Roll CropSampler::next() {
     last_file_ = file;
     last_offset_ = offset;
     last_shift_ = shift;
-    return dataset_->crop(file, offset, length, shift);
+    return dataset_->crop(file, offset, length, shift, options_.tracks);
 }
 
 }  // namespace fm

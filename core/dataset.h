@@ -32,6 +32,10 @@ std::vector<std::string> list_midi_sources(const std::string& dir_or_list);
 
 struct CacheOptions {
     ImportOptions import;          // drums, grid phase: part of the cache's identity
+    // "": every file's tracks merged into one roll (as load_midi reads it). Else a track map (core/track_rolls.h,
+    // parse_track_map; not "auto": every file must give the same tracks): notes keep their roll track. Part of the
+    // cache's identity too.
+    std::string track_map;
 };
 
 struct CacheFailure {
@@ -84,8 +88,9 @@ public:
     DatasetFile file(int index) const;
     std::vector<StepNote> notes(int index) const; // the file's notes, sorted by start
     // The file's roll from `offset`, `width` steps (steps past its end silent), pitches shifted by `pitch_shift`
-    // (notes shifted out of 0..127 are dropped).
-    Roll crop(int index, int offset, int width, int pitch_shift = 0) const;
+    // (notes shifted out of 0..127 are dropped). tracks > 1: a roll of tracks x 128 rows, each note in its track's
+    // (a cache built with a track map); 1: every note in one 128-row roll.
+    Roll crop(int index, int offset, int width, int pitch_shift = 0, int tracks = 1) const;
     // True when any note sounds in [offset, offset + width).
     bool has_notes(int index, int offset, int width) const;
     // Lowest and highest pitch used by the file.
@@ -113,6 +118,7 @@ struct CropOptions {
     int pitch_shift = 0;      // augmentation: uniform shift in [-pitch_shift, +pitch_shift] that keeps all notes in 0..127
     uint64_t seed = 0;
     int align = 1;            // crops start on multiples of this many steps (16: on a bar line in 4/4)
+    int tracks = 1;           // crops of this many tracks (Dataset::crop)
 };
 
 // Random crops of the given files: uniform over files, then over start steps, skipping all-silent windows.

@@ -182,7 +182,8 @@ StepNote CacheView::note(uint64_t i) const {
     StepNote n;
     n.start = int(a & 0xFFFFFFu);
     n.pitch = int(a >> 24);
-    n.end = n.start + int(b & 0xFFFFFFu);
+    n.end = n.start + int(b & 0xFFFFFu);
+    n.track = int(b >> 20 & 0xFu);
     n.velocity = int(b >> 24);
     return n;
 }
@@ -265,9 +266,9 @@ std::vector<uint8_t> encode_cache(std::vector<CacheEntry>& entries, const std::v
         r[54] = e.max_pitch;
         r[55] = e.tempo_half_bpm;
         uint8_t* p = h + notes_offset + e.first_note * kCacheNoteSize;
-        for (const StepNote& n : notes[i]) {   // start, length < 2^24: kMaxImportSteps is 2^18
+        for (const StepNote& n : notes[i]) {   // start < 2^24, length < 2^20: kMaxImportSteps is 2^18; track < 16
             put_u32(p, uint32_t(n.start) | uint32_t(n.pitch) << 24);
-            put_u32(p + 4, uint32_t(n.end - n.start) | uint32_t(n.velocity) << 24);
+            put_u32(p + 4, uint32_t(n.end - n.start) | uint32_t(n.track & 0xF) << 20 | uint32_t(n.velocity) << 24);
             p += kCacheNoteSize;
         }
     }

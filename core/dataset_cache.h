@@ -11,7 +11,8 @@
 //                       u8 status (0 usable, 1 empty, 2 failed), u8 lowest pitch, u8 highest pitch,
 //                       u8 main tempo in units of 2 bpm (0 unknown; version 2)
 //   notes     8 bytes   the usable files' notes (after the re-strike rule), each file's sorted by (start, pitch):
-//                       u32 start | pitch << 24, u32 length | velocity << 24
+//                       u32 start | pitch << 24, u32 length | track << 20 | velocity << 24 (the track: 0 in a
+//                       one-track cache, else the note's roll track under the cache's track map, core/track_rolls.h)
 //   strings             the paths (absolute) and failure reasons, UTF-8, not terminated
 // Empty and failed files stay in the entry table (so an unchanged one is not read again) with no notes.
 // Bump kCacheVersion whenever the layout changes (a change of import rules bumps fm::kImportRulesVersion).

@@ -42,10 +42,12 @@ std::vector<StepNote> apply_strike_rule(std::vector<StepNote> notes) {
 }
 
 void paint_notes(Roll& roll, const std::vector<StepNote>& notes, int step_offset, int pitch_shift) {
-    if (roll.rows != kPitches) throw Error("notes can only be painted into a 128-row roll");
+    if (roll.rows <= 0 || roll.rows % kPitches != 0) throw Error("notes can only be painted into a roll of whole 128-row tracks");
+    const int tracks = roll.rows / kPitches;
     for (const StepNote& n : notes) {
-        const int p = n.pitch + pitch_shift;
-        if (p < 0 || p >= kPitches) continue;
+        const int pitch = n.pitch + pitch_shift;
+        if (pitch < 0 || pitch >= kPitches || (tracks > 1 && (n.track < 0 || n.track >= tracks))) continue;
+        const int p = tracks > 1 ? n.track * kPitches + pitch : pitch;
         const int b = std::max(n.start - step_offset, 0);
         const int e = std::min(n.end - step_offset, roll.width);
         const float v = velocity_to_value(n.velocity);

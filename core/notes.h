@@ -19,8 +19,9 @@ struct StepNote {
     int start = 0;      // step of the onset
     int end = 0;        // step after the last sounding step (end > start)
     int velocity = 0;   // 1..127
+    int track = 0;      // the roll track it belongs to (core/track_rolls.h); 0 in a one-track roll
     bool operator==(const StepNote& o) const {
-        return pitch == o.pitch && start == o.start && end == o.end && velocity == o.velocity;
+        return pitch == o.pitch && start == o.start && end == o.end && velocity == o.velocity && track == o.track;
     }
 };
 
@@ -33,7 +34,8 @@ struct StepNote {
 // so it is exactly the list of runs that roll_to_notes finds in the painted roll.
 std::vector<StepNote> apply_strike_rule(std::vector<StepNote> notes);
 
-// Fills each note's cells with velocity/127 (no rule; later notes overwrite). Cells outside the roll are cut.
+// Fills each note's cells with velocity/127 (no rule; later notes overwrite). Cells outside the roll are cut. A roll of
+// several tracks (rows a multiple of 128) takes each note in its track's rows; a 128-row roll takes every note.
 void paint_notes(Roll& roll, const std::vector<StepNote>& notes, int step_offset = 0, int pitch_shift = 0);
 
 // apply_strike_rule, then paint into a silent roll of `width` steps.

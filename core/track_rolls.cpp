@@ -76,6 +76,13 @@ TrackMapping parse_track_map(const std::string& text_in) {
     return m;
 }
 
+std::vector<std::string> track_roles(const TrackMapping& mapping) {
+    std::vector<std::string> roles;
+    for (const TrackRule& r : mapping.rules)
+        if (std::none_of(roles.begin(), roles.end(), [&](const std::string& x) { return lower(x) == lower(r.role); })) roles.push_back(r.role);
+    return roles;
+}
+
 std::vector<std::string> smf_track_names(const SmfFile& smf) {
     std::vector<std::string> names(smf.tracks.size());
     for (size_t ti = 0; ti < smf.tracks.size(); ++ti)
@@ -183,6 +190,38 @@ Roll merge_tracks(const TrackRolls& t) {
     }
     std::stable_sort(all.begin(), all.end(), [](const StepNote& a, const StepNote& b) { return a.start < b.start; });
     return notes_to_roll(all, t.width());
+}
+
+Roll stack_tracks(const TrackRolls& t) {
+    Roll out(t.width(), 0.0f, int(t.tracks.size()) * kPitches);
+    for (size_t k = 0; k < t.tracks.size(); ++k) {
+        if (t.tracks[k].rows != kPitches || t.tracks[k].width != t.width()) throw Error("stack_tracks: tracks of unequal size");
+        std::copy(t.tracks[k].cells.begin(), t.tracks[k].cells.end(), out.cells.begin() + std::ptrdiff_t(k * t.tracks[k].cells.size()));
+    }
+    return out;
+}
+
+TrackRolls split_tracks(const Roll& stacked, const std::vector<std::string>& names) {
+    if (stacked.rows != int(names.size()) * kPitches)
+        throw Error("a roll of " + std::to_string(stacked.rows) + " rows is not " + std::to_string(names.size()) + " tracks of 128 pitches");
+    TrackRolls t;
+    const size_t per = size_t(kPitches) * size_t(stacked.width);
+    for (size_t k = 0; k < names.size(); ++k) {
+        Roll r(stacked.width);
+        std::copy(stacked.cells.begin() + std::ptrdiff_t(k * per), stacked.cells.begin() + std::ptrdiff_t((k + 1) * per), r.cells.begin());
+        t.tracks.push_back(std::move(r));
+        t.info.push_back({names[k], 0});
+    }
+    return t;
+}
+
+Roll flatten_tracks(const Roll& stacked) {
+    if (stacked.rows == kPitches) return stacked;
+    if (stacked.rows % kPitches != 0) throw Error("flatten_tracks: " + std::to_string(stacked.rows) + " rows are not whole tracks");
+    Roll out(stacked.width);
+    for (int r = 0; r < stacked.rows; ++r)
+        for (int t = 0; t < stacked.width; ++t) out.at(r % kPitches, t) = std::max(out.at(r % kPitches, t), stacked.at(r, t));
+    return out;
 }
 
 SmfFile tracks_to_smf(const TrackRolls& t) {

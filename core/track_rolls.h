@@ -56,6 +56,9 @@ struct TrackMapping {
 // e.g. "Vocal=melody,Guitar=accompaniment,*=accompaniment". fm::Error names a malformed rule.
 TrackMapping parse_track_map(const std::string& text);
 
+// The roles a mapping's rules name, in their order (the roll tracks it makes; empty for auto).
+std::vector<std::string> track_roles(const TrackMapping& mapping);
+
 // The file's tracks' names (meta FF 03, the first in each track; "" when none), by track index.
 std::vector<std::string> smf_track_names(const SmfFile& smf);
 
@@ -64,6 +67,13 @@ TrackRolls load_midi_tracks(const std::string& path, const TrackMapping& mapping
 
 // One roll of all tracks' notes (the re-strike rule over all of them, as load_midi merges tracks).
 Roll merge_tracks(const TrackRolls& t);
+
+// The tracks stacked into one roll of K x 128 rows (track k: rows 128k..128k+127), as a multi-track model reads them;
+// split_tracks is the inverse (`names` one per 128 rows; fm::Error when they do not match).
+Roll stack_tracks(const TrackRolls& t);
+TrackRolls split_tracks(const Roll& stacked, const std::vector<std::string>& names);
+// A stacked roll seen as one track: per cell, the loudest track's value (for what reads one roll: key, chords).
+Roll flatten_tracks(const Roll& stacked);
 
 SmfFile tracks_to_smf(const TrackRolls& t);
 void save_midi_tracks(const std::string& path, const TrackRolls& t);

@@ -42,13 +42,20 @@ torch::Tensor allowed_halves(const torch::Tensor& need, const torch::Tensor& for
     return (halves.bitwise_and(need.unsqueeze(1)) == need.unsqueeze(1)) & (halves.bitwise_and(forbid.unsqueeze(1)) == 0);
 }
 
-// (B, 128, bars, 16) bool per cell -> (B, bars) long: the set of pitch classes with any cell set.
-torch::Tensor pitch_class_set(const torch::Tensor& cells) {
-    const int64_t b = cells.size(0), bars = cells.size(2);
-    auto any = F::pad(cells.any(3).to(torch::kLong), F::PadFuncOptions({0, 0, 0, 4}));   // (B, 132, bars): 11 octaves
-    auto per_class = std::get<0>(any.view({b, 11, 12, bars}).max(1));                      // (B, 12, bars)
+// (B, R, bars, 16) bool per cell -> (B, bars) long: the set of pitch classes with any cell set; row r is in pitch class
+// row_classes[r] (R).
+torch::Tensor pitch_class_set(const torch::Tensor& cells, const torch::Tensor& row_classes) {
+    auto any = cells.any(3).to(torch::kFloat32);                                                       // (B, R, bars)
+    auto one_hot = F::one_hot(row_classes, 12).to(torch::kFloat32);                                  // (R, 12)
+    auto per_class = (torch::einsum("brk,rc->bck", {any, one_hot}) > 0.5).to(torch::kLong);          // (B, 12, bars)
     auto powers = torch::pow(2, torch::arange(12, longs(cells.device()))).view({1, 12, 1});
     return (per_class * powers).sum(1);
+}
+
+// The pitch class of each of the time-major canvas' `rows` rows (tracks x pitch_rows from pitch_low; all 128 folded).
+torch::Tensor row_pitch_classes(const ModelConfig& config, int64_t rows, const torch::Device& device) {
+    const int64_t pr = config.layout == CanvasLayout::folded ? 128 : pitch_rows(config);
+    return (config.pitch_low + torch::arange(rows, longs(device)) % pr) % 12;
 }
 
 torch::Tensor density_class(const torch::Tensor& onsets) {   // (B, bars) counts -> classes
@@ -73,10 +80,11 @@ torch::Tensor causal(int64_t t, const torch::Device& device) {
 }  // namespace
 
 BarPlans bar_plans(const torch::Tensor& classes, const ModelConfig& config) {
-    auto c = time_major(classes, config);   // (B, 128, W)
-    const int64_t b = c.size(0), w = c.size(2);
-    if (c.size(1) != 128 || w % kStepsPerPlanBar != 0)
-        throw Error("bar plan: the canvas must be 128 pitches by whole bars (got " + std::to_string(c.size(1)) + " x " + std::to_string(w) + ")");
+    auto c = time_major(classes, config);   // (B, R, W): R = tracks x pitch rows
+    const int64_t b = c.size(0), w = c.size(2), r = c.size(1);
+    const int64_t want = config.layout == CanvasLayout::folded ? 128 : int64_t(track_count(config)) * pitch_rows(config);
+    if (r != want || w % kStepsPerPlanBar != 0)
+        throw Error("bar plan: the canvas must be " + std::to_string(want) + " rows by whole bars (got " + std::to_string(r) + " x " + std::to_string(w) + ")");
     const int64_t bars = w / kStepsPerPlanBar;
     auto known = c >= 0;
     auto sounding = known & (c >= 1);   // a hold, an onset or (velocity coding) a velocity
@@ -87,9 +95,9 @@ BarPlans bar_plans(const torch::Tensor& classes, const ModelConfig& config) {
         auto left = torch::cat({torch::full_like(c.index({Slice(), Slice(), Slice(0, 1)}), -2.0), c.index({Slice(), Slice(), Slice(0, -1)})}, 2);
         onset = sounding & (left != c);
     }
-    auto per_bar = [&](const torch::Tensor& x) { return x.view({b, 128, bars, kStepsPerPlanBar}); };
+    auto per_bar = [&](const torch::Tensor& x) { return x.view({b, r, bars, kStepsPerPlanBar}); };
     BarPlans p;
-    p.known_chroma = pitch_class_set(per_bar(sounding));
+    p.known_chroma = pitch_class_set(per_bar(sounding), row_pitch_classes(config, r, c.device()));
     p.known_density = density_class(per_bar(onset).sum({1, 3}));
     p.known = per_bar(known).all(3).all(1);
     p.chroma = p.known_chroma.clone();
@@ -104,10 +112,11 @@ BarPlans bar_plans(const torch::Tensor& classes, const ModelConfig& config) {
 torch::Tensor plan_canvas(const BarPlans& plans, const ModelConfig& config, int64_t rows, int64_t cols, const torch::Tensor& style) {
     const int64_t b = plans.chroma.size(0);
     auto bits = set_bits(plans.chroma);                                                          // (B, bars, 12)
-    auto per_pitch = bits.index_select(2, torch::arange(128, longs(bits.device())) % 12);        // (B, bars, 128)
+    const int64_t time_rows = config.layout == CanvasLayout::folded ? rows / 2 : rows;
+    auto per_pitch = bits.index_select(2, row_pitch_classes(config, time_rows, bits.device()));   // (B, bars, R)
     auto value = per_pitch + 4.0 * plans.density.unsqueeze(-1).to(torch::kFloat32);
     if (style.defined()) value = value + kPlanStyleUnit * style.view({b, 1, 1}).to(torch::kFloat32);
-    auto roll = value.permute({0, 2, 1}).repeat_interleave(kStepsPerPlanBar, 2);                 // (B, 128, W)
+    auto roll = value.permute({0, 2, 1}).repeat_interleave(kStepsPerPlanBar, 2);                 // (B, R, W)
     if (config.rhythm) {
         auto steps = code_bits(plans.rhythm, kStepsPerPlanBar).flatten(1);                       // (B, W)
         roll = roll + 2.0 * steps.unsqueeze(1);

@@ -84,6 +84,12 @@ LevelImpl::LevelImpl(const ModelConfig& config, int level, int64_t cond_width)
     token_cells_ = s * s;
     unknown_class_ = note_classes(config);   // the embedding's extra class: a cell still to be drawn
     cell_embed_ = register_module("cell_embed", torch::nn::Embedding(unknown_class_ + 1, kCellEmbed[level]));
+    pitch_low_ = config.pitch_low, pitch_rows_ = config.layout == CanvasLayout::folded ? 128 : pitch_rows(config);
+    if (track_count(config) > 1) {
+        track_embed_ = register_module("track_embed", torch::nn::Embedding(track_count(config), width_));
+        torch::NoGradGuard no_grad;
+        track_embed_->weight.normal_(0, 0.02);
+    }
     if (config.pitch_positions) {
         pitch_class_embed_ = register_module("pitch_class_embed", torch::nn::Embedding(kPitchClasses, width_));
         octave_embed_ = register_module("octave_embed", torch::nn::Embedding(kOctaves, width_));
@@ -150,8 +156,12 @@ torch::Tensor LevelImpl::token_bias(const torch::Tensor& token_rows, const torch
         bias = ungated.to(torch::kFloat32).view({-1, 1, 1}) * ungated_.view({1, 1, width_});   // (N, 1, D)
         bias = bias.expand({token_rows.size(0), token_rows.size(1), width_});
     }
+    if (track_embed_) {   // a token never straddles two tracks: pitch_rows is a whole number of level-0 patches
+        auto t = track_embed_->forward(torch::div(token_rows, pitch_rows_, "floor"));
+        bias = bias.defined() ? bias + t : t;
+    }
     if (pitch_class_embed_) {
-        auto pitch = token_rows % 128;   // the folded layout repeats the pitches
+        auto pitch = pitch_low_ + token_rows % pitch_rows_;   // the folded layout and the tracks repeat the pitches
         auto p = pitch_class_embed_->forward(pitch % kPitchClasses) + octave_embed_->forward(torch::div(pitch, kPitchClasses, "floor"));
         bias = bias.defined() ? bias + p : p;
     }

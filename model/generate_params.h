@@ -38,15 +38,16 @@ struct GenerateParams {
     Roll input;                             // continuation / inpainting: the source roll (cropped or padded to width)
     int condition_length = 0;               // continuation: steps of input kept as the prefix
     int mask_start = 0, mask_end = 0;       // inpainting: steps [start, end) regenerated
-    int pitch_low = 0, pitch_high = 127;    // inpainting: pitches [low, high] regenerated
-    std::vector<uint8_t> cell_mask;         // inpainting: 128 x width, 1 = regenerate; replaces the rectangle when set
+    int pitch_low = 0, pitch_high = 127;    // inpainting: pitches [low, high] regenerated (in every track)
+    std::vector<uint8_t> cell_mask;         // inpainting: rows x width (tracks x 128), 1 = regenerate; replaces the rectangle
     Conditions conditions;                  // key, chords, tempo, density, style asked (models with conditions; else ignored)
     // Classifier-free guidance by the conditions (1: off; 2: twice as far from none; no effect when none are asked).
     // 2: with the lock, the asked key and chords are then followed in >= 90 % of samples and bars (docs/CONTROL.md).
     double guidance = 2.0;
 };
 
-// The canvas generate() starts from: known cells and -1 where cells are to be generated.
-Roll initial_canvas(const GenerateParams& params);
+// The canvas generate() starts from: known cells and -1 where cells are to be generated; `rows`: the model's rolls'
+// (tracks x 128; model_config.h roll_rows). The input must have as many rows.
+Roll initial_canvas(const GenerateParams& params, int rows = kPitches);
 
 }  // namespace fm

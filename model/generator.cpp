@@ -16,21 +16,25 @@ GenerateMode parse_generate_mode(const std::string& s) {
     throw Error("mode '" + s + "' is not unconditional, continuation or inpainting");
 }
 
-Roll initial_canvas(const GenerateParams& p) {
+Roll initial_canvas(const GenerateParams& p, int rows) {
     check_width(p.width);
-    if (p.mode == GenerateMode::unconditional) return Roll(p.width, kUnknown);
+    if (p.mode == GenerateMode::unconditional) return Roll(p.width, kUnknown, rows);
     if (p.input.width == 0) throw Error("this mode needs an input roll (--input_midi)");
+    if (p.input.rows != rows)
+        throw Error("the input has " + std::to_string(p.input.rows / kPitches) + " track(s) of 128 pitches; the model makes " +
+                    std::to_string(rows / kPitches));
     Roll known = pad(p.input, p.width);
     if (p.mode == GenerateMode::continuation) {
         if (p.condition_length < 0 || p.condition_length > p.width)
             throw Error("--condition_length " + std::to_string(p.condition_length) + " must be within 0.." + std::to_string(p.width));
-        for (int r = 0; r < kPitches; ++r)
+        for (int r = 0; r < rows; ++r)
             for (int t = p.condition_length; t < p.width; ++t) known.at(r, t) = kUnknown;
         return known;
     }
     if (!p.cell_mask.empty()) {
-        if (p.cell_mask.size() != size_t(kPitches) * size_t(p.width))
-            throw Error("the inpainting mask has " + std::to_string(p.cell_mask.size()) + " cells, not 128 x " + std::to_string(p.width));
+        if (p.cell_mask.size() != size_t(rows) * size_t(p.width))
+            throw Error("the inpainting mask has " + std::to_string(p.cell_mask.size()) + " cells, not " + std::to_string(rows) + " x " +
+                        std::to_string(p.width));
         size_t regenerated = 0;
         for (size_t i = 0; i < p.cell_mask.size(); ++i)
             if (p.cell_mask[i]) known.cells[i] = kUnknown, ++regenerated;
@@ -41,15 +45,16 @@ Roll initial_canvas(const GenerateParams& p) {
         throw Error("the inpainting mask [" + std::to_string(p.mask_start) + ", " + std::to_string(p.mask_end) +
                     ") must be a non-empty range within 0.." + std::to_string(p.width));
     if (p.pitch_low < 0 || p.pitch_high > 127 || p.pitch_low > p.pitch_high) throw Error("the pitch range must lie within 0..127");
-    for (int r = p.pitch_low; r <= p.pitch_high; ++r)
-        for (int t = p.mask_start; t < p.mask_end; ++t) known.at(r, t) = kUnknown;
+    for (int k = 0; k < rows / kPitches; ++k)   // the rectangle in every track
+        for (int r = p.pitch_low; r <= p.pitch_high; ++r)
+            for (int t = p.mask_start; t < p.mask_end; ++t) known.at(k * kPitches + r, t) = kUnknown;
     return known;
 }
 
 namespace {
 
 void paste(Roll& dst, const Roll& src, int offset, int width) {
-    for (int p = 0; p < kPitches; ++p)
+    for (int p = 0; p < dst.rows; ++p)
         for (int t = 0; t < width && offset + t < dst.width; ++t) dst.at(p, offset + t) = src.at(p, t);
 }
 
@@ -65,7 +70,7 @@ std::vector<Roll> generate(FractalNet& net, const GenerateParams& p, const Progr
     for (int it : p.num_iter)
         if (it <= 0) throw Error("--num_iter_list entries must be positive");
     const ModelConfig& config = net->config();
-    const Roll start = initial_canvas(p);
+    const Roll start = initial_canvas(p, roll_rows(config));
     std::vector<Roll> rolls(size_t(p.num_samples), start);
 
     const std::vector<GenerationWindow> spans = generation_windows(p.width, config);
@@ -100,7 +105,7 @@ std::vector<Roll> generate(FractalNet& net, const GenerateParams& p, const Progr
             };
         PlanConditions cond;   // the window's bars of what was asked (per-bar lists count from the roll's step 0)
         if (conditioned) {
-            const int64_t steps = int64_t(canvas.size(1)) * canvas.size(2) / kPitches;
+            const int64_t steps = config.layout == CanvasLayout::folded ? 2 * canvas.size(2) : canvas.size(2);
             cond = plan_conditions({p.conditions}, canvas.size(0), offset / kStepsPerBar, steps / kStepsPerBar, device);
         }
         auto out = net->sample({canvas, cond}, opt, gen, report, cancel);

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstdio>
 #include <sstream>
 
 #include "core/error.h"
@@ -81,12 +83,51 @@ const char* to_string(CellCoding c) { return c == CellCoding::notes ? "notes" : 
 const char* to_string(ScanOrder s) { return s == ScanOrder::row_major ? "row_major" : "column_major"; }
 const char* to_string(CanvasLayout l) { return l == CanvasLayout::long_roll ? "long" : "folded"; }
 
+int pitch_rows(const ModelConfig& config) {
+    const int range = config.pitch_high - config.pitch_low + 1;
+    return (range + kPatchSizes[0] - 1) / kPatchSizes[0] * kPatchSizes[0];
+}
+
+int track_count(const ModelConfig& config) { return std::max<int>(1, int(config.track_names.size())); }
+
+int roll_rows(const ModelConfig& config) { return track_count(config) * 128; }
+
 void canvas_shape(const ModelConfig& config, int width, int* rows, int* cols) {
     if (config.layout == CanvasLayout::folded) {
         *rows = 256, *cols = width / 2;
     } else {
-        *rows = 128, *cols = width;
+        *rows = track_count(config) * pitch_rows(config), *cols = width;
     }
+}
+
+void parse_pitch_range(const std::string& text, int* low, int* high) {
+    if (text == "all" || text.empty()) {
+        *low = 0, *high = 127;
+        return;
+    }
+    if (text == "piano") {
+        *low = kPianoLow, *high = kPianoHigh;
+        return;
+    }
+    int a = -1, b = -1;
+    char dash = 0, extra = 0;
+    if (std::sscanf(text.c_str(), "%d%c%d%c", &a, &dash, &b, &extra) != 3 || dash != '-' || a < 0 || b > 127 || a > b)
+        throw Error("pitch range '" + text + "' is not all, piano or LOW-HIGH within 0-127");
+    *low = a, *high = b;
+}
+
+void check_heights_and_tracks(const ModelConfig& c) {
+    if (c.pitch_low < 0 || c.pitch_high > 127 || c.pitch_high - c.pitch_low + 1 < kPatchSizes[0])
+        throw Error("model config: the pitch range " + std::to_string(c.pitch_low) + "-" + std::to_string(c.pitch_high) +
+                    " must lie within 0-127 and span at least " + std::to_string(kPatchSizes[0]) + " pitches");
+    if (c.pitch_low + pitch_rows(c) > 128)
+        throw Error("model config: the pitch range " + std::to_string(c.pitch_low) + "-" + std::to_string(c.pitch_high) + " rounded up to " +
+                    std::to_string(pitch_rows(c)) + " rows runs past pitch 127: start it lower");
+    if (c.track_names.size() > 15) throw Error("model config: at most 15 tracks (MIDI's channels besides the drums')");
+    if ((c.track_names.size() > 1 || pitch_rows(c) != 128) && c.layout == CanvasLayout::folded)
+        throw Error("model config: several tracks or a pitch range need the long layout");
+    for (const auto& n : c.track_names)
+        if (n.empty()) throw Error("model config: a track without a name");
 }
 
 std::string config_to_json(const ModelConfig& c) {
@@ -111,6 +152,8 @@ std::string config_to_json(const ModelConfig& c) {
     j["conditions"] = c.conditions;
     j["free_plan"] = c.free_plan;
     j["level_style"] = c.level_style;
+    if (c.pitch_low != 0 || c.pitch_high != 127) j["pitch_range"] = {c.pitch_low, c.pitch_high};   // absent: all 128
+    if (!c.track_names.empty()) j["tracks"] = c.track_names;                                      // absent: one track
     return j.dump();
 }
 
@@ -151,7 +194,12 @@ ModelConfig config_from_json(const std::string& text) {
         c.conditions = j.value("conditions", false);
         c.free_plan = j.value("free_plan", false);
         c.level_style = j.value("level_style", false);
+        if (j.contains("pitch_range")) {
+            c.pitch_low = j.at("pitch_range").at(0).get<int>(), c.pitch_high = j.at("pitch_range").at(1).get<int>();
+        }
+        if (j.contains("tracks")) c.track_names = j.at("tracks").get<std::vector<std::string>>();
         if (c.crop_length <= 0 || c.crop_length % 4 != 0) throw Error("model config crop_length must be a positive multiple of 4");
+        check_heights_and_tracks(c);
         return c;
     } catch (const nlohmann::json::exception& e) {
         throw Error(std::string("model config: ") + e.what());

@@ -64,7 +64,24 @@ struct ModelConfig {
     // style moves the chords and rhythm; this moves what the plan leaves to the levels: voicing, polyphony, durations
     // (files without the field: off).
     bool level_style = false;
+    // Heights: the pitches the model plays, [pitch_low, pitch_high] (0-127 by default; 21-108 for the 88 keys). Its
+    // canvas rows start at pitch_low, pitch_rows() of them per track (the range rounded up to whole 16-row patches);
+    // the rows above pitch_high are padding, always silent: no note outside the range is ever generated.
+    int pitch_low = 0, pitch_high = 127;
+    // Tracks: rolls of tracks x 128 pitches (the tracks stacked, as core/track_rolls.h keeps them), one canvas of
+    // tracks x pitch_rows() rows so that every level sees every track; each token also gets its track's learned
+    // vector. The names are the roles the model was trained on ("melody", "bridge", "piano"); empty for one track.
+    std::vector<std::string> track_names;
 };
+
+// Rows per track on the canvas: the pitch range rounded up to whole level-0 patches (128 for the full range).
+int pitch_rows(const ModelConfig& config);
+// Tracks of the model's rolls (1 when it has no track names).
+int track_count(const ModelConfig& config);
+// Rows of the rolls the model reads and writes: tracks x 128.
+int roll_rows(const ModelConfig& config);
+// The 88 piano keys, A0 to C8.
+constexpr int kPianoLow = 21, kPianoHigh = 108;
 
 // "tiny" (tests: trains in seconds), "small", "base" (the original's defaults: widths 512,256,128,64; blocks
 // 12,3,2,1; heads 8,4,2,2). Throws fm::Error on an unknown name.
@@ -83,8 +100,16 @@ const char* to_string(CanvasLayout l);
 CellCoding parse_cell_coding(const std::string& s);   // "velocity" | "notes"
 const char* to_string(CellCoding c);
 
-// Canvas the model sees for a roll of `width` steps: (rows, cols). Folded layout: 256 x width/2.
+// Canvas the model sees for a roll of `width` steps: (rows, cols). Long: tracks x pitch_rows by width; folded (one
+// track, all 128 pitches): 256 x width/2.
 void canvas_shape(const ModelConfig& config, int width, int* rows, int* cols);
+
+// "all" (0-127), "piano" (21-108) or "LOW-HIGH" -> the range; fm::Error otherwise.
+void parse_pitch_range(const std::string& text, int* low, int* high);
+
+// fm::Error unless the pitch range and tracks make a canvas: within 0-127, at least one patch high, several tracks or a
+// pitch range only in the long layout, at most 15 named tracks.
+void check_heights_and_tracks(const ModelConfig& config);
 
 std::string config_to_json(const ModelConfig& config);
 ModelConfig config_from_json(const std::string& json);   // throws fm::Error with the field at fault

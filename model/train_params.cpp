@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/error.h"
+#include "core/track_rolls.h"
 #include "model/model_config.h"
 
 namespace fm {
@@ -156,6 +157,16 @@ void validate(const TrainParams& p) {
     });
     named("--scan_order", [&] { parse_scan_order(p.scan_order); });
     named("--layout", [&] { parse_layout(p.layout); });
+    named("--tracks", [&] {
+        if (!p.tracks.empty() && parse_track_map(p.tracks).rules.empty()) throw Error("auto cannot name a model's tracks: give pop909 or SOURCE=ROLE rules");
+    });
+    named("--pitch_range", [&] {
+        ModelConfig c;
+        parse_pitch_range(p.pitch_range, &c.pitch_low, &c.pitch_high);
+        if (!p.tracks.empty()) c.track_names = track_roles(parse_track_map(p.tracks));
+        c.layout = parse_layout(p.layout);
+        check_heights_and_tracks(c);
+    });
     need(p.crop_length > 0 && p.crop_length % 16 == 0, "--crop_length " + std::to_string(p.crop_length) + " must be a positive multiple of 16");
     need(p.layout != "folded" || p.crop_length % 32 == 0,
          "--layout folded needs a crop_length that is a multiple of 32 (it is " + std::to_string(p.crop_length) + ")");

@@ -27,6 +27,9 @@ struct TrainParams {
     std::string generator_types = "mar,mar,mar,mar";   // levels 0, 1, 2 and the velocity head
     std::string scan_order = "row_major";    // AR levels: row_major (pitch first) | column_major (time first)
     std::string layout = "long";             // 512-wide models: long (128x512) | folded (256x256)
+    std::string tracks;                      // "": every file as one roll; else a track map (core/track_rolls.h:
+                                             // pop909, or SOURCE=ROLE rules) whose roles are the model's tracks
+    std::string pitch_range = "all";         // the pitches the model plays: all (0-127) | piano (21-108) | LOW-HIGH
     int crop_length = 128;                   // steps per training crop (multiple of 16)
     int train_batch_size = 8;                // crops per step
     int max_steps = 1000;
@@ -77,6 +80,10 @@ constexpr void for_each_train_param(F&& f) {
       "Four entries mar|ar: levels 16x16, 4x4 and 1x1, then the velocity head (a per-cell head; either value gives the same head)");
     f("scan_order", &P::scan_order, "AR levels: row_major (pitch first) or column_major (time first)");
     f("layout", &P::layout, "How a 512-wide model sees its canvas: long (128x512) or folded (256x256)");
+    f("tracks", &P::tracks,
+      "Train a multi-track model: a track map whose roles are its tracks (pop909: melody, bridge, piano; or SOURCE=ROLE rules, "
+      "e.g. Vocal=melody,*=accompaniment); empty: one roll of all tracks");
+    f("pitch_range", &P::pitch_range, "Pitches the model plays: all (0-127), piano (the 88 keys, 21-108) or LOW-HIGH");
     f("crop_length", &P::crop_length, "Steps (1/16 notes) per training crop, a multiple of 16");
     f("train_batch_size", &P::train_batch_size, "Crops per step");
     f("max_steps", &P::max_steps, "Steps to train for (in all, when resuming)");

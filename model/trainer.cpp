@@ -24,6 +24,7 @@
 #include "core/log.h"
 #include "core/midi_roll.h"
 #include "core/safetensors.h"
+#include "core/track_rolls.h"
 #include "model/canvas.h"
 #include "model/checkpoint.h"
 #include "model/conditions.h"
@@ -57,6 +58,11 @@ void set_run_fields(ModelConfig& c, const TrainParams& p) {
     c.plan = p.plan;
     c.conditions = p.plan && p.conditions;
     c.level_style = c.conditions;   // the levels' style table (zero at first: --init_from starts as its source)
+    // Heights and tracks change no weight's shape but the track table's: a one-track 128-pitch model can start an
+    // 88-key or a multi-track run (--init_from), its levels' weights all kept.
+    parse_pitch_range(p.pitch_range, &c.pitch_low, &c.pitch_high);
+    c.track_names = p.tracks.empty() ? std::vector<std::string>{} : track_roles(parse_track_map(p.tracks));
+    check_heights_and_tracks(c);
 }
 
 ModelConfig make_config(const TrainParams& p) {
@@ -179,7 +185,7 @@ PlanConditions training_conditions(const std::vector<Roll>& crops, const std::ve
     std::vector<Conditions> all;
     for (size_t i = 0; i < crops.size(); ++i) {
         const Style style = style_of_path(files[i].path);
-        Conditions c = conditions_of(crops[i], files[i].bpm, style);
+        Conditions c = conditions_of(flatten_tracks(crops[i]), files[i].bpm, style);   // all tracks together
         const bool none = u(rng) < dropout / 2;
         if (none || u(rng) < dropout) c.key = -1;
         if (none || u(rng) < dropout) c.chords.clear();
@@ -230,8 +236,10 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
     const std::string train_cache = p.output_dir + "/train.fmcache", val_cache = p.output_dir + "/val.fmcache";
     CacheSummary ts;
     if (lead) {
-        ts = build_cache(p.train_data, train_cache, {}, {}, cancel);
-        if (!ts.cancelled && !p.val_data.empty()) build_cache(p.val_data, val_cache, {}, {}, cancel);
+        CacheOptions cache_options;
+        cache_options.track_map = p.tracks;   // a multi-track run: each note keeps its track
+        ts = build_cache(p.train_data, train_cache, cache_options, {}, cancel);
+        if (!ts.cancelled && !p.val_data.empty()) build_cache(p.val_data, val_cache, cache_options, {}, cancel);
     }
     if (group->world() > 1) {   // the others wait for the caches (and all hear whether the lead was cancelled)
         if (group->all_reduce_sum(ts.cancelled ? 1.0 : 0.0) > 0) return;
@@ -254,6 +262,17 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         for (int i = 0; i < val_store.size(); ++i) val_files.push_back(i);
     }
     if (train_files.empty()) throw Error("no training file left after the validation split", p.train_data);
+    {   // A pitch range: the notes outside it are silence to the model (counted, so that a wrong range shows).
+        int lo = 0, hi = 127;
+        parse_pitch_range(p.pitch_range, &lo, &hi);
+        int64_t outside = 0, all = 0;
+        if (lead && (lo > 0 || hi < 127))
+            for (int f : train_files)
+                for (const StepNote& n : train_set.notes(f)) outside += n.pitch < lo || n.pitch > hi, ++all;
+        if (outside > 0)
+            log_warning("%lld of %lld training notes lie outside the pitch range %d-%d: the model sees them as silence",
+                        (long long)outside, (long long)all, lo, hi);
+    }
     if (lead) write_file_list(p.output_dir + "/val_files.txt", val_store, val_files, nothing_held_out);
 
     // Model and optimiser; resume takes both from `last`.
@@ -330,7 +349,8 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
 
     // A fixed validation set.
     std::vector<Roll> val_rolls;
-    CropSampler val_sampler(val_store, val_files, {p.crop_length, 0, mix(p.seed, 0xBA1), kStepsPerBar}   /* crops start on bar lines: the model learns where beats fall */);
+    const int tracks = track_count(config);
+    CropSampler val_sampler(val_store, val_files, {p.crop_length, 0, mix(p.seed, 0xBA1), kStepsPerBar, tracks}   /* crops start on bar lines: the model learns where beats fall */);
     for (int i = 0; i < p.val_crops; ++i) val_rolls.push_back(val_sampler.next());
     const torch::Tensor val_canvas = rolls_to_canvas(val_rolls, config, device, 0.0f);
     auto validate = [&]() {
@@ -366,7 +386,8 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         GenerateParams g;
         g.width = config.crop_length;
         g.seed = mix(p.seed, 0x5A3D + uint64_t(step));
-        s.sample = generate(judged, g, {}, cancel).front();
+        const Roll made = generate(judged, g, {}, cancel).front();
+        s.sample = flatten_tracks(made);   // shown as one roll; saved with its tracks
         net->train();
         if (cancelled(cancel)) return;   // a partial roll: shown, not saved
         const std::string dir = p.output_dir + "/samples";
@@ -374,7 +395,8 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         std::error_code ec;
         fs::create_directories(dir, ec);
         try {
-            save_midi(s.sample_path, s.sample);
+            if (track_count(config) > 1) save_midi_tracks(s.sample_path, split_tracks(made, config.track_names));
+            else save_midi(s.sample_path, s.sample);
         } catch (const Error& e) {
             log_warning("sample not saved: %s", e.what());
             s.sample_path.clear();
@@ -414,7 +436,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         }
         const double lr = learning_rate(p, step);
         for (auto& group : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-        CropSampler sampler(train_set, train_files, {p.crop_length, p.pitch_shift, mix(p.seed, uint64_t(step) + 1), kStepsPerBar}   /* crops start on bar lines: the model learns where beats fall */);
+        CropSampler sampler(train_set, train_files, {p.crop_length, p.pitch_shift, mix(p.seed, uint64_t(step) + 1), kStepsPerBar, tracks}   /* crops start on bar lines: the model learns where beats fall */);
         std::vector<Roll> batch;
         std::vector<DatasetFile> batch_files, plan_files;
         const int full = plan_only_run ? 0 : p.train_batch_size;   // crops the whole model learns from
