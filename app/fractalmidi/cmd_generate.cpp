@@ -23,6 +23,8 @@
 #include "core/error.h"
 #include "core/file_io.h"
 #include "core/midi_roll.h"
+#include "core/track_rolls.h"
+#include "core/log.h"
 #include "core/music_metrics.h"
 #include "core/resources.h"
 #include "core/roll_image.h"
@@ -66,7 +68,67 @@ struct GenerateArgs {
     double tempo = 0, cfg = fm::GenerateParams().guidance;
     bool no_scale_lock = false;
     int passing_tones = fm::Conditions().passing_tones;
+    std::string tracks, keep_tracks, track_map;   // multi-track models
 };
+
+std::vector<std::string> split_names(const std::string& list) {
+    std::vector<std::string> out;
+    std::stringstream in(list);
+    for (std::string item; std::getline(in, item, ',');)
+        if (!item.empty()) out.push_back(item);
+    return out;
+}
+
+std::string join(const std::vector<std::string>& items, const char* sep) {
+    std::string out;
+    for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
+    return out;
+}
+
+std::string lower(std::string s) {
+    for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+// A multi-track model's input: the file's tracks as the model's roles, stacked (a role the file lacks: silent). By
+// default each role takes the source track of its name (any case); --track_map maps other names.
+fm::Roll stacked_input(const GenerateArgs& a, const std::vector<std::string>& roles, std::vector<fm::TempoChange>* tempo) {
+    fm::TrackMapping map = fm::parse_track_map(a.track_map);
+    if (map.rules.empty())
+        for (const std::string& r : roles) map.rules.push_back({r, r});
+    const fm::TrackRolls t = fm::load_midi_tracks(a.input_midi, map);
+    for (const fm::TrackInfo& info : t.info)
+        if (std::none_of(roles.begin(), roles.end(), [&](const std::string& r) { return lower(r) == lower(info.name); }))
+            throw fm::Error("--track_map: the model has no track '" + info.name + "' (its tracks: " + join(roles, ", ") + ")");
+    fm::TrackRolls ordered;
+    ordered.tempo = t.tempo;
+    for (const std::string& r : roles) {
+        const int k = t.find(r);
+        ordered.tracks.push_back(k >= 0 ? t.tracks[size_t(k)] : fm::Roll(t.width()));
+        ordered.info.push_back({r, 0});
+        if (k >= 0 && fm::count_notes(t.tracks[size_t(k)]) == 0) fm::log_warning("%s: no note for the model's track '%s'", a.input_midi.c_str(), r.c_str());
+    }
+    *tempo = t.tempo;
+    return fm::stack_tracks(ordered);
+}
+
+// --tracks (the tracks to write) or --keep_tracks (the tracks to keep): the model's track indices to generate.
+std::vector<int> tracks_to_generate(const GenerateArgs& a, const std::vector<std::string>& roles) {
+    if (!a.tracks.empty() && !a.keep_tracks.empty()) throw fm::Error("give --tracks (to write) or --keep_tracks (to keep), not both");
+    auto index = [&](const std::string& name) {
+        for (size_t k = 0; k < roles.size(); ++k)
+            if (lower(roles[k]) == lower(name)) return int(k);
+        throw fm::Error("the model has no track '" + name + "' (its tracks: " + join(roles, ", ") + ")");
+    };
+    std::vector<char> write(roles.size(), a.tracks.empty() ? 1 : 0);
+    for (const std::string& n : split_names(a.tracks)) write[size_t(index(n))] = 1;
+    for (const std::string& n : split_names(a.keep_tracks)) write[size_t(index(n))] = 0;
+    std::vector<int> out;
+    for (size_t k = 0; k < roles.size(); ++k)
+        if (write[k]) out.push_back(int(k));
+    if (out.empty()) throw fm::Error("--keep_tracks keeps every track: nothing to generate");
+    return out;
+}
 
 // --density: one level for every bar, or a comma-separated list, bar after bar ("-" or a negative value: that bar free).
 std::vector<double> parse_density(const std::string& s) {
@@ -116,11 +178,35 @@ void run_generate(const GenerateArgs& a) {
     g.conditions = conditions_of_args(a), g.guidance = a.cfg;
     std::vector<fm::TempoChange> tempo;
     if (a.tempo > 0) tempo = {fm::TempoChange{0, uint32_t(std::lround(60e6 / a.tempo))}};   // the file plays at the asked tempo
-    if (g.mode != fm::GenerateMode::unconditional) {
+    const std::vector<std::string>& roles = engine->config().track_names;
+    if (roles.size() <= 1 && (!a.tracks.empty() || !a.keep_tracks.empty() || !a.track_map.empty()))
+        throw fm::Error("--tracks, --keep_tracks and --track_map need a multi-track model; this one has one track");
+    if (roles.size() > 1 && (!a.tracks.empty() || !a.keep_tracks.empty())) {
+        // Some tracks kept from the input, the others written over the whole width (accompany: --keep_tracks melody).
+        if (a.input_midi.empty()) throw fm::Error("--tracks/--keep_tracks need --input_midi: the tracks to keep come from it");
+        const std::vector<int> write = tracks_to_generate(a, roles);
+        g.mode = fm::GenerateMode::inpainting;
+        g.input = fm::crop(stacked_input(a, roles, &tempo), a.offset, g.width);
+        if (a.tempo <= 0) tempo = fm::tempo_window(tempo, a.offset, g.width);
+        else tempo = {fm::TempoChange{0, uint32_t(std::lround(60e6 / a.tempo))}};
+        g.cell_mask.assign(size_t(g.input.rows) * size_t(g.width), 0);
+        for (int k : write)
+            std::fill(g.cell_mask.begin() + std::ptrdiff_t(size_t(k) * fm::kPitches * size_t(g.width)),
+                      g.cell_mask.begin() + std::ptrdiff_t(size_t(k + 1) * fm::kPitches * size_t(g.width)), uint8_t(1));
+        std::string names;
+        for (int k : write) names += (names.empty() ? "" : ", ") + roles[size_t(k)];
+        std::fprintf(stderr, "writing the track(s) %s; keeping the others from %s\n", names.c_str(), a.input_midi.c_str());
+    } else if (g.mode != fm::GenerateMode::unconditional) {
         if (a.input_midi.empty()) throw fm::Error("--mode " + a.mode + " needs --input_midi");
-        const fm::MidiRoll m = fm::load_midi(a.input_midi);
-        g.input = fm::crop(m.roll, a.offset, g.width);
-        if (a.tempo <= 0) tempo = fm::tempo_window(m.tempo, a.offset, g.width);
+        if (roles.size() > 1) {
+            std::vector<fm::TempoChange> file_tempo;
+            g.input = fm::crop(stacked_input(a, roles, &file_tempo), a.offset, g.width);
+            if (a.tempo <= 0) tempo = fm::tempo_window(file_tempo, a.offset, g.width);
+        } else {
+            const fm::MidiRoll m = fm::load_midi(a.input_midi);
+            g.input = fm::crop(m.roll, a.offset, g.width);
+            if (a.tempo <= 0) tempo = fm::tempo_window(m.tempo, a.offset, g.width);
+        }
         g.condition_length = a.condition_length, g.mask_start = a.mask_start, g.mask_end = a.mask_end;
         g.pitch_low = a.pitch_low, g.pitch_high = a.pitch_high;
     }
@@ -140,9 +226,18 @@ void run_generate(const GenerateArgs& a) {
         char name[32];
         std::snprintf(name, sizeof name, "sample_%03zu", i);
         const std::string base = a.output_dir + "/" + name;
-        fm::save_midi(base + ".mid", rolls[i], tempo);
-        if (a.save_images) fm::save_roll_png(base + ".png", rolls[i], 2);
-        std::printf("wrote %s.mid (%d notes, %d steps)\n", base.c_str(), fm::count_notes(rolls[i]), rolls[i].width);
+        if (roles.size() > 1) {   // one MIDI track per model track, named by its role
+            fm::TrackRolls t = fm::split_tracks(rolls[i], roles);
+            t.tempo = tempo;
+            fm::save_midi_tracks(base + ".mid", t);
+            std::string per;
+            for (size_t k = 0; k < roles.size(); ++k) per += (k ? ", " : "") + roles[k] + " " + std::to_string(fm::count_notes(t.tracks[k]));
+            std::printf("wrote %s.mid (%s notes, %d steps)\n", base.c_str(), per.c_str(), rolls[i].width);
+        } else {
+            fm::save_midi(base + ".mid", rolls[i], tempo);
+            std::printf("wrote %s.mid (%d notes, %d steps)\n", base.c_str(), fm::count_notes(rolls[i]), rolls[i].width);
+        }
+        if (a.save_images) fm::save_roll_png(base + ".png", fm::flatten_tracks(rolls[i]), 2);
     }
 }
 
@@ -316,6 +411,11 @@ void add_generate_command(CLI::App& app) {
     cmd->add_flag("--no_lock", a->no_scale_lock,
                   "Let notes leave --key's scale and --chords' tones (the conditions then only steer the plan, as learnt)");
     cmd->add_option("--mode", a->mode, "unconditional, continuation or inpainting")->capture_default_str();
+    cmd->add_option("--tracks", a->tracks, "Multi-track models: the tracks to write (comma-separated roles); the others are kept from --input_midi");
+    cmd->add_option("--keep_tracks", a->keep_tracks,
+                    "Multi-track models: the tracks kept from --input_midi, the others written (accompany a melody: --keep_tracks melody)");
+    cmd->add_option("--track_map", a->track_map,
+                    "Multi-track models: which of the input's tracks is which role (SOURCE=ROLE rules; default: each role takes the track of its name)");
     cmd->add_option("--input_midi", a->input_midi, "Source for continuation and inpainting");
     cmd->add_option("--offset", a->offset, "First step of --input_midi to use")->capture_default_str();
     cmd->add_option("--condition_length", a->condition_length, "Continuation: steps of the input kept as the prefix")->capture_default_str();

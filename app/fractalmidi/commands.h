@@ -21,5 +21,6 @@ void add_conditions_command(CLI::App& app); // eval-conditions; only with the mo
 void add_bench_command(CLI::App& app);      // only with the model
 void add_export_command(CLI::App& app);     // only with the model
 void add_jam_command(CLI::App& app);        // only with the model
+void add_eval_tracks_command(CLI::App& app); // eval-tracks; only with the model
 
 }  // namespace fmcli

@@ -15,12 +15,13 @@ namespace fmcli {
 // A source's dataset cache in a scratch file of our own (two evals at once must not share one), removed when done.
 class ScratchDataset {
 public:
-    explicit ScratchDataset(const std::string& source) : scratch_("fractalmidi-eval", ".fmcache"), ds_(open(source, scratch_.path())) {}
+    explicit ScratchDataset(const std::string& source, const fm::CacheOptions& options = {})
+        : scratch_("fractalmidi-eval", ".fmcache"), ds_(open(source, scratch_.path(), options)) {}
     const fm::Dataset& get() const { return ds_; }
 
 private:
-    static fm::Dataset open(const std::string& source, const std::string& cache) {
-        fm::build_cache(source, cache);
+    static fm::Dataset open(const std::string& source, const std::string& cache, const fm::CacheOptions& options) {
+        fm::build_cache(source, cache, options);
         fm::Dataset ds = fm::Dataset::open(cache);
         if (ds.size() == 0) throw fm::Error("no usable MIDI file", source);
         return ds;

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
     fmcli::add_bench_command(app);
     fmcli::add_export_command(app);
     fmcli::add_jam_command(app);
+    fmcli::add_eval_tracks_command(app);
 #endif
 
     try {

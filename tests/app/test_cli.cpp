@@ -132,6 +132,15 @@ void expect_one_error(const Proc& r, const std::string& part) {
     EXPECT_TRUE(contains(err[0], part)) << "'" << part << "' not in: " << err[0];
 }
 
+// Exit status 1 and a last stderr line "error: ..." that contains `part` (after what the command said while loading).
+void expect_final_error(const Proc& r, const std::string& part) {
+    EXPECT_EQ(r.status, 1) << "stdout: " << r.out << "\nstderr: " << r.err;
+    const std::vector<std::string> err = lines(r.err);
+    ASSERT_FALSE(err.empty());
+    EXPECT_EQ(err.back().rfind("error: ", 0), 0u) << err.back();
+    EXPECT_TRUE(contains(err.back(), part)) << "'" << part << "' not in: " << err.back();
+}
+
 // PNG width and height from the IHDR chunk (bytes 16-19 and 20-23, big-endian), after checking the signature.
 std::pair<uint32_t, uint32_t> png_size(const std::string& path) {
     const std::string b = slurp(path);
@@ -941,3 +950,56 @@ TEST(Cli, NprocPerNodeTrainsAsRanksAndAKilledRankStopsTheRunNamingIt) {
     EXPECT_GE(nlohmann::json::parse(lines(last.out).back()).at("step").get<int>(), 2);
 }
 #endif
+
+#ifdef FM_HAVE_MODEL
+// A multi-track model from the command line: train --tracks names the model's tracks, generate --keep_tracks melody
+// writes the pad around the input's melody (kept note for note) into a file with a named track each, eval-tracks
+// measures it, and the track flags are refused where they cannot apply.
+TEST(Cli, AMultiTrackModelWritesTheOtherTracksAroundAKeptMelody) {
+    const std::string dir = fmtest::temp_dir("cli");
+    const std::string songs = dir + "/songs";
+    fs::create_directories(songs);
+    for (int f = 0; f < 4; ++f) {
+        fmtest::TrackBuilder meta, lead, pad;
+        meta.tempo(0, 110).end(64 * 120);
+        lead.name("Lead");
+        for (int i = 0; i < 16; ++i) lead.note(i * 480, i * 480 + 360, 67 + (i * (f + 2)) % 9, 90, 0);
+        pad.name("Pad");
+        for (int bar = 0; bar < 4; ++bar)
+            for (int p : {48, 52, 55}) pad.note(bar * 1920, bar * 1920 + 1800, p + (bar + f) % 3, 60, 1);
+        fmtest::write_midi(songs, "song" + std::to_string(f) + ".mid", fmtest::make_smf(1, 480, {meta.build(), lead.build(), pad.build()}));
+    }
+    const std::string run_dir = dir + "/run";
+    const Proc t = run({"train", "--train_data", songs, "--output_dir", run_dir, "--model", "tiny", "--crop_length", "64",
+                        "--train_batch_size", "2", "--plan_batch", "2", "--max_steps", "3", "--eval_every", "3", "--val_crops", "1",
+                        "--threads", "1", "--device", "cpu", "--tracks", "Lead=melody,Pad=pad"});
+    ASSERT_EQ(t.status, 0) << t.err;
+    const std::string ckpt = run_dir + "/last.safetensors";
+    const Proc g = run({"generate", "--checkpoint", ckpt, "--input_midi", songs + "/song2.mid", "--track_map", "Lead=melody,Pad=pad",
+                        "--keep_tracks", "melody", "--output_dir", dir + "/out", "--target_width", "64", "--seed", "4", "--threads", "1"});
+    ASSERT_EQ(g.status, 0) << g.err;
+    EXPECT_TRUE(contains(g.out, "melody 16, pad ")) << g.out;
+    const fm::TrackRolls made = fm::load_midi_tracks(dir + "/out/sample_000.mid", fm::parse_track_map("melody=melody,pad=pad"));
+    const fm::TrackRolls source = fm::load_midi_tracks(songs + "/song2.mid", fm::parse_track_map("Lead=melody,Pad=pad"));
+    ASSERT_EQ(made.tracks.size(), 2u);
+    EXPECT_EQ(made.tracks[0], fm::crop(source.tracks[0], 0, 64)) << "the kept melody changed";
+
+    const Proc e = run({"eval-tracks", "--checkpoint", ckpt, "--reference", songs, "--track_map", "Lead=melody,Pad=pad", "--keep", "melody",
+                        "--samples", "3", "--threads", "1", "--json"});
+    ASSERT_EQ(e.status, 0) << e.err;
+    const auto ej = nlohmann::json::parse(lines(e.out).back());
+    EXPECT_EQ(ej.at("samples"), 3);
+    EXPECT_EQ(ej.at("kept_unchanged"), 3);
+    EXPECT_TRUE(ej.at("tracks").contains("pad"));
+    expect_one_error(run({"eval-tracks", "--checkpoint", ckpt, "--reference", songs, "--track_map", "Lead=melody,Pad=pad", "--keep", "melody,pad"}),
+                     "--keep");
+    expect_final_error(run({"generate", "--checkpoint", ckpt, "--input_midi", songs + "/song2.mid", "--keep_tracks", "drums",
+                          "--output_dir", dir + "/x"}), "no track 'drums'");
+    expect_final_error(run({"generate", "--checkpoint", ckpt, "--input_midi", songs + "/song2.mid", "--keep_tracks", "melody",
+                          "--tracks", "pad", "--output_dir", dir + "/x"}), "not both");
+    const std::string one = tiny_run(repeated_bar_songs(dir + "/plain"), dir + "/one", 1);
+    expect_final_error(run({"generate", "--checkpoint", one + "/last.safetensors", "--keep_tracks", "melody", "--output_dir", dir + "/x"}),
+                     "multi-track");
+}
+#endif
+
