@@ -117,7 +117,7 @@ std::string bench_to_json(const BenchResult& r) {
                         {"device", r.device},
                         {"model", r.model},
                         {"parameters", r.parameters},
-                        {"generator_types", r.generator_types},
+                        {"generator_types", r.generator_types}, {"pitch_range", r.pitch_range},
                         {"num_iter_list", r.num_iter_list},
                         {"gate", r.gate}};
     return j.dump();
@@ -142,6 +142,7 @@ std::vector<BenchResult> run_bench(const BenchParams& p, const std::function<voi
     const Precision precision = resolve_precision(p.precision, device.is_cuda());
     const bool bf16 = precision == Precision::bf16;
     const double peak = matmul_peak_gflops(device, matmul_dtype(precision));
+    if (!p.checkpoint.empty() && p.pitch_range != "all") throw Error("--pitch_range applies to random weights only (a checkpoint has its own)");
     std::vector<BenchResult> results;
     for (int width : p.widths)
         for (int batch : p.batches) {
@@ -154,6 +155,8 @@ std::vector<BenchResult> run_bench(const BenchParams& p, const std::function<voi
                 ModelConfig c = model_preset(p.model);
                 if (!p.generator_types.empty()) set_generator_types(c, p.generator_types);
                 if (!p.scan_order.empty()) c.scan = parse_scan_order(p.scan_order);
+                parse_pitch_range(p.pitch_range, &c.pitch_low, &c.pitch_high);
+                check_heights_and_tracks(c);
                 c.crop_length = width;
                 FractalNet n = seeded_net(c, p.seed);
                 n->to(device);
@@ -164,6 +167,7 @@ std::vector<BenchResult> run_bench(const BenchParams& p, const std::function<voi
             BenchResult r;
             r.target_width = width, r.batch = batch, r.threads = torch::get_num_threads(), r.device = device.str();
             r.model = p.checkpoint.empty() ? p.model : p.checkpoint;
+            r.pitch_range = std::to_string(config.pitch_low) + "-" + std::to_string(config.pitch_high);
             r.generator_types = generator_types(config), r.num_iter_list = join(p.num_iter), r.precision = precision_name(precision);
             r.gate = p.gate < 0 ? !p.checkpoint.empty() : p.gate == 1;
             for (auto& t : net->parameters()) r.parameters += t.numel();
@@ -177,9 +181,8 @@ std::vector<BenchResult> run_bench(const BenchParams& p, const std::function<voi
                 SampleOptions opt;
                 opt.num_iter = {p.num_iter[0], p.num_iter[1], p.num_iter[2]};
                 opt.gate = r.gate;
-                int rows = 0, cols = 0;
-                canvas_shape(config, width, &rows, &cols);
-                const auto canvas = torch::full({batch, rows, cols}, -1.0, torch::TensorOptions().device(device));
+                // Every cell to be drawn (but a pitch range's padding rows, known silent).
+                const auto canvas = rolls_to_canvas(std::vector<Roll>(size_t(batch), Roll(width, kUnknown, roll_rows(config))), config, device, kUnknown);
                 auto gen = at::detail::createCPUGenerator(p.seed);
                 net->sample(canvas, opt, gen, {}, cancel);
                 SampleStats stats;

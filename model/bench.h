@@ -24,6 +24,7 @@ struct BenchParams {
     std::string checkpoint;                   // a trained net instead of random weights
     std::string generator_types;              // override (random weights only), e.g. "ar,mar,mar,mar"
     std::string scan_order;                   // override (random weights only)
+    std::string pitch_range = "all";          // the model's pitches (random weights only): all | piano | LOW-HIGH
     std::vector<int> widths{128};             // steps per sample
     std::vector<int> batches{1};              // samples per sampling call
     std::vector<int> num_iter{8, 4, 2};       // MAR iterations at levels 0, 1, 2
@@ -40,6 +41,7 @@ struct BenchParams {
 struct BenchResult {
     int target_width = 0, batch = 0, threads = 0;
     std::string device, model, generator_types, num_iter_list, precision;   // precision: fp32 or bf16, as used
+    std::string pitch_range = "all";
     bool gate = false;
     int64_t parameters = 0;
     double seconds_per_sample = 0;            // wall time of one sampling call / batch

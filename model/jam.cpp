@@ -33,6 +33,9 @@ const char* jam_mode_name(JamMode m) {
 }
 
 JamSession::JamSession(Engine& engine, const JamOptions& options) : engine_(engine), opt_(options) {
+    if (track_count(engine.config()) > 1)
+        throw Error("jam plays one roll; this model writes " + std::to_string(track_count(engine.config())) +
+                    " tracks (use fractalmidi generate --keep_tracks to write tracks around a melody)");
     const int window_bars = engine_.config().crop_length / kStepsPerBar;
     if (!(opt_.bpm >= 20 && opt_.bpm <= 400)) throw Error("jam: --tempo must be within 20..400 bpm");
     if (opt_.bars < 1 || opt_.bars > 4096) throw Error("jam: --bars must be within 1..4096");

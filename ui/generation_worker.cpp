@@ -50,7 +50,11 @@ void GenerationWorker::adopt(std::shared_ptr<Engine> engine) {
 void GenerationWorker::loadCheckpoint(const QString& path, const QString& device, const QString& precision) {
     jobs_->post([this, path, device, precision] {
         try {
-            adopt(Engine::load(path.toStdString(), device.toStdString(), parse_precision(precision.toStdString())));
+            std::shared_ptr<Engine> engine = Engine::load(path.toStdString(), device.toStdString(), parse_precision(precision.toStdString()));
+            if (track_count(engine->config()) > 1)   // the studio's roll is one track: say so rather than show nothing
+                throw Error("this model writes " + std::to_string(track_count(engine->config())) +
+                            " tracks; the studio shows one-track models only so far (fractalmidi generate --keep_tracks writes tracks)");
+            adopt(std::move(engine));
         } catch (const std::exception& e) {
             jobs_->deliver([this, why = QString::fromUtf8(e.what())] { Q_EMIT engineFailed(why); });
         }

@@ -67,6 +67,7 @@ void add_bench_command(CLI::App& app) {
     cmd->add_option("--num_iter_list", a->num_iter, "MAR iterations at levels 0, 1, 2")->capture_default_str();
     cmd->add_option("--generator_types", a->p.generator_types, "Four of mar|ar (random weights only; the fourth names the velocity head)");
     cmd->add_option("--scan_order", a->p.scan_order, "AR scan: row_major or column_major (random weights only)");
+    cmd->add_option("--pitch_range", a->p.pitch_range, "The model's pitches: all, piano (21-108) or LOW-HIGH (random weights only)")->capture_default_str();
     cmd->add_flag("--gate", a->gate, "Empty-patch gating on (default: on with a checkpoint, off with random weights)");
     cmd->add_flag("--no_gate", a->no_gate, "Empty-patch gating off");
     cmd->add_option("--train_batch", a->p.train_batch, "Batch of the training measurement")->capture_default_str();

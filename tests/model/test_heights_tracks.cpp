@@ -10,6 +10,8 @@
 #include "core/track_rolls.h"
 #include "model/canvas.h"
 #include "model/checkpoint.h"
+#include "model/engine.h"
+#include "model/jam.h"
 #include "model/fractal_net.h"
 #include "model/generator.h"
 #include "model/trainer.h"
@@ -147,4 +149,17 @@ TEST(Tracks, AMultiTrackModelTrainsAndWritesTheOtherTracksAroundAKeptOne) {
     fm::GenerateParams wrong = noisy(1);   // a one-track input for a two-track model: refused
     wrong.mode = fm::GenerateMode::inpainting, wrong.input = fm::Roll(64), wrong.mask_start = 0, wrong.mask_end = 64;
     EXPECT_THROW(fm::generate(net, wrong, {}, nullptr), fm::Error);
+}
+
+// Jam plays one roll: a multi-track model is refused with a message that says where tracks are written.
+TEST(Tracks, JamRefusesAMultiTrackModel) {
+    fm::ModelConfig c = fm::model_preset("tiny");
+    c.track_names = {"melody", "piano"};
+    auto engine = fm::Engine::create(c, 1, "cpu");
+    try {
+        fm::JamSession session(*engine, fm::JamOptions{});
+        ADD_FAILURE() << "a multi-track model started a jam";
+    } catch (const fm::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("--keep_tracks"), std::string::npos) << e.what();
+    }
 }
