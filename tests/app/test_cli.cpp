@@ -959,16 +959,7 @@ TEST(Cli, AMultiTrackModelWritesTheOtherTracksAroundAKeptMelody) {
     const std::string dir = fmtest::temp_dir("cli");
     const std::string songs = dir + "/songs";
     fs::create_directories(songs);
-    for (int f = 0; f < 4; ++f) {
-        fmtest::TrackBuilder meta, lead, pad;
-        meta.tempo(0, 110).end(64 * 120);
-        lead.name("Lead");
-        for (int i = 0; i < 16; ++i) lead.note(i * 480, i * 480 + 360, 67 + (i * (f + 2)) % 9, 90, 0);
-        pad.name("Pad");
-        for (int bar = 0; bar < 4; ++bar)
-            for (int p : {48, 52, 55}) pad.note(bar * 1920, bar * 1920 + 1800, p + (bar + f) % 3, 60, 1);
-        fmtest::write_midi(songs, "song" + std::to_string(f) + ".mid", fmtest::make_smf(1, 480, {meta.build(), lead.build(), pad.build()}));
-    }
+    fmtest::write_lead_pad_songs(songs, 110);
     const std::string run_dir = dir + "/run";
     const Proc t = run({"train", "--train_data", songs, "--output_dir", run_dir, "--model", "tiny", "--crop_length", "64",
                         "--train_batch_size", "2", "--plan_batch", "2", "--max_steps", "3", "--eval_every", "3", "--val_crops", "1",

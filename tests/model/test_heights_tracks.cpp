@@ -105,16 +105,7 @@ TEST(Heights, AnEightyEightKeyModelNeverPlaysOutsideTheKeys) {
 // given the lead it writes the pad and keeps the lead cell for cell.
 TEST(Tracks, AMultiTrackModelTrainsAndWritesTheOtherTracksAroundAKeptOne) {
     const std::string data = fmtest::temp_dir("corpus");
-    for (int f = 0; f < 4; ++f) {
-        fmtest::TrackBuilder meta, lead, pad;
-        meta.tempo(0, 120).end(64 * 120);
-        lead.name("Lead");
-        for (int i = 0; i < 16; ++i) lead.note(i * 480, i * 480 + 360, 67 + (i * (f + 2)) % 9, 90, 0);
-        pad.name("Pad");
-        for (int bar = 0; bar < 4; ++bar)
-            for (int p : {48, 52, 55}) pad.note(bar * 1920, bar * 1920 + 1800, p + (bar + f) % 3, 60, 1);
-        fmtest::write_midi(data, "song" + std::to_string(f) + ".mid", fmtest::make_smf(1, 480, {meta.build(), lead.build(), pad.build()}));
-    }
+    fmtest::write_lead_pad_songs(data);
     fm::TrainParams p;
     p.train_data = data, p.output_dir = fmtest::temp_dir("run"), p.model = "tiny", p.crop_length = 64, p.train_batch_size = 2;
     p.plan_batch = 2, p.max_steps = 4, p.warmup_steps = 1, p.eval_every = 4, p.val_crops = 1, p.threads = 1, p.device = "cpu";

@@ -116,6 +116,19 @@ fm::SmfTrack TrackBuilder::build() {
     return t;
 }
 
+void write_lead_pad_songs(const std::string& dir, double bpm) {
+    for (int f = 0; f < 4; ++f) {
+        TrackBuilder meta, lead, pad;
+        meta.tempo(0, bpm).end(64 * 120);
+        lead.name("Lead");
+        for (int i = 0; i < 16; ++i) lead.note(i * 480, i * 480 + 360, 67 + (i * (f + 2)) % 9, 90, 0);
+        pad.name("Pad");
+        for (int bar = 0; bar < 4; ++bar)
+            for (int p : {48, 52, 55}) pad.note(bar * 1920, bar * 1920 + 1800, p + (bar + f) % 3, 60, 1);
+        write_midi(dir, "song" + std::to_string(f) + ".mid", make_smf(1, 480, {meta.build(), lead.build(), pad.build()}));
+    }
+}
+
 fm::SmfFile make_smf(int format, int ticks_per_quarter, std::vector<fm::SmfTrack> tracks) {
     fm::SmfFile smf;
     smf.format = format;

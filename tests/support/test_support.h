@@ -29,6 +29,10 @@ struct TrackBuilder {
 };
 
 fm::SmfFile make_smf(int format, int ticks_per_quarter, std::vector<fm::SmfTrack> tracks);
+// Four songs of 4 bars in `dir` (song0.mid .. song3.mid), two named tracks each: "Lead" (a line of quarter notes,
+// channel 1) and "Pad" (a triad a bar, channel 2). For the multi-track tests.
+void write_lead_pad_songs(const std::string& dir, double bpm = 120);
+
 // Writes `smf` to `dir/name` and returns the path.
 std::string write_midi(const std::string& dir, const std::string& name, const fm::SmfFile& smf);
 
