@@ -2,6 +2,8 @@
 // roll track on export, and POP909's three roles through a round trip.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <set>

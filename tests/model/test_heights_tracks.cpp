@@ -2,6 +2,7 @@
 // trained on named tracks that keeps a given track and writes the others, and the config fields that say so.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
