@@ -52,10 +52,10 @@ torch::Tensor pitch_class_set(const torch::Tensor& cells, const torch::Tensor& r
     return (per_class * powers).sum(1);
 }
 
-// The pitch class of each of the time-major canvas' `rows` rows (tracks x pitch_rows from pitch_low; all 128 folded).
+// The pitch class of each of the time-major canvas' `rows` rows (tracks x pitch_rows from canvas_low; all 128 folded).
 torch::Tensor row_pitch_classes(const ModelConfig& config, int64_t rows, const torch::Device& device) {
     const int64_t pr = config.layout == CanvasLayout::folded ? 128 : pitch_rows(config);
-    return (config.pitch_low + torch::arange(rows, longs(device)) % pr) % 12;
+    return (canvas_low(config) + torch::arange(rows, longs(device)) % pr) % 12;
 }
 
 torch::Tensor density_class(const torch::Tensor& onsets) {   // (B, bars) counts -> classes

@@ -22,10 +22,10 @@ torch::Device resolve_device(const std::string& name) {
 int canvas_unit(const ModelConfig& config) { return config.layout == CanvasLayout::folded ? 32 : 16; }
 
 namespace {
-// A roll of tracks x 128 pitches -> the canvas rows of each track: pitch_rows() from pitch_low, the rows above
-// pitch_high silent (known: never generated), pitches outside the range left out.
+// A roll of tracks x 128 pitches -> the canvas rows of each track: pitch_rows() from canvas_low, the rows outside
+// [pitch_low, pitch_high] silent (known: never generated), pitches outside the range left out.
 Roll to_canvas_rows(const Roll& roll, const ModelConfig& config) {
-    const int tracks = track_count(config), pr = pitch_rows(config), lo = config.pitch_low;
+    const int tracks = track_count(config), pr = pitch_rows(config), lo = canvas_low(config);
     if (roll.rows != tracks * kPitches)
         throw Error("the model reads rolls of " + std::to_string(tracks) + " track(s) x 128 pitches; this one has " + std::to_string(roll.rows) + " rows");
     if (tracks == 1 && pr == kPitches) return roll;
@@ -33,7 +33,7 @@ Roll to_canvas_rows(const Roll& roll, const ModelConfig& config) {
     for (int k = 0; k < tracks; ++k)
         for (int r = 0; r < pr; ++r) {
             const int pitch = lo + r;
-            if (pitch > config.pitch_high) continue;   // padding: silent
+            if (pitch < config.pitch_low || pitch > config.pitch_high) continue;   // padding: silent
             std::copy_n(&roll.cells[size_t(k * kPitches + pitch) * size_t(roll.width)], size_t(roll.width),
                         &out.cells[size_t(k * pr + r) * size_t(roll.width)]);
         }
@@ -58,12 +58,12 @@ Roll canvas_to_roll(const torch::Tensor& canvas, const ModelConfig& config) {
     Roll r(int(c.size(1)), 0.0f, int(c.size(0)));
     std::memcpy(r.cells.data(), c.data_ptr<float>(), r.cells.size() * sizeof(float));
     if (config.layout == CanvasLayout::folded) return unfold(r);
-    const int tracks = track_count(config), pr = pitch_rows(config), lo = config.pitch_low;
+    const int tracks = track_count(config), pr = pitch_rows(config), lo = canvas_low(config);
     if (tracks == 1 && pr == kPitches) return r;
     if (r.rows != tracks * pr) throw Error("canvas of " + std::to_string(r.rows) + " rows for " + std::to_string(tracks) + " x " + std::to_string(pr));
     Roll out(r.width, 0.0f, tracks * kPitches);
     for (int k = 0; k < tracks; ++k)
-        for (int row = 0; row < pr && lo + row <= config.pitch_high; ++row)
+        for (int row = config.pitch_low - lo; row < pr && lo + row <= config.pitch_high; ++row)
             std::copy_n(&r.cells[size_t(k * pr + row) * size_t(r.width)], size_t(r.width),
                         &out.cells[size_t(k * kPitches + lo + row) * size_t(r.width)]);
     return out;

@@ -84,7 +84,11 @@ LevelImpl::LevelImpl(const ModelConfig& config, int level, int64_t cond_width)
     token_cells_ = s * s;
     unknown_class_ = note_classes(config);   // the embedding's extra class: a cell still to be drawn
     cell_embed_ = register_module("cell_embed", torch::nn::Embedding(unknown_class_ + 1, kCellEmbed[level]));
-    pitch_low_ = config.pitch_low, pitch_rows_ = config.layout == CanvasLayout::folded ? 128 : pitch_rows(config);
+    pitch_low_ = canvas_low(config), pitch_rows_ = config.layout == CanvasLayout::folded ? 128 : pitch_rows(config);
+    // Level 0 on the long layout: grid rows counted from the 128-pitch canvas's top, restarting in each track (the
+    // geometry a one-track, 128-pitch model learnt). The identity for such a model; the folded layout keeps its own.
+    if (level == 0 && config.layout == CanvasLayout::long_roll)
+        grid_track_rows_ = pitch_rows_ / kPatchSizes[0], grid_row_offset_ = pitch_low_ / kPatchSizes[0];
     if (track_count(config) > 1) {
         track_embed_ = register_module("track_embed", torch::nn::Embedding(track_count(config), width_));
         torch::NoGradGuard no_grad;
@@ -145,8 +149,17 @@ void LevelImpl::set_matmul_dtype(torch::ScalarType dtype) {
 
 torch::Tensor LevelImpl::pos(int64_t gr, int64_t gc, const torch::Device& device) {
     Positions& c = pos_cache_;
-    if (c.gr != gr || c.gc != gc || !c.table.defined() || c.table.device() != device)
-        c = Positions{gr, gc, positions_2d(gr, gc, width_, device)};
+    if (c.gr != gr || c.gc != gc || !c.table.defined() || c.table.device() != device) {
+        if (grid_track_rows_ > 0 && (gr != grid_track_rows_ || grid_row_offset_ != 0)) {
+            // Row r of the grid sits at row r % (rows per track) + offset of a 128-pitch canvas.
+            auto rows = torch::arange(gr, torch::TensorOptions().dtype(torch::kLong).device(device)) % grid_track_rows_ + grid_row_offset_;
+            const int64_t top = grid_track_rows_ + grid_row_offset_;
+            auto all = positions_2d(top, gc, width_, device).view({top, gc, width_});
+            c = Positions{gr, gc, all.index_select(0, rows).reshape({gr * gc, width_})};
+        } else {
+            c = Positions{gr, gc, positions_2d(gr, gc, width_, device)};
+        }
+    }
     return c.table;   // (T, D)
 }
 

@@ -110,6 +110,7 @@ private:
     torch::nn::Embedding style_embed_{nullptr};   // config.level_style: row 0 (no style asked) stays zero
     torch::nn::Embedding track_embed_{nullptr};   // several tracks: a vector per track (its rows on the canvas)
     int64_t pitch_low_ = 0, pitch_rows_ = 128;    // a canvas row's pitch: pitch_low_ + row % pitch_rows_ (model_config.h)
+    int64_t grid_track_rows_ = 0, grid_row_offset_ = 0;   // level 0, long layout: grid rows per track, and the first's place
     torch::nn::Linear embed_{nullptr}, cond_proj_{nullptr}, occupancy_{nullptr}, plan_rows_{nullptr}, plan_cols_{nullptr};
     torch::Tensor mask_token_, start_token_, buffer_pos_, uncond_, ungated_;
     Transformer transformer_{nullptr};

@@ -83,9 +83,10 @@ const char* to_string(CellCoding c) { return c == CellCoding::notes ? "notes" : 
 const char* to_string(ScanOrder s) { return s == ScanOrder::row_major ? "row_major" : "column_major"; }
 const char* to_string(CanvasLayout l) { return l == CanvasLayout::long_roll ? "long" : "folded"; }
 
+int canvas_low(const ModelConfig& config) { return config.pitch_low / kPatchSizes[0] * kPatchSizes[0]; }
+
 int pitch_rows(const ModelConfig& config) {
-    const int range = config.pitch_high - config.pitch_low + 1;
-    return (range + kPatchSizes[0] - 1) / kPatchSizes[0] * kPatchSizes[0];
+    return (config.pitch_high + kPatchSizes[0]) / kPatchSizes[0] * kPatchSizes[0] - canvas_low(config);
 }
 
 int track_count(const ModelConfig& config) { return std::max<int>(1, int(config.track_names.size())); }
@@ -120,9 +121,6 @@ void check_heights_and_tracks(const ModelConfig& c) {
     if (c.pitch_low < 0 || c.pitch_high > 127 || c.pitch_high - c.pitch_low + 1 < kPatchSizes[0])
         throw Error("model config: the pitch range " + std::to_string(c.pitch_low) + "-" + std::to_string(c.pitch_high) +
                     " must lie within 0-127 and span at least " + std::to_string(kPatchSizes[0]) + " pitches");
-    if (c.pitch_low + pitch_rows(c) > 128)
-        throw Error("model config: the pitch range " + std::to_string(c.pitch_low) + "-" + std::to_string(c.pitch_high) + " rounded up to " +
-                    std::to_string(pitch_rows(c)) + " rows runs past pitch 127: start it lower");
     if (c.track_names.size() > 15) throw Error("model config: at most 15 tracks (MIDI's channels besides the drums')");
     if ((c.track_names.size() > 1 || pitch_rows(c) != 128) && c.layout == CanvasLayout::folded)
         throw Error("model config: several tracks or a pitch range need the long layout");

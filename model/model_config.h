@@ -65,8 +65,10 @@ struct ModelConfig {
     // (files without the field: off).
     bool level_style = false;
     // Heights: the pitches the model plays, [pitch_low, pitch_high] (0-127 by default; 21-108 for the 88 keys). Its
-    // canvas rows start at pitch_low, pitch_rows() of them per track (the range rounded up to whole 16-row patches);
-    // the rows above pitch_high are padding, always silent: no note outside the range is ever generated.
+    // canvas rows are the whole 16-row patches of the 128-pitch canvas that hold the range: from canvas_low() (16 for
+    // the 88 keys), pitch_rows() of them per track (96). The rows outside the range are padding, always silent: no
+    // note outside it is ever generated. On the patches' own grid, a model moved to a range (--init_from) keeps the
+    // geometry it learnt: level 0's row positions count from the 128-pitch canvas's top, and restart in each track.
     int pitch_low = 0, pitch_high = 127;
     // Tracks: rolls of tracks x 128 pitches (the tracks stacked, as core/track_rolls.h keeps them), one canvas of
     // tracks x pitch_rows() rows so that every level sees every track; each token also gets its track's learned
@@ -74,7 +76,9 @@ struct ModelConfig {
     std::vector<std::string> track_names;
 };
 
-// Rows per track on the canvas: the pitch range rounded up to whole level-0 patches (128 for the full range).
+// The pitch of a track's first canvas row: pitch_low rounded down to a whole level-0 patch (0 for the full range).
+int canvas_low(const ModelConfig& config);
+// Rows per track on the canvas: the patches from canvas_low() to pitch_high's (128 for the full range).
 int pitch_rows(const ModelConfig& config);
 // Tracks of the model's rolls (1 when it has no track names).
 int track_count(const ModelConfig& config);

@@ -41,7 +41,8 @@ TEST(ModelConfig, PitchRangesAndTracksRoundTripAndBadOnesAreRefused) {
     fm::parse_pitch_range("piano", &c.pitch_low, &c.pitch_high);
     EXPECT_EQ(c.pitch_low, 21);
     EXPECT_EQ(c.pitch_high, 108);
-    EXPECT_EQ(fm::pitch_rows(c), 96);   // 88 rounded up to whole 16-row patches
+    EXPECT_EQ(fm::canvas_low(c), 16);
+    EXPECT_EQ(fm::pitch_rows(c), 96);   // the patches that hold 21-108: pitches 16-111
     c.track_names = {"melody", "piano"};
     EXPECT_EQ(fm::roll_rows(c), 256);
     int rows = 0, cols = 0;
@@ -61,23 +62,25 @@ TEST(ModelConfig, PitchRangesAndTracksRoundTripAndBadOnesAreRefused) {
     fm::ModelConfig narrow = fm::model_preset("tiny");
     narrow.pitch_low = 60, narrow.pitch_high = 70;   // less than one patch
     EXPECT_THROW(fm::check_heights_and_tracks(narrow), fm::Error);
-    narrow.pitch_low = 100, narrow.pitch_high = 127;   // 28 rounded up to 32 rows runs past 127
-    EXPECT_THROW(fm::check_heights_and_tracks(narrow), fm::Error);
+    narrow.pitch_low = 100, narrow.pitch_high = 127;   // the patches of 96-127
+    EXPECT_NO_THROW(fm::check_heights_and_tracks(narrow));
+    EXPECT_EQ(fm::pitch_rows(narrow), 32);
     fm::ModelConfig folded = c;
     folded.layout = fm::CanvasLayout::folded;
     EXPECT_THROW(fm::check_heights_and_tracks(folded), fm::Error);
 }
 
-// The canvas of an 88-key model holds rows 21-116 of each track, the rows above 108 known silent; back on the roll, every
-// pitch outside the range is silent.
+// The canvas of an 88-key model holds pitches 16-111 of each track (whole patches of the 128-pitch canvas), those
+// outside 21-108 known silent; back on the roll, every pitch outside the range is silent.
 TEST(Heights, TheCanvasHoldsTheRangeAndThePaddingIsKnownSilent) {
     fm::ModelConfig c = fm::model_preset("tiny");
     fm::parse_pitch_range("piano", &c.pitch_low, &c.pitch_high);
     fm::Roll r(64, fm::kUnknown);
     const auto canvas = fm::rolls_to_canvas({r}, c, torch::kCPU, fm::kUnknown);
     ASSERT_EQ(canvas.size(1), 96);
-    EXPECT_TRUE(torch::all(canvas[0].slice(0, 0, 88) == -1.0f).item<bool>());   // 21..108: to be generated
-    EXPECT_TRUE(torch::all(canvas[0].slice(0, 88, 96) == 0.0f).item<bool>());   // 109..116: padding, known silent
+    EXPECT_TRUE(torch::all(canvas[0].slice(0, 0, 5) == 0.0f).item<bool>());     // 16..20: padding, known silent
+    EXPECT_TRUE(torch::all(canvas[0].slice(0, 5, 93) == -1.0f).item<bool>());   // 21..108: to be generated
+    EXPECT_TRUE(torch::all(canvas[0].slice(0, 93, 96) == 0.0f).item<bool>());   // 109..111: padding
     fm::Roll loud(64);
     for (int p = 0; p < 128; ++p) loud.at(p, 3) = 0.5f;
     const fm::Roll back = fm::canvas_to_roll(fm::rolls_to_canvas({loud}, c, torch::kCPU, 0.0f)[0], c);
