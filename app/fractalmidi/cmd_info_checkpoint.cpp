@@ -33,6 +33,8 @@ void print_checkpoint_info(const std::string& path, bool json) {
                             {"tensors", file.tensors.size()}, {"digest", digest}, {"verified", !digest.empty()},
                             {"optimizer_state", optimiser}, {"ema", ema}, {"conditions", c.plan && c.conditions},
                             {"level_style", c.plan && c.conditions && c.level_style}, {"free_plan", c.plan && c.conditions && c.free_plan}};
+        j["pitch_range"] = {c.pitch_low, c.pitch_high};
+        j["tracks"] = c.track_names;   // empty: one track
         if (!field("step").empty()) j["step"] = std::stoll(field("step"));
         if (!field("best_val_bits").empty()) j["best_val_bits"] = std::stod(field("best_val_bits"));
         std::cout << j.dump() << "\n";
@@ -48,6 +50,12 @@ void print_checkpoint_info(const std::string& path, bool json) {
         std::printf("conditions:     none learnt (an asked key or chords only bound its plan's notes)\n");
     else
         std::printf("conditions:     none (no bar plan: generate refuses --key, --chords, --tempo, --density and --style)\n");
+    std::printf("pitches:        %d-%d%s\n", c.pitch_low, c.pitch_high, c.pitch_low == fm::kPianoLow && c.pitch_high == fm::kPianoHigh ? " (the 88 keys)" : "");
+    if (!c.track_names.empty()) {
+        std::string names;
+        for (const auto& n : c.track_names) names += (names.empty() ? "" : ", ") + n;
+        std::printf("tracks:         %s (generate --keep_tracks / --tracks)\n", names.c_str());
+    }
     if (!field("step").empty()) std::printf("step:           %s\n", field("step").c_str());
     if (!field("best_val_bits").empty()) std::printf("best val:       %s bits/cell\n", field("best_val_bits").c_str());
     std::printf("tensors:        %zu%s%s\n", file.tensors.size(), optimiser ? ", with the optimiser state (resumable)" : "",

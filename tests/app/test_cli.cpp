@@ -967,6 +967,8 @@ TEST(Cli, AMultiTrackModelWritesTheOtherTracksAroundAKeptMelody) {
                         "--threads", "1", "--device", "cpu", "--tracks", "Lead=melody,Pad=pad"});
     ASSERT_EQ(t.status, 0) << t.err;
     const std::string ckpt = run_dir + "/last.safetensors";
+    const Proc info = run({"info", ckpt});
+    EXPECT_TRUE(contains(info.out, "tracks:         melody, pad")) << info.out;
     const Proc g = run({"generate", "--checkpoint", ckpt, "--input_midi", songs + "/song2.mid", "--track_map", "Lead=melody,Pad=pad",
                         "--keep_tracks", "melody", "--output_dir", dir + "/out", "--target_width", "64", "--seed", "4", "--threads", "1"});
     ASSERT_EQ(g.status, 0) << g.err;
