@@ -5,6 +5,12 @@
 
 #include <set>
 
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+
+#include "model/checkpoint.h"
+#include "model/fractal_net.h"
 #include "model/model_config.h"
 #include "studio_test_support.h"
 
@@ -141,6 +147,24 @@ private Q_SLOTS:
         QVERIFY(info.parameters > 0);
         QCOMPARE(info.generatorTypes.count(QLatin1Char(',')), 3);
         QCOMPARE(info.source, QStringLiteral("random weights"));
+    }
+
+    void aMultiTrackModelIsRefusedWithAMessage() {
+        // The studio's roll is one track: a model that writes three says so and names the command that writes tracks,
+        // instead of producing rolls the view cannot show.
+        fm::ModelConfig c = fm::model_preset("tiny");
+        c.track_names = {"melody", "bridge", "piano"};
+        const QString path = QDir(QDir::tempPath()).filePath(QStringLiteral("fm-three-tracks-%1.safetensors").arg(QCoreApplication::applicationPid()));
+        fm::FractalNet net = fm::seeded_net(c, 1);
+        fm::save_checkpoint(path.toStdString(), net, nullptr, {{"step", "0"}});
+        studiotest::WorkerThread w(nullptr);
+        WorkerRecorder rec(w.worker);
+        w.worker->loadCheckpoint(path);
+        QTRY_VERIFY_WITH_TIMEOUT(!rec.failed.isEmpty(), 30000);
+        QVERIFY2(rec.failed.front().contains(QStringLiteral("3 tracks")), qPrintable(rec.failed.front()));
+        QVERIFY2(rec.failed.front().contains(QStringLiteral("--keep_tracks")), qPrintable(rec.failed.front()));
+        QVERIFY(rec.ready.empty());
+        QFile::remove(path);
     }
 };
 
