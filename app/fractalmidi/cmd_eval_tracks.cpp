@@ -36,6 +36,7 @@ namespace {
 struct EvalTracksArgs {
     std::string checkpoint, reference, track_map, keep = "melody", device = "auto", precision = "auto", num_iter = default_iters();
     int samples = 64, threads = 0;
+    std::string key = "auto";   // auto: the written tracks are asked for the kept tracks' key (generate's default)
     int64_t seed = 0;
     bool json = false;
 };
@@ -97,6 +98,7 @@ void run_eval_tracks(const EvalTracksArgs& a) {
         g.width = config.crop_length, g.num_samples = 1, g.seed = uint64_t(a.seed) * 1000 + data.size(), g.num_iter = parse_iters(a.num_iter);
         g.mode = fm::GenerateMode::inpainting;
         g.input = crop;
+        if (a.key == "auto" && config.conditions) g.conditions.key = fm::key_code(fm::estimate_key(tracks_of(crop, kept)));
         g.cell_mask.assign(size_t(crop.rows) * size_t(crop.width), 0);
         for (int k : written) {
             std::fill(g.cell_mask.begin() + std::ptrdiff_t(size_t(k) * fm::kPitches * size_t(crop.width)),
@@ -119,7 +121,7 @@ void run_eval_tracks(const EvalTracksArgs& a) {
         same_key += ours == lead, same_scale += fm::key_scale(ours) == fm::key_scale(lead);
         data_same_key += theirs == lead, data_same_scale += fm::key_scale(theirs) == fm::key_scale(lead);
     }
-    nlohmann::json j = {{"checkpoint", a.checkpoint}, {"reference", a.reference}, {"samples", int(data.size())}, {"kept", a.keep},
+    nlohmann::json j = {{"checkpoint", a.checkpoint}, {"reference", a.reference}, {"samples", int(data.size())}, {"kept", a.keep}, {"key", a.key},
                         {"kept_unchanged", unchanged}, {"same_key", same_key}, {"same_scale", same_scale},
                         {"data_same_key", data_same_key}, {"data_same_scale", data_same_scale}};
     for (int k : written) {   // per written track: its figures against the data's same track
@@ -135,7 +137,7 @@ void run_eval_tracks(const EvalTracksArgs& a) {
         return;
     }
     const double n = double(data.size());
-    std::printf("%d samples of %d steps; kept %s; wrote the rest\n", int(data.size()), config.crop_length, a.keep.c_str());
+    std::printf("%d samples of %d steps; kept %s; wrote the rest (key: %s)\n", int(data.size()), config.crop_length, a.keep.c_str(), a.key.c_str());
     std::printf("kept tracks unchanged:        %d of %d\n", unchanged, int(data.size()));
     std::printf("key of the written tracks = key of the kept ones: %5.1f %%  (same scale %5.1f %%)   data: %5.1f %% (%5.1f %%)\n",
                 100 * same_key / n, 100 * same_scale / n, 100 * data_same_key / n, 100 * data_same_scale / n);
@@ -159,6 +161,8 @@ void add_eval_tracks_command(CLI::App& app) {
     cmd->add_option("--track_map", a->track_map, "Which of the songs' tracks is which role (SOURCE=ROLE rules, in the model's track order; default: each role takes the track of its name)");
     cmd->add_option("--keep", a->keep, "The tracks kept (comma-separated); the others are written")->capture_default_str();
     cmd->add_option("--samples", a->samples, "Crops accompanied")->capture_default_str();
+    cmd->add_option("--key", a->key, "auto: ask for the kept tracks' key (as generate --keep_tracks does); none: the model's own choice")
+        ->capture_default_str()->check(CLI::IsMember({"auto", "none"}));
     cmd->add_option("--num_iter_list", a->num_iter, "MAR iterations at levels 0, 1, 2")->capture_default_str();
     cmd->add_option("--seed", a->seed, "Seed of the crops and the draws")->capture_default_str();
     cmd->add_option("--device", a->device, "cpu, cuda or auto")->capture_default_str();

@@ -22,6 +22,7 @@
 #include "interrupt.h"
 #include "core/dataset.h"
 #include "core/error.h"
+#include "core/harmony.h"
 #include "core/file_io.h"
 #include "core/midi_roll.h"
 #include "core/track_rolls.h"
@@ -153,7 +154,7 @@ std::vector<double> parse_density(const std::string& s) {
 
 fm::Conditions conditions_of_args(const GenerateArgs& a) {
     fm::Conditions c;
-    if (!a.key.empty()) c.key = fm::key_code(fm::parse_key(a.key));
+    if (!a.key.empty() && a.key != "auto" && a.key != "none") c.key = fm::key_code(fm::parse_key(a.key));
     if (!a.chords.empty()) c.chords = fm::parse_chords(a.chords);
     if (!a.density.empty()) c.density = parse_density(a.density);
     c.tempo = a.tempo, c.style = fm::parse_style(a.style), c.scale_lock = !a.no_scale_lock, c.passing_tones = a.passing_tones;
@@ -197,6 +198,20 @@ void run_generate(const GenerateArgs& a) {
         std::string names;
         for (int k : write) names += (names.empty() ? "" : ", ") + roles[size_t(k)];
         std::fprintf(stderr, "writing the track(s) %s; keeping the others from %s\n", names.c_str(), a.input_midi.c_str());
+        // The written tracks follow the kept ones' key (--key auto, the default here; --key none: the model's own
+        // choice; an asked key wins), where the model takes conditions.
+        if ((a.key.empty() || a.key == "auto") && engine->config().conditions) {
+            fm::Roll kept = fm::Roll(g.width);
+            for (size_t k = 0; k < roles.size(); ++k)
+                if (std::find(write.begin(), write.end(), int(k)) == write.end())
+                    for (int p = 0; p < fm::kPitches; ++p)
+                        for (int t = 0; t < g.width; ++t) kept.at(p, t) = std::max(kept.at(p, t), g.input.at(int(k) * fm::kPitches + p, t));
+            if (fm::count_notes(kept) > 0) {
+                const fm::Key key = fm::estimate_key(kept);
+                g.conditions.key = fm::key_code(key);
+                std::fprintf(stderr, "key from the kept tracks: %s (--key none: the model's own)\n", fm::key_name(key).c_str());
+            }
+        }
     } else if (g.mode != fm::GenerateMode::unconditional) {
         if (a.input_midi.empty()) throw fm::Error("--mode " + a.mode + " needs --input_midi");
         if (roles.size() > 1) {
@@ -401,7 +416,9 @@ void add_generate_command(CLI::App& app) {
     cmd->add_option("--device", a->device, "cpu, cuda or auto")->capture_default_str();
     cmd->add_option("--threads", a->threads, "Intra-op threads (0: all cores, or OMP_NUM_THREADS when set)")->capture_default_str();
     cmd->add_option("--precision", a->precision, fm::kPrecisionHelp)->capture_default_str();
-    cmd->add_option("--key", a->key, "Condition: the key, e.g. \"A minor\", Am, \"F# major\" (models with conditions)");
+    cmd->add_option("--key", a->key,
+                    "Condition: the key, e.g. \"A minor\", Am, \"F# major\" (models with conditions); with --keep_tracks/--tracks "
+                    "the default, auto, is the kept tracks' key (none: the model's own)");
     cmd->add_option("--chords", a->chords, "Condition: chords bar after bar, repeated, e.g. \"Am F C G7\" (N.C. or -: a free bar)");
     cmd->add_option("--tempo", a->tempo, "Condition: tempo in bpm (the .mid files play at it too)")->check(CLI::Range(0.0, 400.0));
     cmd->add_option("--density", a->density, "Condition: notes per bar, 0 (sparse) .. 1 (busy); or a list per bar, e.g. 0.2,0.5,0.8,-");

@@ -973,6 +973,7 @@ TEST(Cli, AMultiTrackModelWritesTheOtherTracksAroundAKeptMelody) {
                         "--keep_tracks", "melody", "--output_dir", dir + "/out", "--target_width", "64", "--seed", "4", "--threads", "1"});
     ASSERT_EQ(g.status, 0) << g.err;
     EXPECT_TRUE(contains(g.out, "melody 16, pad ")) << g.out;
+    EXPECT_TRUE(contains(g.err, "key from the kept tracks: ")) << g.err;   // the pad is asked for the melody's key
     const fm::TrackRolls made = fm::load_midi_tracks(dir + "/out/sample_000.mid", fm::parse_track_map("melody=melody,pad=pad"));
     const fm::TrackRolls source = fm::load_midi_tracks(songs + "/song2.mid", fm::parse_track_map("Lead=melody,Pad=pad"));
     ASSERT_EQ(made.tracks.size(), 2u);
