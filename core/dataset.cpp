@@ -202,19 +202,21 @@ CacheSummary build_cache(const std::string& dir_or_list, const std::string& cach
             ++s.reused;
         } else {
             try {
+                std::vector<TempoChange> tempo;
                 if (options.track_map.empty()) {
                     MidiRoll m = load_midi(e.path, options.import);
                     e.width = uint32_t(m.roll.width);
-                    e.tempo_half_bpm = uint8_t(std::clamp<long>(std::lround(main_tempo(m.tempo, m.roll.width) / 2), 1, 255));
+                    tempo = std::move(m.tempo);
                     notes[i] = std::move(m.notes);
                 } else {   // each note in its roll track (the re-strike rule within each track)
-                    const TrackRolls t = load_midi_tracks(e.path, map, options.import);
+                    TrackRolls t = load_midi_tracks(e.path, map, options.import);
                     e.width = uint32_t(t.width());
-                    e.tempo_half_bpm = uint8_t(std::clamp<long>(std::lround(main_tempo(t.tempo, t.width()) / 2), 1, 255));
+                    tempo = std::move(t.tempo);
                     notes[i].clear();
                     for (size_t k = 0; k < t.tracks.size(); ++k)
                         for (StepNote n : roll_to_notes(t.tracks[k])) n.track = int(k), notes[i].push_back(n);
                 }
+                e.tempo_half_bpm = uint8_t(std::clamp<long>(std::lround(main_tempo(tempo, int(e.width)) / 2), 1, 255));
                 std::sort(notes[i].begin(), notes[i].end(), [](const StepNote& a, const StepNote& b) {
                     return a.start != b.start ? a.start < b.start : a.pitch < b.pitch;
                 });

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "error.h"
 #include "notes.h"
@@ -45,7 +46,7 @@ std::map<std::pair<int, int>, int> first_programs(const SmfFile& smf) {
 
 int TrackRolls::find(const std::string& name) const {
     for (size_t i = 0; i < info.size(); ++i)
-        if (lower(info[i].name) == lower(name)) return int(i);
+        if (same_track_name(info[i].name, name)) return int(i);
     return -1;
 }
 
@@ -80,7 +81,7 @@ TrackMapping parse_track_map(const std::string& text_in) {
 std::vector<std::string> track_roles(const TrackMapping& mapping) {
     std::vector<std::string> roles;
     for (const TrackRule& r : mapping.rules)
-        if (std::none_of(roles.begin(), roles.end(), [&](const std::string& x) { return lower(x) == lower(r.role); })) roles.push_back(r.role);
+        if (std::none_of(roles.begin(), roles.end(), [&](const std::string& x) { return same_track_name(x, r.role); })) roles.push_back(r.role);
     return roles;
 }
 
@@ -95,8 +96,8 @@ std::vector<std::string> smf_track_names(const SmfFile& smf) {
     return names;
 }
 
-TrackRolls midi_to_tracks(const SmfFile& smf, const TrackMapping& mapping, const ImportOptions& options) {
-    const MidiRoll merged = midi_to_roll(smf, options);   // grid phase, width, tempo: as the one-track import
+TrackRolls midi_to_tracks(const SmfFile& smf, const TrackMapping& mapping, const ImportOptions& options, MidiRoll* merged_out) {
+    MidiRoll merged = midi_to_roll(smf, options);   // grid phase, width, tempo: as the one-track import
     const std::vector<MidiNote> notes = collect_notes(smf, options.keep_drums);
     const std::vector<std::string> names = smf_track_names(smf);
     const auto programs = first_programs(smf);
@@ -171,6 +172,7 @@ TrackRolls midi_to_tracks(const SmfFile& smf, const TrackMapping& mapping, const
         per_track[size_t(k)].push_back({n.pitch, int(s), int(e), n.velocity});
     }
     for (auto& list : per_track) t.tracks.push_back(notes_to_roll(list, merged.roll.width));
+    if (merged_out) *merged_out = std::move(merged);
     return t;
 }
 
@@ -216,14 +218,22 @@ TrackRolls split_tracks(const Roll& stacked, const std::vector<std::string>& nam
     return t;
 }
 
-Roll flatten_tracks(const Roll& stacked) {
-    if (stacked.rows == kPitches) return stacked;
+Roll flatten_tracks(const Roll& stacked, const std::vector<int>& which) {
     if (stacked.rows % kPitches != 0) throw Error("flatten_tracks: " + std::to_string(stacked.rows) + " rows are not whole tracks");
+    const int tracks = stacked.rows / kPitches;
+    if (which.empty() && tracks == 1) return stacked;
+    std::vector<int> all;
+    for (int k = 0; k < tracks; ++k) all.push_back(k);
     Roll out(stacked.width);
-    for (int r = 0; r < stacked.rows; ++r)
-        for (int t = 0; t < stacked.width; ++t) out.at(r % kPitches, t) = std::max(out.at(r % kPitches, t), stacked.at(r, t));
+    for (int k : which.empty() ? all : which) {
+        if (k < 0 || k >= tracks) throw Error("flatten_tracks: no track " + std::to_string(k) + " in " + std::to_string(tracks));
+        for (int p = 0; p < kPitches; ++p)
+            for (int t = 0; t < stacked.width; ++t) out.at(p, t) = std::max(out.at(p, t), stacked.at(k * kPitches + p, t));
+    }
     return out;
 }
+
+bool same_track_name(const std::string& a, const std::string& b) { return lower(a) == lower(b); }
 
 SmfFile tracks_to_smf(const TrackRolls& t) {
     if (t.tracks.size() != t.info.size()) throw Error("multi-track export: " + std::to_string(t.tracks.size()) + " rolls but " + std::to_string(t.info.size()) + " names");

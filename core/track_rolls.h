@@ -62,7 +62,8 @@ std::vector<std::string> track_roles(const TrackMapping& mapping);
 // The file's tracks' names (meta FF 03, the first in each track; "" when none), by track index.
 std::vector<std::string> smf_track_names(const SmfFile& smf);
 
-TrackRolls midi_to_tracks(const SmfFile& smf, const TrackMapping& mapping, const ImportOptions& options = {});
+// `merged`, when given, receives the one-track import these tracks were split from (midi_to_roll's result).
+TrackRolls midi_to_tracks(const SmfFile& smf, const TrackMapping& mapping, const ImportOptions& options = {}, MidiRoll* merged = nullptr);
 TrackRolls load_midi_tracks(const std::string& path, const TrackMapping& mapping, const ImportOptions& options = {});   // errors name the file
 
 // One roll of all tracks' notes (the re-strike rule over all of them, as load_midi merges tracks).
@@ -72,8 +73,12 @@ Roll merge_tracks(const TrackRolls& t);
 // split_tracks is the inverse (`names` one per 128 rows; fm::Error when they do not match).
 Roll stack_tracks(const TrackRolls& t);
 TrackRolls split_tracks(const Roll& stacked, const std::vector<std::string>& names);
-// A stacked roll seen as one track: per cell, the loudest track's value (for what reads one roll: key, chords).
-Roll flatten_tracks(const Roll& stacked);
+// A stacked roll seen as one track: per cell, the loudest value among the tracks `which` (every track when empty),
+// for what reads one roll: key, chords, images.
+Roll flatten_tracks(const Roll& stacked, const std::vector<int>& which = {});
+
+// Track names compare without case ("MELODY" is the role "melody").
+bool same_track_name(const std::string& a, const std::string& b);
 
 SmfFile tracks_to_smf(const TrackRolls& t);
 void save_midi_tracks(const std::string& path, const TrackRolls& t);

@@ -46,6 +46,10 @@ struct GenerateParams {
     double guidance = 2.0;
 };
 
+// Inpainting of whole tracks of a multi-track model (rolls of `tracks` x 128 rows): the tracks `written` are generated
+// over the whole width, the others kept from `input` (which must be set, tracks x 128 by width).
+void write_tracks(GenerateParams& params, int tracks, const std::vector<int>& written);
+
 // The canvas generate() starts from: known cells and -1 where cells are to be generated; `rows`: the model's rolls'
 // (tracks x 128; model_config.h roll_rows). The input must have as many rows.
 Roll initial_canvas(const GenerateParams& params, int rows = kPitches);

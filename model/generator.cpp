@@ -1,6 +1,7 @@
 #include "generator.h"
 
 #include <algorithm>
+#include <cstddef>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -49,6 +50,16 @@ Roll initial_canvas(const GenerateParams& p, int rows) {
         for (int r = p.pitch_low; r <= p.pitch_high; ++r)
             for (int t = p.mask_start; t < p.mask_end; ++t) known.at(k * kPitches + r, t) = kUnknown;
     return known;
+}
+
+void write_tracks(GenerateParams& p, int tracks, const std::vector<int>& written) {
+    p.mode = GenerateMode::inpainting;
+    p.cell_mask.assign(size_t(tracks) * kPitches * size_t(p.width), 0);
+    const size_t per_track = size_t(kPitches) * size_t(p.width);
+    for (int k : written) {
+        if (k < 0 || k >= tracks) throw Error("no track " + std::to_string(k) + " among " + std::to_string(tracks));
+        std::fill(p.cell_mask.begin() + std::ptrdiff_t(size_t(k) * per_track), p.cell_mask.begin() + std::ptrdiff_t(size_t(k + 1) * per_track), uint8_t(1));
+    }
 }
 
 namespace {

@@ -262,17 +262,6 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         for (int i = 0; i < val_store.size(); ++i) val_files.push_back(i);
     }
     if (train_files.empty()) throw Error("no training file left after the validation split", p.train_data);
-    {   // A pitch range: the notes outside it are silence to the model (counted, so that a wrong range shows).
-        int lo = 0, hi = 127;
-        parse_pitch_range(p.pitch_range, &lo, &hi);
-        int64_t outside = 0, all = 0;
-        if (lead && (lo > 0 || hi < 127))
-            for (int f : train_files)
-                for (const StepNote& n : train_set.notes(f)) outside += n.pitch < lo || n.pitch > hi, ++all;
-        if (outside > 0)
-            log_warning("%lld of %lld training notes lie outside the pitch range %d-%d: the model sees them as silence",
-                        (long long)outside, (long long)all, lo, hi);
-    }
     if (lead) write_file_list(p.output_dir + "/val_files.txt", val_store, val_files, nothing_held_out);
 
     // Model and optimiser; resume takes both from `last`.
@@ -308,6 +297,16 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
         if (!left.empty()) log_info("--init_from: %zu tensors start fresh (new in this run's model):%s", left.size(), names.c_str());
     } else {
         net = seeded_net(config, p.seed);
+    }
+    // A pitch range (the model's: a resumed run's own): the notes outside it are silence to the model, counted so that
+    // a wrong range shows.
+    if (lead && (config.pitch_low > 0 || config.pitch_high < 127)) {
+        int64_t outside = 0, all = 0;
+        for (int f : train_files)
+            for (const StepNote& n : train_set.notes(f)) outside += n.pitch < config.pitch_low || n.pitch > config.pitch_high, ++all;
+        if (outside > 0)
+            log_warning("%lld of %lld training notes lie outside the pitch range %d-%d: the model sees them as silence",
+                        (long long)outside, (long long)all, config.pitch_low, config.pitch_high);
     }
     // What a killed run left is cleared, and metrics past the step this run starts from: a resume's, and also those
     // of a run killed before its first checkpoint (or of an earlier run) when this one starts again at step 0.

@@ -7,17 +7,16 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstddef>
 #include <cstdio>
 #include <iostream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "commands.h"
 #include "eval_data.h"
 #include "int_list.h"
+#include "track_args.h"
 #include "core/error.h"
 #include "core/harmony.h"
 #include "core/music_metrics.h"
@@ -41,15 +40,6 @@ struct EvalTracksArgs {
     bool json = false;
 };
 
-// Rows of `stacked` for the tracks in `which`, as one 128-row roll (a cell: its loudest track).
-fm::Roll tracks_of(const fm::Roll& stacked, const std::vector<int>& which) {
-    fm::Roll out(stacked.width);
-    for (int k : which)
-        for (int p = 0; p < fm::kPitches; ++p)
-            for (int t = 0; t < stacked.width; ++t) out.at(p, t) = std::max(out.at(p, t), stacked.at(k * fm::kPitches + p, t));
-    return out;
-}
-
 void run_eval_tracks(const EvalTracksArgs& a) {
     fm::use_threads(a.threads);
     if (a.samples <= 0) throw fm::Error("--samples must be positive");
@@ -59,55 +49,39 @@ void run_eval_tracks(const EvalTracksArgs& a) {
     const fm::ModelConfig& config = net->config();
     const std::vector<std::string>& roles = config.track_names;
     if (roles.size() < 2) throw fm::Error("eval-tracks needs a multi-track model; this one has one track", a.checkpoint);
-    std::vector<int> kept, written;
-    std::stringstream in(a.keep);
-    std::vector<std::string> keep_names;
-    for (std::string item; std::getline(in, item, ',');) keep_names.push_back(item);
-    for (size_t k = 0; k < roles.size(); ++k) {
-        const bool keep = std::any_of(keep_names.begin(), keep_names.end(), [&](const std::string& n) { return n == roles[k]; });
-        (keep ? kept : written).push_back(int(k));
-    }
-    if (kept.size() != keep_names.size() || written.empty())
-        throw fm::Error("--keep " + a.keep + ": name some (not all) of the model's tracks");
+    const std::vector<int> written = tracks_to_write("", a.keep, roles, "--keep");
+    std::vector<int> kept;
+    for (size_t k = 0; k < roles.size(); ++k)
+        if (std::find(written.begin(), written.end(), int(k)) == written.end()) kept.push_back(int(k));
+    if (kept.empty()) throw fm::Error("--keep " + a.keep + ": name the tracks to keep");
 
-    // The reference songs' tracks by the model's roles (each role takes the source track of its name, any case).
+    // The reference songs' tracks by the model's roles, in its order (the cache's tracks are the map's roles).
     fm::CacheOptions options;
-    options.track_map = a.track_map;
-    if (options.track_map.empty())
-        for (const std::string& r : roles) options.track_map += (options.track_map.empty() ? "" : ",") + r + "=" + r;
-    const std::vector<std::string> mapped = fm::track_roles(fm::parse_track_map(options.track_map));
-    if (mapped != roles)
-        throw fm::Error("--track_map must give the model's tracks in its order (" + [&] {
-            std::string s;
-            for (const auto& r : roles) s += (s.empty() ? "" : ", ") + r;
-            return s;
-        }() + ")");
+    const fm::TrackMapping map = roles_mapping(a.track_map, roles);
+    for (const fm::TrackRule& r : map.rules) options.track_map += (options.track_map.empty() ? "" : ",") + r.source + "=" + r.role;
+    if (fm::track_roles(map) != roles) throw fm::Error("--track_map must give the model's tracks in its order (" + join_names(roles) + ")");
     const ScratchDataset reference(a.reference, options);
     std::vector<int> files(size_t(reference.get().size()));
     for (int i = 0; i < reference.get().size(); ++i) files[size_t(i)] = i;
     fm::CropSampler sampler(reference.get(), files, {config.crop_length, 0, uint64_t(a.seed), fm::kStepsPerBar, int(roles.size())});
 
     std::vector<fm::Roll> data, made;
+    std::vector<fm::Key> lead_keys;   // each crop's kept tracks' key
     int unchanged = 0, tries = 0;
     const bool tty = isatty(fileno(stderr));
     while (int(data.size()) < a.samples) {
         if (++tries > 50 * a.samples) throw fm::Error("the reference has too few crops where the kept tracks sound", a.reference);
         fm::Roll crop = sampler.next();
-        if (fm::count_notes(tracks_of(crop, kept)) < 4) continue;   // a crop to accompany: the kept tracks play
+        const fm::Roll lead = fm::flatten_tracks(crop, kept);
+        if (fm::count_notes(lead) < 4) continue;   // a crop to accompany: the kept tracks play
         fm::GenerateParams g;
         g.width = config.crop_length, g.num_samples = 1, g.seed = uint64_t(a.seed) * 1000 + data.size(), g.num_iter = parse_iters(a.num_iter);
-        g.mode = fm::GenerateMode::inpainting;
-        g.input = crop;
-        if (a.key == "auto" && config.conditions) g.conditions.key = fm::key_code(fm::estimate_key(tracks_of(crop, kept)));
-        g.cell_mask.assign(size_t(crop.rows) * size_t(crop.width), 0);
-        for (int k : written) {
-            std::fill(g.cell_mask.begin() + std::ptrdiff_t(size_t(k) * fm::kPitches * size_t(crop.width)),
-                      g.cell_mask.begin() + std::ptrdiff_t(size_t(k + 1) * fm::kPitches * size_t(crop.width)), uint8_t(1));
-            for (int p = 0; p < fm::kPitches; ++p)
-                for (int t = 0; t < crop.width; ++t) g.input.at(k * fm::kPitches + p, t) = 0.0f;
-        }
+        g.input = crop;   // the written tracks' cells are masked: the model never sees them
+        fm::write_tracks(g, int(roles.size()), written);
+        lead_keys.push_back(fm::estimate_key(lead));
+        if (a.key == "auto" && config.conditions) g.conditions.key = fm::key_code(lead_keys.back());
         const fm::Roll out = fm::generate(net, g, {}, nullptr).front();
-        unchanged += tracks_of(out, kept) == tracks_of(crop, kept) ? 1 : 0;
+        unchanged += fm::flatten_tracks(out, kept) == lead ? 1 : 0;
         data.push_back(crop), made.push_back(out);
         if (tty) std::fprintf(stderr, "\rsample %zu/%d", data.size(), a.samples);
     }
@@ -116,8 +90,8 @@ void run_eval_tracks(const EvalTracksArgs& a) {
     // Key agreement: the written tracks' key against the kept tracks' (and the data's own written tracks' against them).
     int same_key = 0, same_scale = 0, data_same_key = 0, data_same_scale = 0;
     for (size_t i = 0; i < data.size(); ++i) {
-        const fm::Key lead = fm::estimate_key(tracks_of(data[i], kept));
-        const fm::Key ours = fm::estimate_key(tracks_of(made[i], written)), theirs = fm::estimate_key(tracks_of(data[i], written));
+        const fm::Key& lead = lead_keys[i];
+        const fm::Key ours = fm::estimate_key(fm::flatten_tracks(made[i], written)), theirs = fm::estimate_key(fm::flatten_tracks(data[i], written));
         same_key += ours == lead, same_scale += fm::key_scale(ours) == fm::key_scale(lead);
         data_same_key += theirs == lead, data_same_scale += fm::key_scale(theirs) == fm::key_scale(lead);
     }
@@ -126,7 +100,7 @@ void run_eval_tracks(const EvalTracksArgs& a) {
                         {"data_same_key", data_same_key}, {"data_same_scale", data_same_scale}};
     for (int k : written) {   // per written track: its figures against the data's same track
         std::vector<fm::Roll> ours, theirs;
-        for (size_t i = 0; i < data.size(); ++i) ours.push_back(tracks_of(made[i], {k})), theirs.push_back(tracks_of(data[i], {k}));
+        for (size_t i = 0; i < data.size(); ++i) ours.push_back(fm::flatten_tracks(made[i], {k})), theirs.push_back(fm::flatten_tracks(data[i], {k}));
         const fm::MusicStats o = fm::compute_music_stats(ours), d = fm::compute_music_stats(theirs);
         j["tracks"][roles[size_t(k)]] = {{"notes", o.notes}, {"data_notes", d.notes}, {"polyphony", o.polyphony}, {"data_polyphony", d.polyphony},
                                          {"pitch_classes_per_bar", o.pitch_classes_per_bar}, {"data_pitch_classes_per_bar", d.pitch_classes_per_bar},

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -20,6 +19,7 @@
 #include "eval_data.h"
 #include "int_list.h"
 #include "interrupt.h"
+#include "track_args.h"
 #include "core/dataset.h"
 #include "core/error.h"
 #include "core/harmony.h"
@@ -73,35 +73,13 @@ struct GenerateArgs {
     std::string tracks, keep_tracks, track_map;   // multi-track models
 };
 
-std::vector<std::string> split_names(const std::string& list) {
-    std::vector<std::string> out;
-    std::stringstream in(list);
-    for (std::string item; std::getline(in, item, ',');)
-        if (!item.empty()) out.push_back(item);
-    return out;
-}
-
-std::string join(const std::vector<std::string>& items, const char* sep) {
-    std::string out;
-    for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
-    return out;
-}
-
-std::string lower(std::string s) {
-    for (char& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 // A multi-track model's input: the file's tracks as the model's roles, stacked (a role the file lacks: silent). By
 // default each role takes the source track of its name (any case); --track_map maps other names.
 fm::Roll stacked_input(const GenerateArgs& a, const std::vector<std::string>& roles, std::vector<fm::TempoChange>* tempo) {
-    fm::TrackMapping map = fm::parse_track_map(a.track_map);
-    if (map.rules.empty())
-        for (const std::string& r : roles) map.rules.push_back({r, r});
-    const fm::TrackRolls t = fm::load_midi_tracks(a.input_midi, map);
+    const fm::TrackRolls t = fm::load_midi_tracks(a.input_midi, roles_mapping(a.track_map, roles));
     for (const fm::TrackInfo& info : t.info)
-        if (std::none_of(roles.begin(), roles.end(), [&](const std::string& r) { return lower(r) == lower(info.name); }))
-            throw fm::Error("--track_map: the model has no track '" + info.name + "' (its tracks: " + join(roles, ", ") + ")");
+        if (std::none_of(roles.begin(), roles.end(), [&](const std::string& r) { return fm::same_track_name(r, info.name); }))
+            throw fm::Error("--track_map: the model has no track '" + info.name + "' (its tracks: " + join_names(roles) + ")");
     fm::TrackRolls ordered;
     ordered.tempo = t.tempo;
     for (const std::string& r : roles) {
@@ -112,24 +90,6 @@ fm::Roll stacked_input(const GenerateArgs& a, const std::vector<std::string>& ro
     }
     *tempo = t.tempo;
     return fm::stack_tracks(ordered);
-}
-
-// --tracks (the tracks to write) or --keep_tracks (the tracks to keep): the model's track indices to generate.
-std::vector<int> tracks_to_generate(const GenerateArgs& a, const std::vector<std::string>& roles) {
-    if (!a.tracks.empty() && !a.keep_tracks.empty()) throw fm::Error("give --tracks (to write) or --keep_tracks (to keep), not both");
-    auto index = [&](const std::string& name) {
-        for (size_t k = 0; k < roles.size(); ++k)
-            if (lower(roles[k]) == lower(name)) return int(k);
-        throw fm::Error("the model has no track '" + name + "' (its tracks: " + join(roles, ", ") + ")");
-    };
-    std::vector<char> write(roles.size(), a.tracks.empty() ? 1 : 0);
-    for (const std::string& n : split_names(a.tracks)) write[size_t(index(n))] = 1;
-    for (const std::string& n : split_names(a.keep_tracks)) write[size_t(index(n))] = 0;
-    std::vector<int> out;
-    for (size_t k = 0; k < roles.size(); ++k)
-        if (write[k]) out.push_back(int(k));
-    if (out.empty()) throw fm::Error("--keep_tracks keeps every track: nothing to generate");
-    return out;
 }
 
 // --density: one level for every bar, or a comma-separated list, bar after bar ("-" or a negative value: that bar free).
@@ -186,28 +146,23 @@ void run_generate(const GenerateArgs& a) {
     if (roles.size() > 1 && (!a.tracks.empty() || !a.keep_tracks.empty())) {
         // Some tracks kept from the input, the others written over the whole width (accompany: --keep_tracks melody).
         if (a.input_midi.empty()) throw fm::Error("--tracks/--keep_tracks need --input_midi: the tracks to keep come from it");
-        const std::vector<int> write = tracks_to_generate(a, roles);
-        g.mode = fm::GenerateMode::inpainting;
+        const std::vector<int> write = tracks_to_write(a.tracks, a.keep_tracks, roles, "--keep_tracks");
         g.input = fm::crop(stacked_input(a, roles, &tempo), a.offset, g.width);
+        fm::write_tracks(g, int(roles.size()), write);
         if (a.tempo <= 0) tempo = fm::tempo_window(tempo, a.offset, g.width);
         else tempo = {fm::TempoChange{0, uint32_t(std::lround(60e6 / a.tempo))}};
-        g.cell_mask.assign(size_t(g.input.rows) * size_t(g.width), 0);
-        for (int k : write)
-            std::fill(g.cell_mask.begin() + std::ptrdiff_t(size_t(k) * fm::kPitches * size_t(g.width)),
-                      g.cell_mask.begin() + std::ptrdiff_t(size_t(k + 1) * fm::kPitches * size_t(g.width)), uint8_t(1));
-        std::string names;
-        for (int k : write) names += (names.empty() ? "" : ", ") + roles[size_t(k)];
-        std::fprintf(stderr, "writing the track(s) %s; keeping the others from %s\n", names.c_str(), a.input_midi.c_str());
+        std::vector<std::string> written;
+        std::vector<int> kept;
+        for (size_t k = 0; k < roles.size(); ++k)
+            if (std::find(write.begin(), write.end(), int(k)) != write.end()) written.push_back(roles[k]);
+            else kept.push_back(int(k));
+        std::fprintf(stderr, "writing the track(s) %s; keeping the others from %s\n", join_names(written).c_str(), a.input_midi.c_str());
         // The written tracks follow the kept ones' key (--key auto, the default here; --key none: the model's own
         // choice; an asked key wins), where the model takes conditions.
-        if ((a.key.empty() || a.key == "auto") && engine->config().conditions) {
-            fm::Roll kept = fm::Roll(g.width);
-            for (size_t k = 0; k < roles.size(); ++k)
-                if (std::find(write.begin(), write.end(), int(k)) == write.end())
-                    for (int p = 0; p < fm::kPitches; ++p)
-                        for (int t = 0; t < g.width; ++t) kept.at(p, t) = std::max(kept.at(p, t), g.input.at(int(k) * fm::kPitches + p, t));
-            if (fm::count_notes(kept) > 0) {
-                const fm::Key key = fm::estimate_key(kept);
+        if ((a.key.empty() || a.key == "auto") && engine->config().conditions && !kept.empty()) {
+            const fm::Roll kept_roll = fm::flatten_tracks(g.input, kept);
+            if (fm::count_notes(kept_roll) > 0) {
+                const fm::Key key = fm::estimate_key(kept_roll);
                 g.conditions.key = fm::key_code(key);
                 std::fprintf(stderr, "key from the kept tracks: %s (--key none: the model's own)\n", fm::key_name(key).c_str());
             }

@@ -41,8 +41,7 @@ void run_info(const InfoArgs& a) {
     fm::MidiRoll m;
     fm::TrackRolls t;
     try {
-        m = fm::midi_to_roll(smf, opt);
-        t = fm::midi_to_tracks(smf, fm::parse_track_map(a.track_map), opt);
+        t = fm::midi_to_tracks(smf, fm::parse_track_map(a.track_map), opt, &m);   // the tracks, and the one-track import
     } catch (const fm::Error& e) {
         throw fm::Error(e.reason(), a.input);
     }
