@@ -187,6 +187,16 @@ std::vector<JamBarReport> JamSession::run_job(const std::function<double()>& clo
             g.conditions.scale_lock = true;
         }
     }
+    if (opt_.mode == JamMode::answer && opt_.answer_call_chords && engine_.config().conditions && job.first_bar >= opt_.call_bars) {
+        // Bar i of the answer over the chord of bar i of the call; the window's other bars are known or free.
+        Roll r(width());
+        paint_notes(r, heard);
+        g.conditions.chords.assign(size_t(window_bars), no_chord());
+        for (int b = job.first_bar; b < end_bar; ++b) {
+            const int from = (b - opt_.call_bars) * kStepsPerBar;
+            g.conditions.chords[size_t(b - first)] = estimate_chord(r, from, from + kStepsPerBar);
+        }
+    }
     if (opt_.mode == JamMode::accompany && opt_.density >= 0) g.conditions.density = {opt_.density};
     const Roll made = engine_.generate(g, {}, nullptr).front();
     for (int p = 0; p < kPitches; ++p)
@@ -200,7 +210,7 @@ std::vector<JamBarReport> JamSession::run_job(const std::function<double()>& clo
     for (int b = job.first_bar; b < end_bar; ++b) {
         JamBarReport r;
         r.bar = b, r.due_s = due_s(b), r.ready_s = t1, r.margin_s = r.due_s - t1, r.job_s = t1 - t0;
-        r.degraded = degrade_level_ > 0, r.num_iter = iters;
+        r.degraded = degrade_level_ > 0, r.num_iter = iters, r.key = g.conditions.key;
         worst = std::min(worst, r.margin_s);
         out.push_back(r);
     }

@@ -49,6 +49,10 @@ struct JamOptions {
     // answer and accompany: the model is asked for the key of the musician's last bars (with the scale lock of
     // conditions.h), so that it answers and accompanies in their key; off: it follows the window alone.
     bool follow_key = true;
+    // answer: each bar of the answer is asked for the chord of the call's bar in the same place (a consequent phrase
+    // over its antecedent's harmony). Off (the default): the answer's harmony is the plan's, in the call's key, opening
+    // and closing on its tonic. On 20 POP909 training songs the answer kept the call's key 10 times with it, 14 without.
+    bool answer_call_chords = false;
     // accompany: how busy the model's part is, 0 (sparse) .. 1 (busy), as conditions.h's density; negative: as the
     // window suggests (a lone melody then gets little under it).
     double density = 0.5;
@@ -61,6 +65,7 @@ struct JamBarReport {
     double due_s = 0, ready_s = 0, margin_s = 0, job_s = 0;
     bool degraded = false;
     std::array<int, 3> num_iter{};
+    int key = -1;   // key_code() of the key its job was asked for (follow_key); -1: none
 };
 
 struct JamJob {

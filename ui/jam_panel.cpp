@@ -40,7 +40,13 @@ JamPanel::JamPanel(JamController* jam, QWidget* parent) : QWidget(parent), jam_(
     call_->setObjectName(QStringLiteral("jamCallBars"));
     call_->setRange(1, 4), call_->setValue(4), call_->setSuffix(tr(" bar(s)"));
     call_->setToolTip(tr("Answer: you play this many bars, the model answers as many"));
-    form->addRow(tr("Call"), call_);
+    call_chords_ = new QCheckBox(tr("Over the call's chords"), this);
+    call_chords_->setObjectName(QStringLiteral("jamCallChords"));
+    call_chords_->setToolTip(tr("Answer: each bar of the answer over the chord of the call's bar in its place"));
+    auto* call_row = new QHBoxLayout;
+    call_row->addWidget(call_);
+    call_row->addWidget(call_chords_);
+    form->addRow(tr("Call"), call_row);
     tempo_ = new QDoubleSpinBox(this);
     tempo_->setObjectName(QStringLiteral("jamTempo"));
     tempo_->setRange(40, 300), tempo_->setValue(120), tempo_->setDecimals(1), tempo_->setSuffix(tr(" bpm"));
@@ -79,6 +85,7 @@ JamPanel::JamPanel(JamController* jam, QWidget* parent) : QWidget(parent), jam_(
     connect(mode_, &QComboBox::currentIndexChanged, this, [this](int) {
         const auto m = JamMode(mode_->currentData().toInt());
         call_->setEnabled(m == JamMode::answer);
+        call_chords_->setEnabled(m == JamMode::answer);
         lookahead_->setEnabled(m != JamMode::answer);
     });
     mode_->setCurrentIndex(2);
@@ -105,6 +112,7 @@ JamOptions JamPanel::options() const {
     o.bars = bars_->value();
     o.lookahead = lookahead_->value();
     o.call_bars = call_->value();
+    o.answer_call_chords = call_chords_->isChecked();
     o.bpm = follow_clock_->isChecked() && jam_->clockBpm() > 0 ? jam_->clockBpm() : tempo_->value();
     o.temperature = temperature_->value();
     return o;
@@ -113,11 +121,12 @@ JamOptions JamPanel::options() const {
 void JamPanel::setRunning(bool running) {
     start_->setEnabled(!running);
     stop_->setEnabled(running);
-    for (QWidget* w : std::initializer_list<QWidget*>{mode_, bars_, lookahead_, call_, tempo_, follow_clock_, temperature_})
+    for (QWidget* w : std::initializer_list<QWidget*>{mode_, bars_, lookahead_, call_, call_chords_, tempo_, follow_clock_, temperature_})
         w->setEnabled(!running);
     if (!running) {
         const auto m = JamMode(mode_->currentData().toInt());
         call_->setEnabled(m == JamMode::answer);
+        call_chords_->setEnabled(m == JamMode::answer);
         lookahead_->setEnabled(m != JamMode::answer);
     }
     if (running) worst_margin_s_ = 1e9;

@@ -41,6 +41,7 @@ private:
     QSpinBox* bars_ = nullptr;
     QSpinBox* lookahead_ = nullptr;
     QSpinBox* call_ = nullptr;
+    QCheckBox* call_chords_ = nullptr;
     QDoubleSpinBox* tempo_ = nullptr;
     QCheckBox* follow_clock_ = nullptr;
     QDoubleSpinBox* temperature_ = nullptr;

@@ -33,7 +33,7 @@ struct JamArgs {
     double tempo = 120, temperature = 1.0;
     int bars = 16, lookahead = 1, call_bars = 4, offset = 0, threads = 0;
     int64_t seed = 0;
-    bool json = false, melody_only = false;
+    bool json = false, melody_only = false, call_chords = false;
 };
 
 // The top line of a texture: at each onset, the highest note struck there (what a musician's right hand plays).
@@ -62,6 +62,7 @@ void run_jam_command(const JamArgs& a) {
     o.mode = fm::parse_jam_mode(a.mode);
     o.bpm = a.tempo, o.bars = a.bars, o.lookahead = a.lookahead, o.call_bars = a.call_bars, o.temperature = a.temperature;
     o.seed = uint64_t(a.seed);
+    o.answer_call_chords = a.call_chords;
     const std::vector<int> it = parse_int_list(a.num_iter, "--num_iter_list", 3);
     o.num_iter = {it[0], it[1], it[2]};
     if (o.mode != fm::JamMode::endless && a.input.empty()) throw fm::Error("--mode " + a.mode + " needs --input FILE.mid (the musician)");
@@ -88,6 +89,7 @@ void run_jam_command(const JamArgs& a) {
     const fm::JamResult r = fm::run_jam(*engine, o, events, [&](const fm::JamBarReport& b) {
         nlohmann::json j = {{"bar", b.bar}, {"due_s", b.due_s}, {"ready_s", b.ready_s}, {"margin_s", b.margin_s},
                             {"job_s", b.job_s}, {"degraded", b.degraded}, {"rss_mb", rss_mb()}};
+        if (b.key >= 0) j["key"] = key_text(fm::key_of_code(b.key));
         if (a.json) std::printf("%s\n", j.dump().c_str());
         else std::printf("bar %3d  due %7.2f s  ready %7.2f s  margin %+6.2f s%s\n", b.bar + 1, b.due_s, b.ready_s, b.margin_s,
                          b.degraded ? "  (degraded)" : "");
@@ -139,6 +141,7 @@ void add_jam_command(CLI::App& app) {
     cmd->add_option("--bars", a->bars, "Session length in bars (after one bar of count-in)")->capture_default_str();
     cmd->add_option("--lookahead", a->lookahead, "Bars the model makes per job (endless, accompany)")->capture_default_str();
     cmd->add_option("--call_bars", a->call_bars, "answer: bars of each call and each answer")->capture_default_str();
+    cmd->add_flag("--call_chords", a->call_chords, "answer: each bar of the answer over the chord of the call's bar in its place");
     cmd->add_option("--temperature", a->temperature, "Sampling temperature")->capture_default_str();
     cmd->add_option("--num_iter_list", a->num_iter, "MAR iterations at levels 0, 1, 2 (halved when degraded)")->capture_default_str();
     cmd->add_option("--seed", a->seed, "Seed")->capture_default_str();

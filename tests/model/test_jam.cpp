@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "core/harmony.h"
 #include "core/notes.h"
 #include "model/engine.h"
 #include "model/jam.h"
@@ -87,6 +88,43 @@ TEST(Jam, AnswerMakesOnlyTheAnswerBarsAndLeavesTheCallsToTheMusician) {
     const fm::Roll& m = jam.model_roll();
     for (int p = 0; p < fm::kPitches; ++p)
         for (int t = 0; t < 2 * fm::kStepsPerBar; ++t) ASSERT_EQ(m.at(p, t), 0.0f) << "the model played in the call";
+}
+
+TEST(Jam, AnAnswerIsAskedForTheCallsKeyAndOnRequestOverTheCallsChords) {
+    auto engine = tiny();
+    fm::JamOptions o = options(fm::JamMode::answer, 4);   // a call at bars 0-1, the answer at 2-3
+    o.answer_call_chords = true;
+    // The call: a bar of A minor broken chords, then a bar of E major ones (eight notes a bar, a key the estimator reads).
+    std::vector<fm::StepNote> call;
+    const int am[] = {57, 60, 64, 69}, e[] = {56, 59, 64, 68};
+    for (int t = 0; t < 2 * fm::kStepsPerBar; t += 2) {
+        const int* chord = t < fm::kStepsPerBar ? am : e;
+        call.push_back(fm::StepNote{chord[(t / 2) % 4], t, t + 2, 90});
+    }
+    const auto events = fm::jam_input_events(call, o);
+    fm::JamSession jam(*engine, o);
+    size_t next = 0;
+    fm::JamJob job;
+    std::vector<fm::JamBarReport> reports;
+    while (jam.next_job(&job)) {
+        const double now = std::max(job.start_s, jam.due_s(2));   // this test's model waits for the whole call
+        for (; next < events.size() && events[next].t_s <= now; ++next) jam.play(events[next]);
+        for (const auto& r : jam.run_job([&] { return now; })) reports.push_back(r);
+    }
+    fm::Roll heard(jam.width());
+    fm::paint_notes(heard, jam.input_notes());
+    const fm::Key key = fm::estimate_key(heard, 0, 2 * fm::kStepsPerBar);
+    ASSERT_EQ(reports.size(), 2u);
+    for (const auto& r : reports) EXPECT_EQ(r.key, fm::key_code(key)) << fm::key_name(fm::key_of_code(r.key));
+    // Locked to the call's chords (no passing tones): bar 2 holds only A minor's tones, bar 3 only E major's.
+    const fm::Roll& m = jam.model_roll();
+    ASSERT_GT(fm::roll_to_notes(m).size(), 4u);
+    for (int bar = 2; bar < 4; ++bar) {
+        const int tones = fm::chord_pitch_classes(fm::estimate_chord(heard, (bar - 2) * fm::kStepsPerBar, (bar - 1) * fm::kStepsPerBar));
+        for (int p = 0; p < fm::kPitches; ++p)
+            for (int t = bar * fm::kStepsPerBar; t < (bar + 1) * fm::kStepsPerBar; ++t)
+                if (m.at(p, t) > 0) EXPECT_TRUE(tones >> (p % 12) & 1) << "pitch " << p << " in bar " << bar;
+    }
 }
 
 TEST(Jam, AccompanyKeepsEveryNoteTheMusicianPlays) {
