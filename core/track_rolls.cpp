@@ -218,6 +218,29 @@ TrackRolls split_tracks(const Roll& stacked, const std::vector<std::string>& nam
     return t;
 }
 
+namespace {
+void check_track(const Roll& stacked, int k) {
+    if (stacked.rows % kPitches != 0 || k < 0 || k >= stacked.rows / kPitches)
+        throw Error("no track " + std::to_string(k) + " in a roll of " + std::to_string(stacked.rows) + " rows");
+}
+}  // namespace
+
+Roll track_of(const Roll& stacked, int k) {
+    check_track(stacked, k);
+    Roll r(stacked.width);
+    const size_t per = r.cells.size();
+    std::copy(stacked.cells.begin() + std::ptrdiff_t(size_t(k) * per), stacked.cells.begin() + std::ptrdiff_t(size_t(k + 1) * per), r.cells.begin());
+    return r;
+}
+
+void set_track(Roll& stacked, int k, const Roll& track) {
+    check_track(stacked, k);
+    if (track.rows != kPitches || track.width != stacked.width)
+        throw Error("a track of " + std::to_string(track.rows) + " x " + std::to_string(track.width) + " in a roll " +
+                    std::to_string(stacked.width) + " steps wide");
+    std::copy(track.cells.begin(), track.cells.end(), stacked.cells.begin() + std::ptrdiff_t(size_t(k) * track.cells.size()));
+}
+
 Roll flatten_tracks(const Roll& stacked, const std::vector<int>& which) {
     if (stacked.rows % kPitches != 0) throw Error("flatten_tracks: " + std::to_string(stacked.rows) + " rows are not whole tracks");
     const int tracks = stacked.rows / kPitches;

@@ -73,6 +73,9 @@ Roll merge_tracks(const TrackRolls& t);
 // split_tracks is the inverse (`names` one per 128 rows; fm::Error when they do not match).
 Roll stack_tracks(const TrackRolls& t);
 TrackRolls split_tracks(const Roll& stacked, const std::vector<std::string>& names);
+// Track k of a stacked roll (128 x W), and its replacement in place (fm::Error: no such track, or another size).
+Roll track_of(const Roll& stacked, int k);
+void set_track(Roll& stacked, int k, const Roll& track);
 // A stacked roll seen as one track: per cell, the loudest value among the tracks `which` (every track when empty),
 // for what reads one roll: key, chords, images.
 Roll flatten_tracks(const Roll& stacked, const std::vector<int>& which = {});

@@ -24,6 +24,8 @@ ModelInfo modelInfo(const Engine& engine) {
     info.parameters = engine.parameters();
     info.cropLength = c.crop_length;
     info.layout = QString::fromLatin1(to_string(c.layout));
+    if (c.track_names.size() > 1)
+        for (const std::string& name : c.track_names) info.tracks << QString::fromStdString(name);
     return info;
 }
 
@@ -51,9 +53,6 @@ void GenerationWorker::loadCheckpoint(const QString& path, const QString& device
     jobs_->post([this, path, device, precision] {
         try {
             std::shared_ptr<Engine> engine = Engine::load(path.toStdString(), device.toStdString(), parse_precision(precision.toStdString()));
-            if (track_count(engine->config()) > 1)   // the studio's roll is one track: say so rather than show nothing
-                throw Error("this model writes " + std::to_string(track_count(engine->config())) +
-                            " tracks; the studio shows one-track models only so far (fractalmidi generate --keep_tracks writes tracks)");
             adopt(std::move(engine));
         } catch (const std::exception& e) {
             jobs_->deliver([this, why = QString::fromUtf8(e.what())] { Q_EMIT engineFailed(why); });

@@ -30,6 +30,7 @@
 #include "ui/roll_drag_button.h"
 #include "ui/midi_out_box.h"
 #include "ui/training_dialog.h"
+#include "ui/track_list.h"
 #include "ui/transport_bar.h"
 #include "ui/conditions_lane.h"
 #include "ui/variation_bar.h"
@@ -72,10 +73,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     transport_->dragButton()->setProvider([this](QString* name) {
         *name = doc_->name().isEmpty() ? QStringLiteral("fractalmidi") : doc_->name().section(QLatin1Char('.'), 0, 0);
         if (variations_->current() >= 0) *name += QStringLiteral("-variation%1").arg(variations_->current() + 1);
-        return std::make_pair(shownRoll(), exportTempo());
+        return std::make_pair(audibleRoll(), exportTempo());
     });
 
     createDocks();
+    createTracks();
     createActions();
     createEditing();
     createJam();
@@ -346,10 +348,8 @@ void MainWindow::closeEvent(QCloseEvent* e) {
     e->accept();
 }
 
-const Roll& MainWindow::shownRoll() const { return view_->roll(); }
-
 void MainWindow::showRoll(const Roll& roll) {
-    view_->setRoll(roll);
+    display(roll);
     lane_->setBars((roll.width + kStepsPerBar - 1) / kStepsPerBar);
     fold_->setEnabled(view_->canFold());
     const QSignalBlocker block(fold_);
@@ -371,6 +371,8 @@ void MainWindow::keepVariation(int variation) {
     if (variation < 0 || variation >= variations_->count()) return;
     RollState next = doc_->state();
     next.roll = variations_->variation(variation);
+    if (next.roll.rows != doc_->roll().rows)   // another model's: one track, or the loaded model's tracks
+        next.tracks = next.roll.rows == kPitches ? QStringList() : model_info_.tracks;
     for (float& c : next.roll.cells)   // a partial variation's ungenerated cells become silence
         if (c < 0) c = 0;
     undo_->push(new ReplaceRollCommand(doc_, std::move(next), tr("Keep variation %1").arg(variation + 1)));
@@ -378,10 +380,11 @@ void MainWindow::keepVariation(int variation) {
     showMessage(tr("Variation %1 is now the current roll (Ctrl+Z undoes)").arg(variation + 1));
 }
 
-void MainWindow::setDocumentRoll(const Roll& roll, const QString& name) {
+void MainWindow::setDocumentRoll(const Roll& roll, const QString& name, const QStringList& tracks) {
     RollState next;
     next.roll = roll;
     next.name = name;
+    next.tracks = tracks.size() > 1 ? tracks : QStringList();
     undo_->push(new ReplaceRollCommand(doc_, std::move(next), tr("Replace the roll")));
     variations_->showCurrentRoll();
 }
@@ -400,7 +403,7 @@ void MainWindow::togglePlay() {
         playback_->stop();
         return;
     }
-    if (!playback_->play(shownRoll(), transport_->bpm(), transport_->loop())) {
+    if (!playback_->play(audibleRoll(), transport_->bpm(), transport_->loop())) {
         const QSignalBlocker block(transport_->playAction());
         transport_->playAction()->setChecked(false);
         showMessage(tr("Nothing to play"));
@@ -427,13 +430,15 @@ void MainWindow::eraseSelectedNotes() {
     }
     if (view_->mask().empty() && view_->deleteSelectedNotes()) return;   // the selected notes, whole
     const Roll& roll = doc_->roll();
-    std::vector<uint8_t> cells(roll.cells.size(), 0);
-    if (view_->mask().size() == cells.size()) {
-        cells = view_->mask();
+    const size_t per_track = size_t(kPitches) * size_t(roll.width);
+    std::vector<uint8_t> cells(roll.cells.size(), 0);   // in the active track's rows of a multi-track roll
+    const size_t at = roll.rows > kPitches ? size_t(tracks_->active()) * per_track : 0;
+    if (view_->mask().size() == per_track) {
+        std::copy(view_->mask().begin(), view_->mask().end(), cells.begin() + std::ptrdiff_t(at));
     } else if (!view_->selection().isEmpty()) {
         const QRect r = view_->selection().intersected(QRect(0, 0, roll.width, kPitches));
         for (int p = r.top(); p <= r.bottom(); ++p)
-            for (int t = r.left(); t <= r.right(); ++t) cells[size_t(p) * size_t(roll.width) + size_t(t)] = 1;
+            for (int t = r.left(); t <= r.right(); ++t) cells[at + size_t(p) * size_t(roll.width) + size_t(t)] = 1;
     }
     if (std::find(cells.begin(), cells.end(), 1) == cells.end()) {
         showMessage(tr("Select a region or paint a mask first"));

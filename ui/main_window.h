@@ -14,7 +14,9 @@
 
 #include <QElapsedTimer>
 #include <QMainWindow>
+#include <QRgb>
 #include <QString>
+#include <QStringList>
 
 #include <vector>
 
@@ -42,6 +44,7 @@ class PianoRollView;
 class PlaybackController;
 class RollDocument;
 class TrainingDialog;
+class TrackList;
 class TransportBar;
 class VariationBar;
 class VelocityLane;
@@ -62,9 +65,15 @@ public:
     bool exportPng(const QString& path);
     bool renderWav(const QString& path);
     void newRoll(int width);
-    void setDocumentRoll(const Roll& roll, const QString& name);   // an undoable replace (tests, scripting)
+    // An undoable replace (tests, scripting); `tracks`: a stacked multi-track roll's names, one per 128 rows.
+    void setDocumentRoll(const Roll& roll, const QString& name, const QStringList& tracks = {});
 
-    const Roll& shownRoll() const;
+    // What the roll shows: the document or a variation; a multi-track roll whole (tracks x 128 rows), of which the
+    // view edits the active track (Tracks dock) and draws the shown others behind it.
+    const Roll& shownRoll() const { return shown_; }
+    // The shown roll as one track of the audible tracks (Mute, Solo): what plays, renders and drags out.
+    Roll audibleRoll() const;
+    TrackList* trackList() const { return tracks_; }
     bool generating() const { return generating_; }
     // Message boxes for file errors (off in tests: errors still reach the status bar and lastError()).
     void setInteractive(bool interactive) { interactive_ = interactive; }
@@ -116,6 +125,20 @@ private:
     void restoreSettings();
     void saveSettings();
     void showRoll(const Roll& roll);
+    void display(const Roll& roll);   // the roll in the view (its active track, the others as ghosts); no lane update
+
+    // Tracks (main_window_tracks.cpp).
+    void createTracks();
+    QStringList shownTrackNames() const;   // the names of shown_'s tracks (empty for one track)
+    std::vector<QRgb> ghostCells(const Roll& stacked) const;
+    // The request `p` (over the document as the panel and the roll ask; `active_mask`: 128 x W cells of the active track
+    // to regenerate instead of the mode's, for fill-around) made fit for a multi-track model: the kept tracks known,
+    // the others written where the mode says. False (after saying why) when the roll's tracks are not the model's.
+    bool fitTracks(GenerateParams* p, const std::vector<uint8_t>& active_mask = {});
+    int modelRows() const;   // 128 x the loaded model's tracks
+    void adoptModelTracks();   // a multi-track model loaded over a one-track roll: that roll becomes its last track
+    bool openTracks(const QString& path, MidiRoll* merged);   // a multi-track model's roles from a file's tracks
+    bool exportTracks(const QString& path);
     void onDocumentChanged();
     void onVariationShown(int variation);
     void keepVariation(int variation);
@@ -163,6 +186,8 @@ private:
     JamPanel* jam_panel_ = nullptr;
     int jam_pending_first_ = -1, jam_pending_bars_ = 0;   // the bars the model is making now (shown grey)
     VariationBar* variations_ = nullptr;
+    TrackList* tracks_ = nullptr;
+    Roll shown_;   // what the view shows (see shownRoll)
     GeneratePanel* panel_ = nullptr;
     LevelProgress* levels_ = nullptr;
     PlaybackController* playback_ = nullptr;

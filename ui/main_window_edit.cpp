@@ -14,6 +14,8 @@
 
 #include "ui/jam_controller.h"
 #include "ui/main_window.h"
+#include "core/track_rolls.h"
+#include "ui/track_list.h"
 #include "ui/piano_roll_view.h"
 #include "ui/playback.h"
 #include "ui/roll_commands.h"
@@ -100,8 +102,14 @@ void MainWindow::onRollEdited(const Roll& after, const QString& what) {
         showRoll(variations_->current() >= 0 ? variations_->variation(variations_->current()) : doc_->roll());
         return;
     }
+    // The view edits the active track of a multi-track roll.
+    Roll whole = after;
+    if (doc_->roll().rows > kPitches) {
+        whole = doc_->roll();
+        set_track(whole, tracks_->active(), after);
+    }
     // Arrow-key nudges in a row merge into one step; every other gesture is its own.
-    undo_->push(new EditCellsCommand(doc_, after, what, what == view_->nudgeText() ? 1 : -1));
+    undo_->push(new EditCellsCommand(doc_, whole, what, what == view_->nudgeText() ? 1 : -1));
 }
 
 void MainWindow::updateEditable() { view_->setEditable(!generating_ && variations_->current() < 0 && !(jam_ && jam_->running())); }

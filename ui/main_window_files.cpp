@@ -13,12 +13,14 @@
 
 #include "core/midi_roll.h"
 #include "core/roll_image.h"
+#include "core/track_rolls.h"
 #include "ui/conditions_lane.h"
 #include "ui/main_window.h"
 #include "ui/piano_roll_view.h"
 #include "ui/playback.h"
 #include "ui/roll_commands.h"
 #include "ui/roll_document.h"
+#include "ui/track_list.h"
 #include "ui/transport_bar.h"
 #include "ui/variation_bar.h"
 
@@ -44,6 +46,18 @@ void MainWindow::openDialog() {
 
 bool MainWindow::openMidi(const QString& path) {
     MidiRoll m;
+    if (model_info_.tracks.size() > 1) {   // a multi-track model: the file's tracks by its roles
+        playback_->stop();
+        if (!openTracks(path, &m)) return false;
+        undo_->setClean();
+        variations_->showCurrentRoll();
+        transport_->setBpm(doc_->firstBpm());
+        const Roll all = flatten_tracks(doc_->roll());
+        lane_->showImported(estimate_key(all), estimate_bar_chords(all));
+        addRecent(path);
+        QSettings().setValue(kOpenFolderKey, QFileInfo(path).absolutePath());
+        return true;
+    }
     try {
         m = load_midi(path.toStdString());
     } catch (const std::exception& e) {
@@ -100,6 +114,7 @@ QString MainWindow::askSavePath(const QString& title, const QString& filter, con
 }
 
 bool MainWindow::exportMidi(const QString& path) {
+    if (shown_.rows > kPitches) return exportTracks(path);   // one named MIDI track per audible track
     try {
         save_midi(path.toStdString(), shownRoll(), exportTempo());   // unknown (-1) cells are written as silence
     } catch (const std::exception& e) {
@@ -117,7 +132,7 @@ void MainWindow::exportMidiDialog() {
 
 bool MainWindow::exportPng(const QString& path) {
     try {
-        const Roll& roll = shownRoll();
+        const Roll roll = shown_.rows > kPitches ? flatten_tracks(shown_, tracks_->shownTracks()) : shown_;
         const bool square = view_->folded() && roll.width % 2 == 0;
         save_roll_png(path.toStdString(), square ? fold(roll) : roll, kPngScale);
     } catch (const std::exception& e) {
@@ -136,7 +151,7 @@ void MainWindow::exportPngDialog() {
 bool MainWindow::renderWav(const QString& path) {
     QApplication::setOverrideCursor(Qt::WaitCursor);
     QString error;
-    const bool ok = playback_->renderWav(shownRoll(), transport_->bpm(), path, &error);
+    const bool ok = playback_->renderWav(audibleRoll(), transport_->bpm(), path, &error);
     QApplication::restoreOverrideCursor();
     if (!ok) {
         showError(tr("Render WAV: %1").arg(error), true);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <exception>
 
+#include "core/track_rolls.h"
 #include "ui/conditions_lane.h"
 #include "ui/generate_panel.h"
 #include "ui/generation_worker.h"
@@ -80,6 +81,7 @@ void MainWindow::onModelReady(const ModelInfo& info) {
         s.setValue(kModelPathKey, pending_source_.path);
     }
     showMessage(tr("Model ready: %1 (%2) on %3").arg(info.preset, info.generatorTypes, info.device));
+    adoptModelTracks();
     Q_EMIT modelReady(info);
 }
 
@@ -111,8 +113,9 @@ bool MainWindow::buildParams(GenerateParams* params) {
             return false;
         }
     }
+    if (!fitTracks(&p)) return false;
     try {
-        (void)initial_canvas(p);   // the same checks the model makes, before the worker starts
+        (void)initial_canvas(p, modelRows());   // the same checks the model makes, before the worker starts
     } catch (const std::exception& e) {
         showError(QString::fromUtf8(e.what()), false);
         return false;
@@ -167,6 +170,17 @@ void MainWindow::fillAroundSelection() {
     for (const StepNote& n : keep)
         for (int t = std::max(0, n.start - 1); t < std::min(current.width, n.end + 1); ++t)
             p.cell_mask[size_t(n.pitch) * size_t(current.width) + size_t(t)] = 0;
+    if (current.rows > kPitches) {   // the selection is in the active track; the other tracks written unless kept
+        const std::vector<uint8_t> active = std::move(p.cell_mask);
+        p.cell_mask.clear();
+        p.mode = GenerateMode::unconditional;
+        if (model_info_.tracks.size() > 1) {
+            if (!fitTracks(&p, active)) return;
+        } else {   // a one-track model over the roll's tracks as one: their other notes regenerated too
+            p = paramsOver(GenerateMode::inpainting, flatten_tracks(current));
+            p.cell_mask = active;
+        }
+    }
     startGeneration(std::move(p));
 }
 
@@ -180,12 +194,13 @@ void MainWindow::continueFromPlayhead() {
     }
     GenerateParams p = paramsOver(GenerateMode::continuation, current);
     p.condition_length = at;
+    if (!fitTracks(&p)) return;
     startGeneration(std::move(p));
 }
 
 void MainWindow::startGeneration(GenerateParams p) {
     try {
-        (void)initial_canvas(p);   // the same checks the model makes, before the worker starts
+        (void)initial_canvas(p, modelRows());   // the same checks the model makes, before the worker starts
     } catch (const std::exception& e) {
         showError(QString::fromUtf8(e.what()), false);
         return;
@@ -201,7 +216,7 @@ void MainWindow::startGeneration(GenerateParams p) {
     variations_->setEnabled(false);
     levels_->reset();
     updateEditable();
-    showRoll(initial_canvas(p));
+    showRoll(initial_canvas(p, modelRows()));
     clock_.start();
     speed_label_->setText(tr("generating…"));
     worker_->start(p);
@@ -215,7 +230,7 @@ void MainWindow::cancelGeneration() {
 
 void MainWindow::onProgress(int level, int step, int of, int window, int windows, const Roll& canvas) {
     if (!generating_) return;
-    if (canvas.width > 0) view_->setRoll(canvas);
+    if (canvas.width > 0) display(canvas);
     levels_->report(level, step, of, window, windows);
     speed_label_->setText(tr("generating · level %1 of 4 · step %2 of %3 · %4 s")
                               .arg(level + 1).arg(step).arg(of)

@@ -72,6 +72,10 @@ void MainWindow::startJam() {
         showError(tr("Load a model first (Generate panel ▸ Model)"), false);
         return;
     }
+    if (model_info_.tracks.size() > 1) {
+        showError(tr("Jam plays one-track models; this one writes %1 tracks (%2)").arg(model_info_.tracks.size()).arg(model_info_.tracks.join(QStringLiteral(", "))), false);
+        return;
+    }
     const JamOptions o = jam_panel_->options();
     if (o.mode != JamMode::endless && jam_->inputName().isEmpty())
         showMessage(tr("Jam: no MIDI input chosen, so the model hears nothing from you (Jam ▸ MIDI in)"));

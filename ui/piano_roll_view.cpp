@@ -144,6 +144,18 @@ void PianoRollView::rebuildImage() {
             reinterpret_cast<QRgb*>(image_.scanLine(px.y()))[px.x()] = cellRgb(row[s], p);
         }
     }
+    if (ghosts_.size() == roll_.cells.size()) {   // other tracks, where this one is silent: their colour over the row's
+        for (int p = 0; p < kPitches; ++p)
+            for (int s = 0; s < roll_.width; ++s) {
+                const size_t i = size_t(p) * size_t(roll_.width) + size_t(s);
+                if (ghosts_[i] == 0 || roll_.cells[i] != 0.0f) continue;
+                const QPoint px = layoutPixel(p, s);
+                QRgb& out = reinterpret_cast<QRgb*>(image_.scanLine(px.y()))[px.x()];
+                const QRgb g = ghosts_[i];
+                auto mix = [](int a, int b) { return (a * 2 + b * 3) / 5; };
+                out = qRgb(mix(qRed(out), qRed(g)), mix(qGreen(out), qGreen(g)), mix(qBlue(out), qBlue(g)));
+            }
+    }
     if (!marks_.empty()) {   // the marks in the new layout (or none, for another width)
         std::vector<uint8_t> marks;
         marks.swap(marks_);
@@ -157,6 +169,13 @@ void PianoRollView::rebuildImage() {
             for (int s = 0; s < roll_.width; ++s)
                 if (mask_[size_t(p) * size_t(roll_.width) + size_t(s)]) mask_image_.setPixel(layoutPixel(p, s), kMaskCell);
     }
+}
+
+void PianoRollView::setGhostCells(const std::vector<QRgb>& colours) {
+    if (colours == ghosts_) return;
+    ghosts_ = colours;
+    rebuildImage();
+    viewport()->update();
 }
 
 void PianoRollView::setMarkedCells(const std::vector<uint8_t>& cells) {

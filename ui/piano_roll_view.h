@@ -22,6 +22,7 @@
 #include <QAbstractScrollArea>
 #include <QImage>
 #include <QRect>
+#include <QRgb>
 
 #include <vector>
 
@@ -72,6 +73,10 @@ public:
 
     // Cells drawn with a second colour over their velocity colour (a jam: the musician's notes); empty: none.
     void setMarkedCells(const std::vector<uint8_t>& cells);   // 128 x W, 1 = marked
+    // Other tracks of a multi-track roll, drawn behind this roll's notes: 128 x W colours (qRgb; 0: none), shown where
+    // this roll is silent, and never edited here. Empty: none. Kept over setRoll of the same width.
+    void setGhostCells(const std::vector<QRgb>& colours);
+    const std::vector<QRgb>& ghostCells() const { return ghosts_; }
 
     // Zooms both axes so that the whole roll is in view (folded: every band, a 512-step roll as its square).
     void fitToView();
@@ -173,6 +178,7 @@ private:
     size_t mask_count_ = 0;     // cells set in mask_; the mask is emptied when it drops to 0
     QImage mask_image_;         // same layout as image_, translucent where the mask is set; null when no mask
     std::vector<uint8_t> marks_;
+    std::vector<QRgb> ghosts_;
     QImage marks_image_;        // same layout, the marked cells' colour; null when none
     QPoint drag_start_{-1, -1}; // the pressed cell (step, pitch) while a drag with the tool is on
     QPointF drag_last_;         // the last mouse position of that drag (mask strokes join it to the next one)

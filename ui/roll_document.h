@@ -9,6 +9,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 #include <vector>
 
@@ -18,9 +19,10 @@
 namespace fm::ui {
 
 struct RollState {
-    Roll roll{128};                     // 128 x W
+    Roll roll{128};                     // 128 x W; a multi-track roll: its tracks stacked, tracks x 128 rows (core/track_rolls.h)
     std::vector<TempoChange> tempo;     // from the imported file; empty: the transport's tempo
     QString name;                       // shown in the title ("untitled" when empty)
+    QStringList tracks;                 // a multi-track roll's track names, one per 128 rows; empty: one track
 };
 
 class RollDocument : public QObject {
@@ -32,6 +34,7 @@ public:
     const Roll& roll() const { return state_.roll; }
     const std::vector<TempoChange>& tempo() const { return state_.tempo; }
     QString name() const { return state_.name; }
+    const QStringList& tracks() const { return state_.tracks; }
     double firstBpm(double fallback = 120.0) const { return state_.tempo.empty() ? fallback : state_.tempo.front().bpm(); }
 
     void setState(RollState state);   // for undo commands: every edit goes through the undo stack

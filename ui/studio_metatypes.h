@@ -9,6 +9,7 @@
 
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 #include <vector>
 
@@ -27,6 +28,7 @@ struct ModelInfo {
     qint64 parameters = 0;
     int cropLength = 128;    // steps the model was trained on
     QString layout;          // "long" | "folded"
+    QStringList tracks;      // a multi-track model's roles ("melody", "bridge", "piano"); empty for one track
 };
 
 void registerStudioMetaTypes();

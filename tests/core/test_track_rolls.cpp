@@ -161,6 +161,21 @@ TEST(TrackRolls, ExportWritesOneNamedTrackPerRollTrackOnItsOwnChannel) {
     EXPECT_THROW(fm::tracks_to_smf(many), fm::Error);   // a roll without a name
 }
 
+TEST(TrackRolls, OneTrackOfAStackedRollIsReadAndReplacedInPlace) {
+    const fm::TrackRolls t = fm::midi_to_tracks(band(), {});
+    fm::Roll stacked = fm::stack_tracks(t);
+    for (int k = 0; k < 3; ++k) EXPECT_EQ(fm::track_of(stacked, k), t.tracks[size_t(k)]) << "track " << k;
+    fm::Roll other(t.width());
+    other.at(40, 3) = 0.25f;
+    fm::set_track(stacked, 1, other);
+    EXPECT_EQ(fm::track_of(stacked, 1), other);
+    EXPECT_EQ(fm::track_of(stacked, 0), t.tracks[0]);   // the others untouched
+    EXPECT_EQ(fm::track_of(stacked, 2), t.tracks[2]);
+    EXPECT_THROW(fm::track_of(stacked, 3), fm::Error);
+    EXPECT_THROW(fm::set_track(stacked, -1, other), fm::Error);
+    EXPECT_THROW(fm::set_track(stacked, 0, fm::Roll(t.width() + 4)), fm::Error);   // another width
+}
+
 // POP909: every song imports as melody, bridge and piano, and exports with the same (track, pitch, onset) notes as the
 // source file's tracks hold, quantised on the same grid.
 TEST(TrackRolls, Pop909KeepsItsThreeTracksThroughARoundTrip) {
