@@ -13,9 +13,12 @@ namespace {
 
 constexpr const char* kNoteNames[12] = {"C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"};
 
-// Krumhansl and Kessler's probe-tone ratings (1982), tonic first.
-constexpr std::array<double, 12> kMajorProfile = {6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88};
-constexpr std::array<double, 12> kMinorProfile = {6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17};
+// Albrecht and Shanahan's key profiles (2013): the pitch-class distributions of major and minor pieces, tonic first.
+// Against the key signatures the files declare, they name the same key more often than Krumhansl and Kessler's
+// probe-tone ratings (1982), which were used before: Nottingham 90.2 % of 1,034 whole tunes (KK 83.8 %) and 87.2 % of
+// their 8-bar windows (KK 79.4 %); JSB chorales 82.5 % of 498 (KK 72.1 %). docs/CONTROL.md has the comparison.
+constexpr std::array<double, 12> kMajorProfile = {0.238, 0.006, 0.111, 0.006, 0.137, 0.094, 0.016, 0.214, 0.009, 0.080, 0.008, 0.081};
+constexpr std::array<double, 12> kMinorProfile = {0.220, 0.006, 0.104, 0.123, 0.019, 0.103, 0.012, 0.214, 0.062, 0.022, 0.061, 0.052};
 
 struct Quality {
     ChordQuality quality;

@@ -1,7 +1,7 @@
 // harmony.h — keys and chords: names a musician types ("A minor", "Am7", "C/E"), and estimates from a roll's notes
 // (what `fractalmidi info` prints, and what key and chord conditions are checked against).
 //
-//   fm::Key k = fm::estimate_key(roll);                      // Krumhansl-Kessler profiles on duration-weighted notes
+//   fm::Key k = fm::estimate_key(roll);                      // Albrecht-Shanahan profiles on duration-weighted notes
 //   std::printf("%s\n", fm::key_name(k).c_str());            // "A minor"
 //   std::vector<fm::Chord> asked = fm::parse_chords("Am F C G7 C/E");   // fm::Error names a bad symbol
 //   fm::Chord c = fm::estimate_chord(roll, 16, 32);          // bar 2: "F", or no_chord() when it is silent

@@ -54,8 +54,20 @@ JamSession::JamSession(Engine& engine, const JamOptions& options) : engine_(engi
     } else if (opt_.mode == JamMode::accompany) {
         for (int b = 1; b < opt_.bars; b += opt_.lookahead) jobs_.push_back(b);   // after the musician's first bar
     } else {
-        for (int b = opt_.call_bars; b < opt_.bars; b += 2 * opt_.call_bars) jobs_.push_back(b);
+        // Each answer in two jobs: its first bar, which must be ready as the call ends and so starts before the call's
+        // last beats are heard, then the rest, which starts a bar later and hears the whole call.
+        for (int b = opt_.call_bars; b < opt_.bars; b += 2 * opt_.call_bars) {
+            const int end = std::min(b + opt_.call_bars, opt_.bars);
+            jobs_.push_back(b), job_bars_.push_back(std::min(1, end - b));
+            if (end > b + 1) jobs_.push_back(b + 1), job_bars_.push_back(end - b - 1);
+        }
     }
+    if (job_bars_.empty())
+        for (size_t j = 0; j < jobs_.size(); ++j) job_bars_.push_back((j + 1 < jobs_.size() ? jobs_[j + 1] : opt_.bars) - jobs_[j]);
+}
+
+int JamSession::answer_start(int bar) const {
+    return bar - (bar - opt_.call_bars) % (2 * opt_.call_bars);
 }
 
 std::array<int, 3> JamSession::num_iter() const {
@@ -126,8 +138,7 @@ void JamSession::calibrate(double seconds_per_job) {
 bool JamSession::next_job(JamJob* job) const {
     if (size_t(next_) >= jobs_.size()) return false;
     job->first_bar = jobs_[size_t(next_)];
-    const int until = size_t(next_) + 1 < jobs_.size() ? jobs_[size_t(next_) + 1] : opt_.bars;
-    job->bars = opt_.mode == JamMode::answer ? std::min(opt_.call_bars, opt_.bars - job->first_bar) : until - job->first_bar;
+    job->bars = job_bars_[size_t(next_)];
     const double slowest = recent_s_.empty() ? bar_s() : *std::max_element(recent_s_.begin(), recent_s_.end());
     const double lead = std::max(kMinLeadBars * bar_s(), kSafety * slowest + kSlack);
     job->start_s = std::max(0.0, due_s(job->first_bar) - lead);
@@ -174,8 +185,9 @@ std::vector<JamBarReport> JamSession::run_job(const std::function<double()>& clo
         g.input = Roll();
     }
     if (opt_.follow_key && opt_.mode != JamMode::endless && engine_.config().conditions) {
-        // The key of what the musician played in the (up to) four bars before the job.
-        const int from = std::max(0, job.first_bar - 4) * kStepsPerBar, to = job.first_bar * kStepsPerBar;
+        // The key of what the musician played in the (up to) four bars before the job (answer: before the answer).
+        const int last = opt_.mode == JamMode::answer ? answer_start(job.first_bar) : job.first_bar;
+        const int from = std::max(0, last - 4) * kStepsPerBar, to = last * kStepsPerBar;
         std::vector<StepNote> theirs;
         for (const StepNote& n : heard)
             if (n.end > from && n.start < to) theirs.push_back(n);
@@ -220,11 +232,11 @@ std::vector<JamBarReport> JamSession::run_job(const std::function<double()>& clo
 }
 
 void JamSession::note_job_time(double seconds, int bars, double margin_s) {
-    remember(seconds / std::max(1, bars) * (opt_.mode == JamMode::answer ? opt_.call_bars : opt_.lookahead));
+    remember(opt_.mode == JamMode::answer ? seconds : seconds / std::max(1, bars) * opt_.lookahead);
     const double slowest = *std::max_element(recent_s_.begin(), recent_s_.end());
-    // Keeping up means a job takes well under the music it makes (lookahead bars in endless and accompany), and
-    // no bar is late. Otherwise: fewer MAR iterations, and say so.
-    const double budget = (opt_.mode == JamMode::answer ? opt_.call_bars : opt_.lookahead) * bar_s();
+    // Keeping up means a job takes well under the music it makes (lookahead bars in endless and accompany; the
+    // answer's first bar, made in a job of its own), and no bar is late. Otherwise: fewer MAR iterations, and say so.
+    const double budget = (opt_.mode == JamMode::answer ? 1 : opt_.lookahead) * bar_s();
     if (degrade_level_ < kMaxDegrade && (margin_s < 0 || kSafety * slowest + kSlack > budget)) {
         ++degrade_level_;
         const auto it = num_iter();

@@ -1,7 +1,8 @@
 // jam.h — playing along in real time. A session roll grows bar by bar while it plays: the musician's notes are
 // quantised onto its 1/16 grid as they arrive, and the model makes its bars ahead of the playhead from a window of
 // the model's width that slides with it (continuation, or inpainting around the musician's pitches).
-//   answer:    the musician plays call_bars bars, the model answers the next call_bars, and so on;
+//   answer:    the musician plays call_bars bars, the model answers the next call_bars, and so on (the answer's first
+//              bar in a job of its own, made while the call ends; the rest in a second job that has heard all of it);
 //   accompany: the musician's notes are kept as played; the model fills the other pitches of the coming bars;
 //   endless:   no input; the model continues its own music, lookahead bars at a time, with no gap.
 //
@@ -111,8 +112,8 @@ public:
 
 private:
     std::vector<StepNote> input_until(int step) const;
-    std::vector<int> bars_to_make() const;     // the first bar of each job, in order
     void note_job_time(double seconds, int bars, double margin_s);
+    int answer_start(int bar) const;           // answer: the first bar of the answer that `bar` is in
     void remember(double seconds_per_job);     // one job's time among the recent ones
 
     Engine& engine_;
@@ -122,6 +123,7 @@ private:
     std::vector<StepNote> input_;              // finished notes
     std::array<int, 128> open_start_{}, open_velocity_{};   // held notes: start step (-1: none)
     std::vector<int> jobs_;                    // first bar of each job
+    std::vector<int> job_bars_;                // and its bars
     int next_ = 0;                             // index into jobs_
     std::vector<double> recent_s_;             // the last jobs' times (the slowest of them sets the lead)
     int degrade_level_ = 0;

@@ -24,8 +24,9 @@ TrackList::TrackList(QWidget* parent) : QWidget(parent) {
 }
 
 QColor TrackList::colourOf(int track) {
-    static const QColor palette[] = {QColor(255, 140, 60), QColor(110, 210, 120), QColor(90, 160, 255), QColor(230, 110, 200),
-                                     QColor(240, 220, 90), QColor(90, 220, 220), QColor(200, 150, 255), QColor(250, 120, 120)};
+    // Away from the velocity colours (green to red) the edited track is drawn in.
+    static const QColor palette[] = {QColor(235, 110, 215), QColor(80, 215, 235), QColor(110, 140, 255), QColor(190, 150, 255),
+                                     QColor(225, 225, 235), QColor(150, 110, 190), QColor(60, 170, 190), QColor(240, 170, 230)};
     return palette[size_t(track) % (sizeof(palette) / sizeof(palette[0]))];
 }
 

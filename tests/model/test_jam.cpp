@@ -127,6 +127,21 @@ TEST(Jam, AnAnswerIsAskedForTheCallsKeyAndOnRequestOverTheCallsChords) {
     }
 }
 
+TEST(Jam, AnAnswersFirstBarIsAJobOfItsOwnAndTheRestHearsTheWholeCall) {
+    auto engine = tiny();
+    fm::JamOptions o = options(fm::JamMode::answer, 16);
+    o.call_bars = 4;   // calls at bars 0-3 and 8-11; answers at 4-7 and 12-15
+    fm::JamSession jam(*engine, o);
+    std::vector<std::pair<int, int>> jobs;
+    fm::JamJob job;
+    while (jam.next_job(&job)) {
+        jobs.push_back({job.first_bar, job.bars});
+        if (job.bars > 1) EXPECT_GE(job.start_s, jam.due_s(job.first_bar - 1)) << "starts before the call is over";
+        jam.run_job([&] { return job.start_s; });
+    }
+    EXPECT_EQ(jobs, (std::vector<std::pair<int, int>>{{4, 1}, {5, 3}, {12, 1}, {13, 3}}));
+}
+
 TEST(Jam, AccompanyKeepsEveryNoteTheMusicianPlays) {
     auto engine = tiny();
     fm::JamOptions o = options(fm::JamMode::accompany, 6);

@@ -2,6 +2,8 @@
 // with the pencil (real mouse events), select it, "Fill around selection" with the default model, and grab the
 // window before and after. Not a test: scripts/screenshot-editing.sh runs it under Xvfb.
 //   fm_studio_screenshot MOTIF.png FILL.png
+//   fm_studio_screenshot --tracks MODEL.safetensors SONG.mid TRACKS.png   (a multi-track model writing SONG's other
+//                                                                          tracks under its kept melody)
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
@@ -37,8 +39,38 @@ void drawNote(fm::ui::PianoRollView* view, int pitch, int start, int end) {
 
 }  // namespace
 
+// A multi-track model over a song: its melody kept (the default Keep), the other tracks written, the piano edited.
+int tracksPicture(fm::ui::MainWindow& w, const QString& model, const QString& song, const QString& out) {
+    QSignalSpy ready(&w, &fm::ui::MainWindow::modelReady);
+    fm::ui::ModelSource s;
+    s.kind = fm::ui::ModelSource::Kind::checkpoint, s.path = model;
+    w.loadModel(s);
+    if (!ready.wait(60000)) return 1;
+    w.findChild<QSpinBox*>(QStringLiteral("variationsBox"))->setValue(1);
+    if (!w.openMidi(song)) return 1;
+    w.generatePanel()->seedBox()->setValue(7);
+    QSignalSpy done(&w, &fm::ui::MainWindow::generationFinished);
+    w.generate();
+    if (!done.wait(300000)) return 1;
+    auto* view = w.view();
+    view->setZoom(7.5, 5);
+    view->verticalScrollBar()->setValue(int((127 - 86) * view->pitchHeight()));
+    QTest::qWait(200);
+    w.statusBar()->clearMessage();
+    return w.grab().save(out) ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
+    if (argc == 5 && QString::fromLocal8Bit(argv[1]) == QLatin1String("--tracks")) {
+        QCoreApplication::setOrganizationName(QStringLiteral("FractalMIDI-screenshot"));
+        fm::ui::MainWindow w;
+        w.setInteractive(false);
+        w.resize(1280, 800);
+        w.show();
+        if (!QTest::qWaitForWindowExposed(&w)) return 1;
+        return tracksPicture(w, QString::fromLocal8Bit(argv[2]), QString::fromLocal8Bit(argv[3]), QString::fromLocal8Bit(argv[4]));
+    }
     if (argc != 3) {
         std::fprintf(stderr, "usage: fm_studio_screenshot MOTIF.png FILL.png\n");
         return 2;
