@@ -56,11 +56,7 @@ void run_eval_tracks(const EvalTracksArgs& a) {
     if (kept.empty()) throw fm::Error("--keep " + a.keep + ": name the tracks to keep");
 
     // The reference songs' tracks by the model's roles, in its order (the cache's tracks are the map's roles).
-    fm::CacheOptions options;
-    const fm::TrackMapping map = roles_mapping(a.track_map, roles);
-    for (const fm::TrackRule& r : map.rules) options.track_map += (options.track_map.empty() ? "" : ",") + r.source + "=" + r.role;
-    if (fm::track_roles(map) != roles) throw fm::Error("--track_map must give the model's tracks in its order (" + join_names(roles) + ")");
-    const ScratchDataset reference(a.reference, options);
+    const ScratchDataset reference(a.reference, roles_cache_options(a.track_map, roles));
     std::vector<int> files(size_t(reference.get().size()));
     for (int i = 0; i < reference.get().size(); ++i) files[size_t(i)] = i;
     fm::CropSampler sampler(reference.get(), files, {config.crop_length, 0, uint64_t(a.seed), fm::kStepsPerBar, int(roles.size())});

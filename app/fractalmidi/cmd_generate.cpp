@@ -227,7 +227,7 @@ double bits_per_cell(fm::FractalNet& net, const fm::Dataset& ds, const EvalArgs&
     auto gen = at::detail::createCPUGenerator(uint64_t(a.seed) + 1);
     fm::SampleOptions opt;
     opt.num_iter = parse_iters(a.num_iter), opt.gate = !a.no_gate, opt.plan_rules = !a.no_plan_rules;
-    const auto canvas = fm::rolls_to_canvas(bar_crops(ds, a.crops, config.crop_length, uint64_t(a.seed)), config, device, 0.0f);
+    const auto canvas = fm::rolls_to_canvas(bar_crops(ds, a.crops, config.crop_length, uint64_t(a.seed), fm::track_count(config)), config, device, 0.0f);
     return fm::bits_per_cell(net, canvas, opt, gen, a.orders, 1);   // one crop at a time: the trainer's figure, per crop
 }
 
@@ -238,9 +238,14 @@ struct MusicRows {
 // --samples crops of the reference and of the training data, as many samples of the model and of the
 // marginal baseline (fitted on the training crops), all of the model's crop length.
 MusicRows music_rows(fm::FractalNet& net, const fm::Dataset& reference, const fm::Dataset& train, const EvalArgs& a) {
-    const int length = net->config().crop_length;
-    const std::vector<fm::Roll> ref_crops = bar_crops(reference, a.samples, length, uint64_t(a.seed));
-    const std::vector<fm::Roll> train_crops = bar_crops(train, a.samples, length, uint64_t(a.seed) + 1);
+    const int length = net->config().crop_length, tracks = fm::track_count(net->config());
+    // A multi-track model's music is that of its merged roll (all tracks as one), its data's too.
+    auto merged = [](std::vector<fm::Roll> rolls) {
+        for (fm::Roll& r : rolls) r = fm::flatten_tracks(r);
+        return rolls;
+    };
+    const std::vector<fm::Roll> ref_crops = merged(bar_crops(reference, a.samples, length, uint64_t(a.seed), tracks));
+    const std::vector<fm::Roll> train_crops = merged(bar_crops(train, a.samples, length, uint64_t(a.seed) + 1, tracks));
 
     constexpr int kBatch = 32;   // samples generated at once (bounds memory; batch b is seeded seed + b)
     std::vector<fm::Roll> generated;
@@ -255,7 +260,7 @@ MusicRows music_rows(fm::FractalNet& net, const fm::Dataset& reference, const fm
                  if (tty) std::fprintf(stderr, "\rgenerating samples %zu-%zu: level %d/3  step %d/%d   ", generated.size() + 1,
                               generated.size() + size_t(g.num_samples), p.level + 1, p.step, p.of);
              }, nullptr))
-            generated.push_back(std::move(r));
+            generated.push_back(fm::flatten_tracks(r));
     }
     std::fprintf(stderr, "\n");
 
@@ -321,7 +326,8 @@ void run_eval(const EvalArgs& a) {
     const fm::Precision precision = use_precision(net, a.precision);
     const auto& config = net->config();
     const std::string data = a.data.empty() ? a.reference : a.data;   // bits/cell on the reference unless --data is given
-    const auto data_ds = std::make_shared<ScratchDataset>(data);
+    const fm::CacheOptions cache = roles_cache_options("", config.track_names);   // a multi-track model's data by its tracks
+    const auto data_ds = std::make_shared<ScratchDataset>(data, cache);
     const double bits = bits_per_cell(net, data_ds->get(), a, device);
 
     nlohmann::json j = {{"checkpoint", checkpoint}, {"data", data}, {"bits_per_cell", bits}, {"crops", a.crops},
@@ -331,8 +337,8 @@ void run_eval(const EvalArgs& a) {
         std::printf("%.4f bits/cell over %d crops of %d steps of %s (MAR levels averaged over %d random orders)\n", bits, a.crops,
                     config.crop_length, data.c_str(), a.orders);
     if (!a.reference.empty()) {
-        const auto ref_ds = a.reference == data ? data_ds : std::make_shared<ScratchDataset>(a.reference);
-        const auto train_ds = a.train_data == data ? data_ds : a.train_data == a.reference ? ref_ds : std::make_shared<ScratchDataset>(a.train_data);
+        const auto ref_ds = a.reference == data ? data_ds : std::make_shared<ScratchDataset>(a.reference, cache);
+        const auto train_ds = a.train_data == data ? data_ds : a.train_data == a.reference ? ref_ds : std::make_shared<ScratchDataset>(a.train_data, cache);
         const MusicRows m = music_rows(net, ref_ds->get(), train_ds->get(), a);
         if (a.json) {
             j["reference"] = a.reference, j["train_data"] = a.train_data, j["samples"] = a.samples, j["temperature"] = a.temperature;

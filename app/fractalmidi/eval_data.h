@@ -30,11 +30,12 @@ private:
     fm::Dataset ds_;
 };
 
-// `n` random bar-aligned crops of `length` steps (never all silent) from all of the dataset's files.
-inline std::vector<fm::Roll> bar_crops(const fm::Dataset& ds, int n, int length, uint64_t seed) {
+// `n` random bar-aligned crops of `length` steps (never all silent) from all of the dataset's files; `tracks`: the
+// cache's tracks (stacked crops of tracks x 128 rows).
+inline std::vector<fm::Roll> bar_crops(const fm::Dataset& ds, int n, int length, uint64_t seed, int tracks = 1) {
     std::vector<int> files(size_t(ds.size()));
     for (int i = 0; i < ds.size(); ++i) files[size_t(i)] = i;
-    fm::CropSampler sampler(ds, files, {length, 0, seed, fm::kStepsPerBar});
+    fm::CropSampler sampler(ds, files, {length, 0, seed, fm::kStepsPerBar, tracks});
     std::vector<fm::Roll> crops;
     for (int i = 0; i < n; ++i) crops.push_back(sampler.next());
     return crops;

@@ -45,4 +45,13 @@ fm::TrackMapping roles_mapping(const std::string& track_map, const std::vector<s
     return map;
 }
 
+fm::CacheOptions roles_cache_options(const std::string& track_map, const std::vector<std::string>& roles) {
+    fm::CacheOptions options;
+    if (roles.size() < 2) return options;
+    const fm::TrackMapping map = roles_mapping(track_map, roles);
+    for (const fm::TrackRule& r : map.rules) options.track_map += (options.track_map.empty() ? "" : ",") + r.source + "=" + r.role;
+    if (fm::track_roles(map) != roles) throw fm::Error("--track_map must give the model's tracks in its order (" + join_names(roles) + ")");
+    return options;
+}
+
 }  // namespace fmcli

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/dataset.h"
 #include "core/track_rolls.h"
 
 namespace fmcli {
@@ -21,5 +22,9 @@ std::vector<int> tracks_to_write(const std::string& write, const std::string& ke
 
 // `track_map` parsed, or (when empty) each role taking the source track of its own name.
 fm::TrackMapping roles_mapping(const std::string& track_map, const std::vector<std::string>& roles);
+
+// A dataset cache of the model's tracks (roles_mapping's rules, which must give the roles in the model's order; fm::Error
+// otherwise). One role or none: the default options (every file's tracks merged).
+fm::CacheOptions roles_cache_options(const std::string& track_map, const std::vector<std::string>& roles);
 
 }  // namespace fmcli
