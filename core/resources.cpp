@@ -44,4 +44,6 @@ std::string default_model_path(int width, const std::vector<std::string>& dirs) 
 
 std::string default_model_path(int width) { return default_model_path(width, resource_dirs()); }
 
+std::string default_tracks_model_path() { return find_resource(kDefaultModelTracks); }
+
 }  // namespace fm

@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <climits>
 
+#include "core/resources.h"
 #include "model/precision.h"
 
 namespace fm::ui {
@@ -58,6 +59,12 @@ GeneratePanel::GeneratePanel(QWidget* parent) : QWidget(parent) {
         model_->addItem(tr("Default model (32 bars)"), kindValue(ModelSource::Kind::checkpoint));
         model_->setItemData(i, bundled32, kPathRole);
         model_->setItemData(i, bundled32, Qt::ToolTipRole);
+    }
+    if (const QString tracks = QString::fromStdString(default_tracks_model_path()); !tracks.isEmpty()) {
+        const int i = model_->count();
+        model_->addItem(tr("Default model (melody, bridge, piano)"), kindValue(ModelSource::Kind::checkpoint));
+        model_->setItemData(i, tracks, kPathRole);
+        model_->setItemData(i, tracks, Qt::ToolTipRole);
     }
     model_->addItem(tr("Random weights (tiny)"), kindValue(ModelSource::Kind::random));
     model_->addItem(tr("Choose checkpoint…"), kChooseKind);

@@ -23,6 +23,7 @@
 #include "core/notes.h"
 #include "core/track_rolls.h"
 #include "model/canvas.h"
+#include "core/resources.h"
 #include "model/checkpoint.h"
 #include "model/generator.h"
 #include "model/mixed_precision.h"
@@ -44,11 +45,13 @@ void run_eval_tracks(const EvalTracksArgs& a) {
     fm::use_threads(a.threads);
     if (a.samples <= 0) throw fm::Error("--samples must be positive");
     const torch::Device device = fm::resolve_device(a.device);
-    fm::FractalNet net = fm::load_net(a.checkpoint, device);
+    const std::string checkpoint = a.checkpoint.empty() ? fm::default_tracks_model_path() : a.checkpoint;
+    if (checkpoint.empty()) throw fm::Error(std::string("no --checkpoint given and no default multi-track model installed (") + fm::kDefaultModelTracks + ")");
+    fm::FractalNet net = fm::load_net(checkpoint, device);
     fm::apply_precision(net, fm::parse_precision(a.precision));
     const fm::ModelConfig& config = net->config();
     const std::vector<std::string>& roles = config.track_names;
-    if (roles.size() < 2) throw fm::Error("eval-tracks needs a multi-track model; this one has one track", a.checkpoint);
+    if (roles.size() < 2) throw fm::Error("eval-tracks needs a multi-track model; this one has one track", checkpoint);
     const std::vector<int> written = tracks_to_write("", a.keep, roles, "--keep");
     std::vector<int> kept;
     for (size_t k = 0; k < roles.size(); ++k)
@@ -91,7 +94,7 @@ void run_eval_tracks(const EvalTracksArgs& a) {
         same_key += ours == lead, same_scale += fm::key_scale(ours) == fm::key_scale(lead);
         data_same_key += theirs == lead, data_same_scale += fm::key_scale(theirs) == fm::key_scale(lead);
     }
-    nlohmann::json j = {{"checkpoint", a.checkpoint}, {"reference", a.reference}, {"samples", int(data.size())}, {"kept", a.keep}, {"key", a.key},
+    nlohmann::json j = {{"checkpoint", checkpoint}, {"reference", a.reference}, {"samples", int(data.size())}, {"kept", a.keep}, {"key", a.key},
                         {"kept_unchanged", unchanged}, {"same_key", same_key}, {"same_scale", same_scale},
                         {"data_same_key", data_same_key}, {"data_same_scale", data_same_scale}};
     for (int k : written) {   // per written track: its figures against the data's same track
@@ -126,7 +129,7 @@ void add_eval_tracks_command(CLI::App& app) {
     auto a = std::make_shared<EvalTracksArgs>();
     CLI::App* cmd = app.add_subcommand("eval-tracks",
                                        "A multi-track model writing the other tracks around kept ones (accompany a melody), on songs it never saw");
-    cmd->add_option("--checkpoint", a->checkpoint, "A multi-track checkpoint")->required();
+    cmd->add_option("--checkpoint", a->checkpoint, "A multi-track checkpoint (default: the shipped one, models/default-tracks.safetensors)");
     cmd->add_option("--reference", a->reference, "Songs it never saw (folder or list): their tracks by the model's track names")->required();
     cmd->add_option("--track_map", a->track_map, "Which of the songs' tracks is which role (SOURCE=ROLE rules, in the model's track order; default: each role takes the track of its name)");
     cmd->add_option("--keep", a->keep, "The tracks kept (comma-separated); the others are written")->capture_default_str();

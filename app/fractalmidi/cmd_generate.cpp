@@ -127,7 +127,13 @@ void run_generate(const GenerateArgs& a) {
     fm::use_threads(a.threads);
     const int asked_width = a.generation_length > 0 ? a.generation_length : a.target_width;
     // The studio's way in (fm::Engine), so both generate alike.
-    const auto engine = fm::Engine::load(checkpoint_or_default(a.checkpoint, asked_width > 0 ? asked_width : 128), a.device,
+    // Asked to keep or write tracks without a model named: the shipped multi-track model, where it is installed.
+    std::string checkpoint = a.checkpoint;
+    if (checkpoint.empty() && (!a.tracks.empty() || !a.keep_tracks.empty()) && !fm::default_tracks_model_path().empty()) {
+        checkpoint = fm::default_tracks_model_path();
+        std::fprintf(stderr, "using the default multi-track model %s\n", checkpoint.c_str());
+    }
+    const auto engine = fm::Engine::load(checkpoint_or_default(checkpoint, asked_width > 0 ? asked_width : 128), a.device,
                                          fm::parse_precision(a.precision));
     std::fprintf(stderr, "matmuls in %s\n", fm::precision_name(engine->precision()));
     fm::GenerateParams g;

@@ -25,6 +25,7 @@
 #include "core/error.h"
 #include "core/midi_roll.h"
 #include "core/roll.h"
+#include "core/resources.h"
 #include "core/track_rolls.h"
 #include "support/test_support.h"
 
@@ -995,6 +996,25 @@ TEST(Cli, AMultiTrackModelWritesTheOtherTracksAroundAKeptMelody) {
     const std::string one = tiny_run(repeated_bar_songs(dir + "/plain"), dir + "/one", 1);
     expect_final_error(run({"generate", "--checkpoint", one + "/last.safetensors", "--keep_tracks", "melody", "--output_dir", dir + "/x"}),
                      "multi-track");
+}
+
+// The shipped multi-track model: --keep_tracks without a checkpoint takes it, and writes bridge and piano around a
+// POP909 song's melody, the melody unchanged and only the 88 keys played.
+TEST(Cli, KeepTracksWithoutACheckpointUsesTheShippedMultiTrackModel) {
+    const std::string song = fmtest::shared_data_dir() + "/pop909/001.mid";
+    if (fm::default_tracks_model_path().empty() || !fs::exists(song)) GTEST_SKIP() << "no shipped multi-track model or no POP909";
+    const std::string dir = fmtest::temp_dir("cli");
+    const Proc g = run({"generate", "--input_midi", song, "--keep_tracks", "melody", "--offset", "128", "--output_dir", dir + "/out",
+                        "--seed", "3", "--threads", "1"});
+    ASSERT_EQ(g.status, 0) << g.err;
+    EXPECT_TRUE(contains(g.err, "default multi-track model")) << g.err;
+    const fm::TrackRolls made = fm::load_midi_tracks(dir + "/out/sample_000.mid", fm::parse_track_map("melody=melody,bridge=bridge,piano=piano"));
+    const fm::TrackRolls source = fm::load_midi_tracks(song, fm::parse_track_map("pop909"));
+    ASSERT_EQ(made.tracks.size(), 3u);
+    EXPECT_EQ(made.tracks[0], fm::crop(source.tracks[0], 128, 128)) << "the kept melody changed";
+    EXPECT_GT(fm::count_notes(made.tracks[2]), 0) << "no piano written";
+    for (size_t k = 1; k < 3; ++k)
+        for (const fm::StepNote& n : fm::roll_to_notes(made.tracks[k])) ASSERT_TRUE(n.pitch >= 21 && n.pitch <= 108) << n.pitch;
 }
 #endif
 

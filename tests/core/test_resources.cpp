@@ -24,6 +24,9 @@ TEST(Resources, DefaultModelByWidthWithFallback) {
     EXPECT_EQ(fm::default_model_path(512), dir + "/" + fm::kDefaultModel512);   // wider than 128: the 32-bar model
     EXPECT_EQ(fm::default_model_path(256), dir + "/" + fm::kDefaultModel512);
     EXPECT_EQ(fm::default_model_path(128), dir + "/" + fm::kDefaultModel128);
+    std::ofstream(dir + "/" + fm::kDefaultModelTracks) << "x";
+    EXPECT_EQ(fm::default_tracks_model_path(), dir + "/" + fm::kDefaultModelTracks);   // the multi-track model, by name
+    EXPECT_EQ(fm::default_model_path(128), dir + "/" + fm::kDefaultModel128);          // never one of the widths'
     ::unsetenv("FRACTALMIDI_RESOURCES");
 
     // The fallback, over this folder alone (the source tree's own models would answer otherwise).

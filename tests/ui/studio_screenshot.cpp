@@ -62,17 +62,10 @@ int tracksPicture(fm::ui::MainWindow& w, const QString& model, const QString& so
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
-    if (argc == 5 && QString::fromLocal8Bit(argv[1]) == QLatin1String("--tracks")) {
-        QCoreApplication::setOrganizationName(QStringLiteral("FractalMIDI-screenshot"));
-        fm::ui::MainWindow w;
-        w.setInteractive(false);
-        w.resize(1280, 800);
-        w.show();
-        if (!QTest::qWaitForWindowExposed(&w)) return 1;
-        return tracksPicture(w, QString::fromLocal8Bit(argv[2]), QString::fromLocal8Bit(argv[3]), QString::fromLocal8Bit(argv[4]));
-    }
-    if (argc != 3) {
-        std::fprintf(stderr, "usage: fm_studio_screenshot MOTIF.png FILL.png\n");
+    const bool tracks = argc == 5 && QString::fromLocal8Bit(argv[1]) == QLatin1String("--tracks");
+    if (argc != 3 && !tracks) {
+        std::fprintf(stderr, "usage: fm_studio_screenshot MOTIF.png FILL.png\n"
+                             "       fm_studio_screenshot --tracks MODEL.safetensors SONG.mid TRACKS.png\n");
         return 2;
     }
     QCoreApplication::setOrganizationName(QStringLiteral("FractalMIDI-screenshot"));
@@ -81,6 +74,7 @@ int main(int argc, char** argv) {
     w.resize(1280, 800);
     w.show();
     if (!QTest::qWaitForWindowExposed(&w)) return 1;
+    if (tracks) return tracksPicture(w, QString::fromLocal8Bit(argv[2]), QString::fromLocal8Bit(argv[3]), QString::fromLocal8Bit(argv[4]));
     QSignalSpy ready(&w, &fm::ui::MainWindow::modelReady);
     fm::ui::ModelSource s;
     s.kind = fm::ui::ModelSource::Kind::checkpoint, s.path = fm::ui::defaultModelPath(128);
