@@ -154,6 +154,14 @@ void run_generate(const GenerateArgs& a) {
         if (a.input_midi.empty()) throw fm::Error("--tracks/--keep_tracks need --input_midi: the tracks to keep come from it");
         const std::vector<int> write = tracks_to_write(a.tracks, a.keep_tracks, roles, "--keep_tracks");
         g.input = fm::crop(stacked_input(a, roles, &tempo), a.offset, g.width);
+        // --mode inpainting or continuation: only the rectangle, or the steps after the prefix, of the written tracks.
+        if (g.mode == fm::GenerateMode::continuation) {
+            g.mode = fm::GenerateMode::inpainting, g.mask_start = a.condition_length, g.mask_end = g.width;
+            if (a.condition_length <= 0 || a.condition_length >= g.width) throw fm::Error("--mode continuation with tracks needs --condition_length within 1.." + std::to_string(g.width - 1));
+        } else if (g.mode == fm::GenerateMode::inpainting) {
+            g.mask_start = a.mask_start, g.mask_end = a.mask_end, g.pitch_low = a.pitch_low, g.pitch_high = a.pitch_high;
+            if (g.mask_end <= g.mask_start) throw fm::Error("--mode inpainting with tracks needs --mask_start < --mask_end (the steps rewritten)");
+        }
         fm::write_tracks(g, int(roles.size()), write);
         if (a.tempo <= 0) tempo = fm::tempo_window(tempo, a.offset, g.width);
         else tempo = {fm::TempoChange{0, uint32_t(std::lround(60e6 / a.tempo))}};

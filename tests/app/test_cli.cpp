@@ -1015,6 +1015,21 @@ TEST(Cli, KeepTracksWithoutACheckpointUsesTheShippedMultiTrackModel) {
     EXPECT_GT(fm::count_notes(made.tracks[2]), 0) << "no piano written";
     for (size_t k = 1; k < 3; ++k)
         for (const fm::StepNote& n : fm::roll_to_notes(made.tracks[k])) ASSERT_TRUE(n.pitch >= 21 && n.pitch <= 108) << n.pitch;
+
+    // One track inpainted on its own: the piano's bars 3-4 rewritten, everything else as the song has it.
+    const Proc i = run({"generate", "--input_midi", song, "--tracks", "piano", "--mode", "inpainting", "--mask_start", "32", "--mask_end", "64",
+                        "--offset", "128", "--output_dir", dir + "/inpaint", "--seed", "3", "--threads", "1"});
+    ASSERT_EQ(i.status, 0) << i.err;
+    const fm::TrackRolls in = fm::load_midi_tracks(dir + "/inpaint/sample_000.mid", fm::parse_track_map("melody=melody,bridge=bridge,piano=piano"));
+    ASSERT_EQ(in.tracks.size(), 3u);
+    EXPECT_EQ(in.tracks[0], fm::crop(source.tracks[0], 128, 128));
+    EXPECT_EQ(in.tracks[1], fm::crop(source.tracks[1], 128, 128));
+    const fm::Roll piano = fm::crop(source.tracks[2], 128, 128);
+    for (int p = 0; p < fm::kPitches; ++p)
+        for (int t = 0; t < 128; ++t)
+            if (t < 31 || t > 64) ASSERT_EQ(in.tracks[2].at(p, t) > 0, piano.at(p, t) > 0) << "piano " << p << "@" << t << " outside the rectangle";
+    expect_final_error(run({"generate", "--input_midi", song, "--tracks", "piano", "--mode", "inpainting", "--output_dir", dir + "/x"}),
+                       "--mask_start");
 }
 #endif
 
