@@ -123,7 +123,9 @@ TEST(Jam, AnAnswerIsAskedForTheCallsKeyAndOnRequestOverTheCallsChords) {
         const int tones = fm::chord_pitch_classes(fm::estimate_chord(heard, (bar - 2) * fm::kStepsPerBar, (bar - 1) * fm::kStepsPerBar));
         for (int p = 0; p < fm::kPitches; ++p)
             for (int t = bar * fm::kStepsPerBar; t < (bar + 1) * fm::kStepsPerBar; ++t)
-                if (m.at(p, t) > 0) EXPECT_TRUE(tones >> (p % 12) & 1) << "pitch " << p << " in bar " << bar;
+                if (m.at(p, t) > 0) {
+                    EXPECT_TRUE(tones >> (p % 12) & 1) << "pitch " << p << " in bar " << bar;
+                }
     }
 }
 
@@ -136,7 +138,9 @@ TEST(Jam, AnAnswersFirstBarIsAJobOfItsOwnAndTheRestHearsTheWholeCall) {
     fm::JamJob job;
     while (jam.next_job(&job)) {
         jobs.push_back({job.first_bar, job.bars});
-        if (job.bars > 1) EXPECT_GE(job.start_s, jam.due_s(job.first_bar - 1)) << "starts before the call is over";
+        if (job.bars > 1) {
+            EXPECT_GE(job.start_s, jam.due_s(job.first_bar - 1)) << "starts before the call is over";
+        }
         jam.run_job([&] { return job.start_s; });
     }
     EXPECT_EQ(jobs, (std::vector<std::pair<int, int>>{{4, 1}, {5, 3}, {12, 1}, {13, 3}}));
