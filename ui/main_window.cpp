@@ -392,7 +392,8 @@ void MainWindow::setDocumentRoll(const Roll& roll, const QString& name, const QS
 void MainWindow::newRoll(int width) {
     playback_->stop();
     RollState next;
-    next.roll = Roll(width);
+    next.roll = Roll(width, 0.0f, modelRows());   // a multi-track model's tracks, all empty
+    next.tracks = model_info_.tracks;
     undo_->push(new ReplaceRollCommand(doc_, std::move(next), tr("New roll")));
     variations_->showCurrentRoll();
     showMessage(tr("New empty roll of %1 steps (%2 bars)").arg(width).arg(width / kStepsPerBar));

@@ -92,6 +92,7 @@ bool MainWindow::fitTracks(GenerateParams* p, const std::vector<uint8_t>& active
         if (has_input && p->input.rows > kPitches) p->input = flatten_tracks(p->input);
         return true;
     }
+    if (doc_->roll().rows == kPitches) adoptModelTracks();   // a one-track roll (a jam's, say) becomes the last track
     const Roll& doc = doc_->roll();
     if (doc.rows != model_tracks * kPitches || doc_->tracks() != model_info_.tracks) {
         showError(tr("The roll's tracks (%1) are not the model's (%2): open the file again to import it by the model's tracks")

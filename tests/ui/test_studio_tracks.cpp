@@ -160,6 +160,11 @@ private Q_SLOTS:
         QCOMPARE(fm::count_notes(fm::track_of(w.document()->roll(), 0)), 0);
         QVERIFY2(w.statusBar()->currentMessage().contains(QStringLiteral("piano")), qPrintable(w.statusBar()->currentMessage()));
 
+        // New: an empty roll of the model's tracks, ready to generate into.
+        w.newRoll(64);
+        QCOMPARE(w.document()->roll().rows, 3 * fm::kPitches);
+        QCOMPARE(w.document()->tracks(), tracks->names());
+
         // Jam plays one-track models: refused with the reason.
         w.startJam();
         QVERIFY2(w.lastError().contains(QStringLiteral("3 tracks")), qPrintable(w.lastError()));
@@ -178,6 +183,13 @@ private Q_SLOTS:
         QCOMPARE(fm::track_of(w.document()->roll(), 2), one);
         w.undoStack()->undo();   // one step back to the one-track roll
         QCOMPARE(w.document()->roll(), one);
+        // Generating over a one-track roll (a jam's, a script's) takes it as the last track first, and keeps the melody
+        // track (empty here) as it is.
+        QSignalSpy done(&w, &MainWindow::generationFinished);
+        w.generate();
+        QVERIFY(done.wait(120000));
+        QCOMPARE(w.document()->roll().rows, 3 * fm::kPitches);
+        QCOMPARE(fm::count_notes(fm::track_of(w.variations()->variation(0), 0)), 0);
         QFile::remove(model);
     }
 };
