@@ -46,10 +46,10 @@ struct GenerateParams {
     double guidance = 2.0;
 };
 
-// Inpainting of whole tracks of a multi-track model (rolls of `tracks` x 128 rows): the tracks `written` are generated
-// over the whole width, the others kept from `input` (which must be set, tracks x 128 by width). When `params` already
-// asks for inpainting of a rectangle (mask_start < mask_end, pitch_low..pitch_high), only that rectangle of each
-// written track is generated: one track's bars inpainted around the others.
+// Some tracks of a multi-track model (rolls of `tracks` x 128 rows) written, the others kept from `input`: turns
+// `params` into an inpainting of what its mode regenerates (initial_canvas: everything when unconditional, the steps
+// after the prefix, the rectangle or the mask) in the tracks `written` alone. `input` must be set (tracks x 128 by
+// width) unless the mode is unconditional. fm::Error: what initial_canvas refuses, or no such track.
 void write_tracks(GenerateParams& params, int tracks, const std::vector<int>& written);
 
 // The canvas generate() starts from: known cells and -1 where cells are to be generated; `rows`: the model's rolls'

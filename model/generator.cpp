@@ -53,17 +53,16 @@ Roll initial_canvas(const GenerateParams& p, int rows) {
 }
 
 void write_tracks(GenerateParams& p, int tracks, const std::vector<int>& written) {
-    // An inpainting rectangle already asked limits the written cells to it, in each written track.
-    const bool region = p.mode == GenerateMode::inpainting && p.mask_end > p.mask_start;
-    const int t0 = region ? std::max(0, p.mask_start) : 0, t1 = region ? std::min(p.width, p.mask_end) : p.width;
-    const int p0 = region ? std::max(0, p.pitch_low) : 0, p1 = region ? std::min(kPitches - 1, p.pitch_high) : kPitches - 1;
-    p.mode = GenerateMode::inpainting;
-    p.cell_mask.assign(size_t(tracks) * kPitches * size_t(p.width), 0);
+    // What the mode regenerates (initial_canvas's unknown cells), in the written tracks alone.
+    const Roll canvas = initial_canvas(p, tracks * kPitches);
+    const size_t per_track = size_t(kPitches) * size_t(p.width);
+    std::vector<uint8_t> mask(canvas.cells.size(), 0);
     for (int k : written) {
         if (k < 0 || k >= tracks) throw Error("no track " + std::to_string(k) + " among " + std::to_string(tracks));
-        for (int q = p0; q <= p1; ++q)
-            for (int t = t0; t < t1; ++t) p.cell_mask[(size_t(k) * kPitches + size_t(q)) * size_t(p.width) + size_t(t)] = 1;
+        for (size_t i = size_t(k) * per_track; i < size_t(k + 1) * per_track; ++i) mask[i] = canvas.cells[i] == kUnknown;
     }
+    p.mode = GenerateMode::inpainting;
+    p.cell_mask = std::move(mask);
 }
 
 namespace {

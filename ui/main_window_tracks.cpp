@@ -86,10 +86,9 @@ Roll MainWindow::audibleRoll() const {
 int MainWindow::modelRows() const { return kPitches * int(std::max<qsizetype>(1, model_info_.tracks.size())); }
 
 bool MainWindow::fitTracks(GenerateParams* p, const std::vector<uint8_t>& active_mask) {
-    const int model_tracks = int(std::max<qsizetype>(1, model_info_.tracks.size()));
-    const bool has_input = p->mode != GenerateMode::unconditional || !active_mask.empty();
+    const int model_tracks = modelRows() / kPitches;
     if (model_tracks == 1) {   // a one-track model reads a multi-track roll as one
-        if (has_input && p->input.rows > kPitches) p->input = flatten_tracks(p->input);
+        if (p->mode != GenerateMode::unconditional && p->input.rows > kPitches) p->input = flatten_tracks(p->input);
         return true;
     }
     if (doc_->roll().rows == kPitches) adoptModelTracks();   // a one-track roll (a jam's, say) becomes the last track
@@ -105,38 +104,29 @@ bool MainWindow::fitTracks(GenerateParams* p, const std::vector<uint8_t>& active
         showError(tr("Every track has Keep on: untick Keep on the tracks the model should write (Tracks dock)"), false);
         return false;
     }
-    const int W = doc.width;
-    const size_t per = size_t(kPitches) * size_t(W);
-    // The cells of one written track to regenerate, as the mode asks.
-    std::vector<uint8_t> base(per, 1);
-    if (p->mode == GenerateMode::continuation) {
-        for (int q = 0; q < kPitches; ++q)
-            for (int t = 0; t < std::min(p->condition_length, W); ++t) base[size_t(q) * size_t(W) + size_t(t)] = 0;
-    } else if (p->mode == GenerateMode::inpainting) {
-        if (p->cell_mask.size() == per) {
-            base = p->cell_mask;
-        } else {
-            std::fill(base.begin(), base.end(), 0);
-            for (int q = std::max(0, p->pitch_low); q <= std::min(kPitches - 1, p->pitch_high); ++q)
-                for (int t = std::max(0, p->mask_start); t < std::min(W, p->mask_end); ++t) base[size_t(q) * size_t(W) + size_t(t)] = 1;
-        }
-    }
-    std::vector<uint8_t> mask(per * size_t(model_tracks), 0);
-    for (int k = 0; k < model_tracks; ++k) {
-        if (std::find(kept.begin(), kept.end(), k) != kept.end()) continue;
-        const std::vector<uint8_t>& m = k == tracks_->active() && active_mask.size() == per ? active_mask : base;
-        std::copy(m.begin(), m.end(), mask.begin() + std::ptrdiff_t(size_t(k) * per));
-    }
-    const bool all = std::all_of(mask.begin(), mask.end(), [](uint8_t c) { return c != 0; });
-    p->width = W;
-    if (all && p->mode == GenerateMode::unconditional) {
+    std::vector<int> written;
+    for (int k = 0; k < model_tracks; ++k)
+        if (std::find(kept.begin(), kept.end(), k) == kept.end()) written.push_back(k);
+    const size_t per = size_t(kPitches) * size_t(doc.width);
+    p->width = doc.width;
+    if (p->mode == GenerateMode::unconditional && kept.empty() && active_mask.empty()) {
         p->input = Roll();   // nothing kept: every track from nothing
         return true;
     }
     p->input = doc;
-    p->mode = GenerateMode::inpainting;
-    p->cell_mask = std::move(mask);
-    p->mask_start = p->mask_end = 0;
+    if (p->cell_mask.size() == per) {   // a mask painted on the edited track: the same cells of every track
+        std::vector<uint8_t> tiled;
+        for (int k = 0; k < model_tracks; ++k) tiled.insert(tiled.end(), p->cell_mask.begin(), p->cell_mask.end());
+        p->cell_mask = std::move(tiled);
+    }
+    try {
+        write_tracks(*p, model_tracks, written);   // what the mode regenerates, in the written tracks alone
+    } catch (const std::exception& e) {
+        showError(QString::fromUtf8(e.what()), false);
+        return false;
+    }
+    if (active_mask.size() == per)   // fill around: the edited track's selected notes stay
+        for (size_t i = 0; i < per; ++i) p->cell_mask[size_t(tracks_->active()) * per + i] &= active_mask[i];
     // The written tracks follow the kept ones' key, unless a key is asked (as generate --keep_tracks does).
     if (p->conditions.key < 0 && !kept.empty()) {
         const Roll kept_roll = flatten_tracks(doc, kept);

@@ -156,7 +156,7 @@ void run_generate(const GenerateArgs& a) {
         g.input = fm::crop(stacked_input(a, roles, &tempo), a.offset, g.width);
         // --mode inpainting or continuation: only the rectangle, or the steps after the prefix, of the written tracks.
         if (g.mode == fm::GenerateMode::continuation) {
-            g.mode = fm::GenerateMode::inpainting, g.mask_start = a.condition_length, g.mask_end = g.width;
+            g.condition_length = a.condition_length;
             if (a.condition_length <= 0 || a.condition_length >= g.width) throw fm::Error("--mode continuation with tracks needs --condition_length within 1.." + std::to_string(g.width - 1));
         } else if (g.mode == fm::GenerateMode::inpainting) {
             g.mask_start = a.mask_start, g.mask_end = a.mask_end, g.pitch_low = a.pitch_low, g.pitch_high = a.pitch_high;
