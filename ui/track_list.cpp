@@ -4,6 +4,7 @@
 #include <QGridLayout>
 #include <QLabel>
 #include <QRadioButton>
+#include <QSignalBlocker>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -59,32 +60,28 @@ void TrackList::setActive(int track) {
     Q_EMIT viewChanged();
 }
 
-void TrackList::setShown(int track, bool on) {
-    if (track < 0 || track >= count() || lanes_[size_t(track)].shown == on || (track == active_ && !on)) return;
-    lanes_[size_t(track)].shown = on;
+bool TrackList::setFlag(int track, bool TrackLane::*flag, bool on) {
+    if (track < 0 || track >= count() || lanes_[size_t(track)].*flag == on) return false;
+    lanes_[size_t(track)].*flag = on;
     refresh();
-    Q_EMIT viewChanged();
+    return true;
+}
+
+void TrackList::setShown(int track, bool on) {
+    if (track == active_ && !on) return;   // the edited track stays in sight
+    if (setFlag(track, &TrackLane::shown, on)) Q_EMIT viewChanged();
 }
 
 void TrackList::setMuted(int track, bool on) {
-    if (track < 0 || track >= count() || lanes_[size_t(track)].muted == on) return;
-    lanes_[size_t(track)].muted = on;
-    refresh();
-    Q_EMIT soundChanged();
+    if (setFlag(track, &TrackLane::muted, on)) Q_EMIT soundChanged();
 }
 
 void TrackList::setSolo(int track, bool on) {
-    if (track < 0 || track >= count() || lanes_[size_t(track)].solo == on) return;
-    lanes_[size_t(track)].solo = on;
-    refresh();
-    Q_EMIT soundChanged();
+    if (setFlag(track, &TrackLane::solo, on)) Q_EMIT soundChanged();
 }
 
 void TrackList::setKeep(int track, bool on) {
-    if (track < 0 || track >= count() || lanes_[size_t(track)].keep == on) return;
-    lanes_[size_t(track)].keep = on;
-    refresh();
-    Q_EMIT keepChanged();
+    if (setFlag(track, &TrackLane::keep, on)) Q_EMIT keepChanged();
 }
 
 std::vector<int> TrackList::audibleTracks() const {
@@ -164,9 +161,7 @@ void TrackList::refresh() {
         const Row& r = rows_[k];
         const TrackLane& l = lanes_[k];
         const bool is_active = int(k) == active_;
-        for (QWidget* w : {static_cast<QWidget*>(r.active), static_cast<QWidget*>(r.shown), static_cast<QWidget*>(r.mute),
-                           static_cast<QWidget*>(r.solo), static_cast<QWidget*>(r.keep)})
-            w->blockSignals(true);
+        const QSignalBlocker b0(r.active), b1(r.shown), b2(r.mute), b3(r.solo), b4(r.keep);
         r.active->setChecked(is_active);
         r.active->setStyleSheet(QStringLiteral("QRadioButton { color: %1; font-weight: %2; }").arg(l.colour.name()).arg(is_active ? 600 : 400));
         r.shown->setChecked(l.shown);
@@ -174,9 +169,6 @@ void TrackList::refresh() {
         r.mute->setChecked(l.muted);
         r.solo->setChecked(l.solo);
         r.keep->setChecked(l.keep);
-        for (QWidget* w : {static_cast<QWidget*>(r.active), static_cast<QWidget*>(r.shown), static_cast<QWidget*>(r.mute),
-                           static_cast<QWidget*>(r.solo), static_cast<QWidget*>(r.keep)})
-            w->blockSignals(false);
     }
 }
 

@@ -69,6 +69,7 @@ private:
         QToolButton *mute, *solo;
         QCheckBox* keep;
     };
+    bool setFlag(int track, bool TrackLane::*flag, bool on);   // false: no such track, or already so
     void rebuild();   // the rows, for a new set of tracks
     void refresh();   // the rows' states, from lanes_
     std::vector<Row> rows_;
