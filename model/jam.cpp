@@ -184,29 +184,27 @@ std::vector<JamBarReport> JamSession::run_job(const std::function<double()>& clo
         g.mode = GenerateMode::unconditional;
         g.input = Roll();
     }
-    if (opt_.follow_key && opt_.mode != JamMode::endless && engine_.config().conditions) {
+    const bool follow_key = opt_.follow_key && opt_.mode != JamMode::endless && engine_.config().conditions;
+    const bool call_chords = opt_.mode == JamMode::answer && opt_.answer_call_chords && engine_.config().conditions &&
+                             job.first_bar >= opt_.call_bars;
+    Roll theirs(follow_key || call_chords ? width() : 0);   // the musician's notes, for the key and chord estimates
+    if (follow_key || call_chords) paint_notes(theirs, heard);
+    if (follow_key) {
         // The key of what the musician played in the (up to) four bars before the job (answer: before the answer).
         const int last = opt_.mode == JamMode::answer ? answer_start(job.first_bar) : job.first_bar;
         const int from = std::max(0, last - 4) * kStepsPerBar, to = last * kStepsPerBar;
-        std::vector<StepNote> theirs;
-        for (const StepNote& n : heard)
-            if (n.end > from && n.start < to) theirs.push_back(n);
-        if (theirs.size() >= 6) {
-            Roll r(width());
-            paint_notes(r, theirs);
-            const Key key = estimate_key(r, from, to);
-            g.conditions.key = key_code(key);
+        const auto sounding = std::count_if(heard.begin(), heard.end(), [&](const StepNote& n) { return n.end > from && n.start < to; });
+        if (sounding >= 6) {
+            g.conditions.key = key_code(estimate_key(theirs, from, to));
             g.conditions.scale_lock = true;
         }
     }
-    if (opt_.mode == JamMode::answer && opt_.answer_call_chords && engine_.config().conditions && job.first_bar >= opt_.call_bars) {
+    if (call_chords) {
         // Bar i of the answer over the chord of bar i of the call; the window's other bars are known or free.
-        Roll r(width());
-        paint_notes(r, heard);
         g.conditions.chords.assign(size_t(window_bars), no_chord());
         for (int b = job.first_bar; b < end_bar; ++b) {
             const int from = (b - opt_.call_bars) * kStepsPerBar;
-            g.conditions.chords[size_t(b - first)] = estimate_chord(r, from, from + kStepsPerBar);
+            g.conditions.chords[size_t(b - first)] = estimate_chord(theirs, from, from + kStepsPerBar);
         }
     }
     if (opt_.mode == JamMode::accompany && opt_.density >= 0) g.conditions.density = {opt_.density};
