@@ -1027,7 +1027,9 @@ TEST(Cli, KeepTracksWithoutACheckpointUsesTheShippedMultiTrackModel) {
     const fm::Roll piano = fm::crop(source.tracks[2], 128, 128);
     for (int p = 0; p < fm::kPitches; ++p)
         for (int t = 0; t < 128; ++t)
-            if (t < 31 || t > 64) ASSERT_EQ(in.tracks[2].at(p, t) > 0, piano.at(p, t) > 0) << "piano " << p << "@" << t << " outside the rectangle";
+            if (t < 31 || t > 64) {
+                ASSERT_EQ(in.tracks[2].at(p, t) > 0, piano.at(p, t) > 0) << "piano " << p << "@" << t << " outside the rectangle";
+            }
     expect_final_error(run({"generate", "--input_midi", song, "--tracks", "piano", "--mode", "inpainting", "--output_dir", dir + "/x"}),
                        "--mask_start");
 }
