@@ -78,6 +78,12 @@ TrackMapping parse_track_map(const std::string& text_in) {
     return m;
 }
 
+TrackMapping mapping_by_name(const std::vector<std::string>& roles) {
+    TrackMapping map;
+    for (const std::string& r : roles) map.rules.push_back({r, r});
+    return map;
+}
+
 std::vector<std::string> track_roles(const TrackMapping& mapping) {
     std::vector<std::string> roles;
     for (const TrackRule& r : mapping.rules)

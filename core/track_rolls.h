@@ -56,6 +56,9 @@ struct TrackMapping {
 // e.g. "Vocal=melody,Guitar=accompaniment,*=accompaniment". fm::Error names a malformed rule.
 TrackMapping parse_track_map(const std::string& text);
 
+// Each role takes the source track of its own name (any case): "melody=melody,bridge=bridge,..." for these roles.
+TrackMapping mapping_by_name(const std::vector<std::string>& roles);
+
 // The roles a mapping's rules name, in their order (the roll tracks it makes; empty for auto).
 std::vector<std::string> track_roles(const TrackMapping& mapping);
 

@@ -46,42 +46,37 @@ void MainWindow::openDialog() {
 
 bool MainWindow::openMidi(const QString& path) {
     MidiRoll m;
-    if (model_info_.tracks.size() > 1) {   // a multi-track model: the file's tracks by its roles
-        playback_->stop();
+    const bool tracks = model_info_.tracks.size() > 1;   // a multi-track model: the file's tracks by its roles
+    if (tracks) {
         if (!openTracks(path, &m)) return false;
-        undo_->setClean();
-        variations_->showCurrentRoll();
-        transport_->setBpm(doc_->firstBpm());
-        const Roll all = flatten_tracks(doc_->roll());
-        lane_->showImported(estimate_key(all), estimate_bar_chords(all));
-        addRecent(path);
-        QSettings().setValue(kOpenFolderKey, QFileInfo(path).absolutePath());
-        return true;
+    } else {
+        try {
+            m = load_midi(path.toStdString());
+        } catch (const std::exception& e) {
+            showError(QString::fromUtf8(e.what()), true);
+            return false;
+        }
+        if (m.roll.width <= 0) {
+            showError(tr("%1: the file has no notes").arg(path), true);
+            return false;
+        }
+        playback_->stop();
+        const int width = (m.roll.width + 3) / 4 * 4;   // the model works on multiples of 4 steps
+        RollState next;
+        next.roll = width == m.roll.width ? std::move(m.roll) : pad(m.roll, width);
+        next.tempo = std::move(m.tempo);
+        next.name = QFileInfo(path).fileName();
+        undo_->push(new ReplaceRollCommand(doc_, std::move(next), tr("Open %1").arg(QFileInfo(path).fileName())));
     }
-    try {
-        m = load_midi(path.toStdString());
-    } catch (const std::exception& e) {
-        showError(QString::fromUtf8(e.what()), true);
-        return false;
-    }
-    if (m.roll.width <= 0) {
-        showError(tr("%1: the file has no notes").arg(path), true);
-        return false;
-    }
-    playback_->stop();
-    const int width = (m.roll.width + 3) / 4 * 4;   // the model works on multiples of 4 steps
-    RollState next;
-    next.roll = width == m.roll.width ? std::move(m.roll) : pad(m.roll, width);
-    next.tempo = std::move(m.tempo);
-    next.name = QFileInfo(path).fileName();
-    undo_->push(new ReplaceRollCommand(doc_, std::move(next), tr("Open %1").arg(QFileInfo(path).fileName())));
     undo_->setClean();
     variations_->showCurrentRoll();
     transport_->setBpm(doc_->firstBpm());
-    // The file's harmony in the conditions lane: what a continuation or an inpainting over it will follow.
-    lane_->showImported(estimate_key(doc_->roll()), estimate_bar_chords(doc_->roll()));
+    // The file's harmony (all its tracks) in the conditions lane: what a continuation or an inpainting over it will follow.
+    const Roll all = flatten_tracks(doc_->roll());
+    lane_->showImported(estimate_key(all), estimate_bar_chords(all));
     addRecent(path);
     QSettings().setValue(kOpenFolderKey, QFileInfo(path).absolutePath());
+    if (tracks) return true;   // openTracks said how the tracks were found
     QString text = tr("Opened %1: %2 notes, %3 steps (%4 bars), %5 bpm")
                        .arg(QFileInfo(path).fileName())
                        .arg(count_notes(doc_->roll()))

@@ -11,6 +11,7 @@
 #include "core/track_rolls.h"
 #include "ui/main_window.h"
 #include "ui/piano_roll_view.h"
+#include "ui/playback.h"
 #include "ui/roll_commands.h"
 #include "ui/roll_document.h"
 #include "ui/track_list.h"
@@ -159,12 +160,10 @@ void MainWindow::adoptModelTracks() {
 
 bool MainWindow::openTracks(const QString& path, MidiRoll* merged) {
     const QStringList& roles = model_info_.tracks;
-    TrackMapping mapping;
-    for (const QString& r : roles) mapping.rules.push_back({r.toStdString(), r.toStdString()});
     TrackRolls t;
     try {
         const SmfFile smf = read_smf_file(path.toStdString());
-        t = midi_to_tracks(smf, mapping, {}, merged);
+        t = midi_to_tracks(smf, mapping_by_name(toStd(roles)), {}, merged);
     } catch (const std::exception& e) {
         showError(QString::fromUtf8(e.what()), true);
         return false;
@@ -189,6 +188,7 @@ bool MainWindow::openTracks(const QString& path, MidiRoll* merged) {
     } else {
         how = tr("tracks %1 by name").arg(roles.join(QStringLiteral(", ")));
     }
+    playback_->stop();
     RollState next;
     next.roll = std::move(stacked);
     next.tempo = merged->tempo;

@@ -39,10 +39,8 @@ std::vector<int> tracks_to_write(const std::string& write, const std::string& ke
 }
 
 fm::TrackMapping roles_mapping(const std::string& track_map, const std::vector<std::string>& roles) {
-    fm::TrackMapping map = fm::parse_track_map(track_map);
-    if (map.rules.empty())
-        for (const std::string& r : roles) map.rules.push_back({r, r});
-    return map;
+    const fm::TrackMapping map = fm::parse_track_map(track_map);
+    return map.rules.empty() ? fm::mapping_by_name(roles) : map;
 }
 
 fm::CacheOptions roles_cache_options(const std::string& track_map, const std::vector<std::string>& roles) {
