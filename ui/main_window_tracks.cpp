@@ -75,8 +75,10 @@ void MainWindow::display(const Roll& roll) {
         return;
     }
     tracks_->setTracks(shownTrackNames());
-    view_->setRoll(track_of(roll, std::min(tracks_->active(), roll.rows / kPitches - 1)));
+    // Ghosts first: setRoll then redraws only the cells that changed (each with its ghost), where the other order
+    // would redraw the whole image twice whenever the ghosts change.
     view_->setGhostCells(ghostCells(roll));
+    view_->setRoll(track_of(roll, std::min(tracks_->active(), roll.rows / kPitches - 1)));
 }
 
 Roll MainWindow::audibleRoll() const {

@@ -108,8 +108,7 @@ void PianoRollView::displayRoll(const Roll& in) {
             for (int s = 0; s < in.width; ++s) {
                 if (std::memcmp(&a[s], &b[s], sizeof(float)) == 0) continue;
                 b[s] = a[s];
-                const QPoint px = layoutPixel(p, s);
-                image_.setPixel(px, cellRgb(a[s], p));
+                image_.setPixel(layoutPixel(p, s), pixelRgb(p, s));
                 s0 = std::min(s0, s), s1 = std::max(s1, s), p0 = std::min(p0, p), p1 = std::max(p1, p);
             }
         }
@@ -137,25 +136,11 @@ void PianoRollView::rebuildImage() {
     const int cols = columns(), rows = bands() * kPitches;
     image_ = QImage(cols, rows, QImage::Format_RGB32);
     image_.fill(kBeyondRoll);
-    for (int p = 0; p < kPitches; ++p) {
-        const float* row = &roll_.cells[size_t(p) * size_t(roll_.width)];
+    for (int p = 0; p < kPitches; ++p)
         for (int s = 0; s < roll_.width; ++s) {
             const QPoint px = layoutPixel(p, s);
-            reinterpret_cast<QRgb*>(image_.scanLine(px.y()))[px.x()] = cellRgb(row[s], p);
+            reinterpret_cast<QRgb*>(image_.scanLine(px.y()))[px.x()] = pixelRgb(p, s);
         }
-    }
-    if (ghosts_.size() == roll_.cells.size()) {   // other tracks, where this one is silent: their colour over the row's
-        for (int p = 0; p < kPitches; ++p)
-            for (int s = 0; s < roll_.width; ++s) {
-                const size_t i = size_t(p) * size_t(roll_.width) + size_t(s);
-                if (ghosts_[i] == 0 || roll_.cells[i] != 0.0f) continue;
-                const QPoint px = layoutPixel(p, s);
-                QRgb& out = reinterpret_cast<QRgb*>(image_.scanLine(px.y()))[px.x()];
-                const QRgb g = ghosts_[i];
-                auto mix = [](int a, int b) { return (a * 2 + b * 3) / 5; };
-                out = qRgb(mix(qRed(out), qRed(g)), mix(qGreen(out), qGreen(g)), mix(qBlue(out), qBlue(g)));
-            }
-    }
     if (!marks_.empty()) {   // the marks in the new layout (or none, for another width)
         std::vector<uint8_t> marks;
         marks.swap(marks_);
@@ -169,6 +154,16 @@ void PianoRollView::rebuildImage() {
             for (int s = 0; s < roll_.width; ++s)
                 if (mask_[size_t(p) * size_t(roll_.width) + size_t(s)]) mask_image_.setPixel(layoutPixel(p, s), kMaskCell);
     }
+}
+
+QRgb PianoRollView::pixelRgb(int pitch, int step) const {
+    const size_t i = size_t(pitch) * size_t(roll_.width) + size_t(step);
+    const QRgb own = cellRgb(roll_.cells[i], pitch);
+    if (ghosts_.size() != roll_.cells.size() || ghosts_[i] == 0 || roll_.cells[i] != 0.0f) return own;
+    // Another track's note where this one is silent: its colour over the row's.
+    const QRgb g = ghosts_[i];
+    auto mix = [](int a, int b) { return (a * 2 + b * 3) / 5; };
+    return qRgb(mix(qRed(own), qRed(g)), mix(qGreen(own), qGreen(g)), mix(qBlue(own), qBlue(g)));
 }
 
 void PianoRollView::setGhostCells(const std::vector<QRgb>& colours) {

@@ -130,6 +130,7 @@ protected:
 
 private:
     void rebuildImage();
+    QRgb pixelRgb(int pitch, int step) const;   // a cell's colour in image_: its value's, or a ghost's where silent
     void updateScrollBars();
     void displayRoll(const Roll& roll);      // the shown cells alone (a drag's preview); setRoll also re-reads the notes
     void refreshNotes();
