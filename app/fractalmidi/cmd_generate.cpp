@@ -129,9 +129,9 @@ void run_generate(const GenerateArgs& a) {
     // The studio's way in (fm::Engine), so both generate alike.
     // Asked to keep or write tracks without a model named: the shipped multi-track model, where it is installed.
     std::string checkpoint = a.checkpoint;
-    if (checkpoint.empty() && (!a.tracks.empty() || !a.keep_tracks.empty()) && !fm::default_tracks_model_path().empty()) {
-        checkpoint = fm::default_tracks_model_path();
-        std::fprintf(stderr, "using the default multi-track model %s\n", checkpoint.c_str());
+    if (checkpoint.empty() && (!a.tracks.empty() || !a.keep_tracks.empty())) {
+        checkpoint = fm::default_tracks_model_path();   // "" when not installed: the one-track default, which then says why not
+        if (!checkpoint.empty()) std::fprintf(stderr, "using the default multi-track model %s\n", checkpoint.c_str());
     }
     const auto engine = fm::Engine::load(checkpoint_or_default(checkpoint, asked_width > 0 ? asked_width : 128), a.device,
                                          fm::parse_precision(a.precision));
