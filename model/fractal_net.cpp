@@ -730,6 +730,18 @@ torch::Tensor FractalNetImpl::sample_level(int l, torch::Tensor patches, const t
     return unpatchify(tokens, s, gr, gc);
 }
 
+bool drop_level_style(FractalNet& net, Style style) {
+    if (style == Style::any) return false;
+    torch::NoGradGuard no_grad;
+    bool found = false;
+    for (auto& item : net->named_parameters())
+        if (item.key().find(".style_embed.weight") != std::string::npos && item.key().rfind("level", 0) == 0) {
+            item.value()[1 + int64_t(style)].zero_();   // row 0 is "no style"; style s is row 1 + s
+            found = true;
+        }
+    return found;
+}
+
 FractalNet seeded_net(const ModelConfig& config, uint64_t seed) {
     static std::mutex one_at_a_time;   // two constructions at once would interleave their draws
     const std::lock_guard<std::mutex> lock(one_at_a_time);

@@ -194,6 +194,11 @@ TORCH_MODULE(FractalNet);
 // makes random weights while a run trains must not change that run). Thread-safety: any thread.
 FractalNet seeded_net(const ModelConfig& config, uint64_t seed);
 
+// Sets the levels' vectors of `style` (config.level_style) to zero, so that style reaches the levels only through the plan
+// its prior draws, as it did before the levels had the table (docs/CONTROL.md: the chorales). Returns false when the net
+// has no such table. Thread-safety: not while the net is used.
+bool drop_level_style(FractalNet& net, Style style);
+
 // (N, P, Q) -> (N, T, s*s) and back.
 torch::Tensor patchify(const torch::Tensor& x, int64_t s);
 torch::Tensor unpatchify(const torch::Tensor& tokens, int64_t s, int64_t gr, int64_t gc);

@@ -37,6 +37,7 @@ void print_checkpoint_info(const std::string& path, bool json) {
         j["tracks"] = c.track_names;   // empty: one track
         if (!field("step").empty()) j["step"] = std::stoll(field("step"));
         if (!field("best_val_bits").empty()) j["best_val_bits"] = std::stod(field("best_val_bits"));
+        if (!field("plan_only_styles").empty()) j["plan_only_styles"] = field("plan_only_styles");
         std::cout << j.dump() << "\n";
         return;
     }
@@ -44,7 +45,8 @@ void print_checkpoint_info(const std::string& path, bool json) {
     std::printf("model:          %s, %lld parameters, %d-step crops (%s layout), %s cells%s\n", c.preset.c_str(),
                 (long long)parameters, c.crop_length, fm::to_string(c.layout), fm::to_string(c.cells), c.plan ? ", bar plan" : "");
     if (c.plan && c.conditions)   // what generate --key/--chords/--tempo/--density/--style reach (docs/CONTROL.md)
-        std::printf("conditions:     key, chords, tempo, density, style (%s)%s\n", c.level_style ? "plan and levels" : "plan",
+        std::printf("conditions:     key, chords, tempo, density, style (%s%s%s)%s\n", c.level_style ? "plan and levels" : "plan",
+                    field("plan_only_styles").empty() ? "" : "; by the plan alone: ", field("plan_only_styles").c_str(),
                     c.free_plan ? "; its own prior when nothing is asked" : "");
     else if (c.plan)
         std::printf("conditions:     none learnt (an asked key or chords only bound its plan's notes)\n");

@@ -759,6 +759,22 @@ TEST(Cli, InfoChecksACheckpointAndRefusesFlippedBytes) {
     EXPECT_TRUE(j.at("level_style").get<bool>());
     EXPECT_FALSE(j.at("free_plan").get<bool>());
 
+    // export --plan_only_style: the file says which styles reach the levels through the plan alone; a wrong name is one
+    // error line, and nothing is written then.
+    const std::string shipped = dir + "/shipped.safetensors";
+    const Proc ex = run({"export", "--checkpoint", ckpt, "--out", shipped, "--plan_only_style", "jsb", "--fp16"});
+    ASSERT_EQ(ex.status, 0) << ex.out << ex.err;
+    const Proc shown = run({"info", shipped});
+    ASSERT_EQ(shown.status, 0) << shown.err;
+    EXPECT_EQ(field(shown.out, "conditions:"), "key, chords, tempo, density, style (plan and levels; by the plan alone: chorale)") << shown.out;
+    EXPECT_EQ(field(shown.out, "step:"), "3") << shown.out;
+    const Proc again = run({"export", "--checkpoint", shipped, "--out", dir + "/again.safetensors", "--plan_only_style", "folk"});
+    ASSERT_EQ(again.status, 0) << again.out << again.err;
+    const auto k = nlohmann::json::parse(run({"info", dir + "/again.safetensors", "--json"}).out);
+    EXPECT_EQ(k.at("plan_only_styles").get<std::string>(), "chorale,folk");   // the source's kept
+    expect_one_error(run({"export", "--checkpoint", ckpt, "--out", dir + "/bad.safetensors", "--plan_only_style", "polka"}), "polka");
+    EXPECT_FALSE(fs::exists(dir + "/bad.safetensors"));
+
     std::string bytes = slurp(ckpt);
     for (size_t i = bytes.size() / 2; i < bytes.size() / 2 + 4; ++i) bytes[i] = char(bytes[i] ^ 0x5A);
     const std::string flipped = dir + "/flipped.safetensors";

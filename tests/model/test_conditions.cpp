@@ -4,6 +4,7 @@
 
 #include <torch/torch.h>
 
+#include <map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -266,4 +267,46 @@ TEST(Conditions, StyleInTheLevelsLeavesSamplesThatAskNoStyleAsTheyWere) {
     auto before = nlohmann::json::parse(fm::config_to_json(c));
     before.erase("level_style");
     EXPECT_FALSE(fm::config_from_json(before.dump()).level_style);   // files written before the field: none
+}
+
+// export --plan_only_style: a style whose level vectors are dropped samples as the same net without the table does (the
+// plan alone carries it), and the other styles keep theirs.
+TEST(Conditions, AStyleDroppedFromTheLevelsActsThroughThePlanAlone) {
+    fm::ModelConfig plain_config = fm::model_preset("tiny");
+    fm::FractalNet plain = fm::seeded_net(plain_config, 2);
+    EXPECT_FALSE(fm::drop_level_style(plain, fm::Style::chorale));   // no table to drop from
+    const fm::ScratchPath file("test-drop-style", ".safetensors");
+    fm::save_checkpoint(file.path(), plain, nullptr);
+    fm::ModelConfig c = plain_config;
+    c.level_style = true;
+    fm::FractalNet net = fm::seeded_net(c, 9);
+    fm::warm_start(file.path(), net);
+    {
+        torch::NoGradGuard no_grad;
+        for (auto& kv : net->named_parameters())
+            if (kv.key().find(".style_embed.") != std::string::npos) kv.value().slice(0, 1).normal_(0, 0.5);
+    }
+    std::map<std::string, torch::Tensor> before;
+    for (auto& kv : net->named_parameters()) before[kv.key()] = kv.value().clone();
+    EXPECT_FALSE(fm::drop_level_style(net, fm::Style::any));
+    ASSERT_TRUE(fm::drop_level_style(net, fm::Style::chorale));
+    int tables = 0;
+    for (auto& kv : net->named_parameters()) {
+        if (kv.key().find(".style_embed.") == std::string::npos) {
+            EXPECT_TRUE(torch::equal(kv.value(), before[kv.key()])) << kv.key();
+            continue;
+        }
+        ++tables;
+        const int64_t row = 1 + int64_t(fm::Style::chorale);
+        EXPECT_EQ(kv.value()[row].abs().sum().item<float>(), 0.0f) << kv.key();
+        EXPECT_TRUE(torch::equal(kv.value().slice(0, 0, row), before[kv.key()].slice(0, 0, row))) << kv.key();
+        EXPECT_TRUE(torch::equal(kv.value().slice(0, row + 1), before[kv.key()].slice(0, row + 1))) << kv.key();
+    }
+    EXPECT_EQ(tables, 3);
+    fm::GenerateParams g;
+    g.width = 128, g.num_samples = 2, g.num_iter = {2, 2, 1}, g.seed = 21;
+    g.conditions.style = fm::Style::chorale;
+    EXPECT_EQ(fm::generate(net, g, {}, nullptr), fm::generate(plain, g, {}, nullptr));
+    g.conditions.style = fm::Style::folk;
+    EXPECT_NE(fm::generate(net, g, {}, nullptr), fm::generate(plain, g, {}, nullptr));
 }
