@@ -47,7 +47,8 @@ uint32_t import_flags(const CacheOptions& o) {
         map = (h ^ h >> 16) & 0xFFFFu;
         if (map == 0) map = 1;
     }
-    return (o.import.keep_drums ? 1u : 0u) | (o.import.estimate_phase ? 2u : 0u) | (kImportRulesVersion << 8) | map << 16;
+    return (o.import.keep_drums ? 1u : 0u) | (o.import.estimate_phase ? 2u : 0u) | (o.import.align_beats ? 4u : 0u) |
+           (kImportRulesVersion << 8) | map << 16;
 }
 
 struct Stamp {

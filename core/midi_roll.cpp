@@ -156,6 +156,15 @@ double steps_to_seconds(const std::vector<TempoChange>& tempo, double step) {
     return seconds + (step - from) * us * 1e-6 / kStepsPerQuarter;
 }
 
+int estimate_beat_phase(const std::vector<StepNote>& notes) {
+    double weight[kStepsPerQuarter] = {};
+    for (const StepNote& n : notes) weight[n.start % kStepsPerQuarter] += n.end - n.start;
+    int best = 0;
+    for (int k = 1; k < kStepsPerQuarter; ++k)
+        if (weight[k] > weight[best]) best = k;
+    return best;
+}
+
 MidiRoll midi_to_roll(const SmfFile& smf, const ImportOptions& options) {
     MidiRoll m;
     m.format = smf.format;
@@ -170,6 +179,16 @@ MidiRoll midi_to_roll(const SmfFile& smf, const ImportOptions& options) {
         onsets.reserve(notes.size());
         for (const MidiNote& n : notes) onsets.push_back(n.start);
         m.phase_ticks = estimate_grid_phase(onsets, step_ticks);
+    }
+    if (options.align_beats) {   // the beat's step, from the notes on the grid; the shift joins the phase
+        std::vector<StepNote> on_grid;
+        on_grid.reserve(notes.size());
+        for (const MidiNote& n : notes) {
+            const int64_t s = quantise_tick(double(n.start), m.phase_ticks, step_ticks);
+            on_grid.push_back({n.pitch, int(s), int(std::max(s + 1, quantise_tick(double(n.end), m.phase_ticks, step_ticks))), n.velocity});
+        }
+        m.beat_shift = (kStepsPerQuarter - estimate_beat_phase(on_grid)) % kStepsPerQuarter;
+        m.phase_ticks -= m.beat_shift * step_ticks;
     }
 
     std::vector<StepNote> steps;

@@ -29,6 +29,7 @@ struct TrainParams {
     std::string layout = "long";             // 512-wide models: long (128x512) | folded (256x256)
     std::string tracks;                      // "": every file as one roll; else a track map (core/track_rolls.h:
                                              // pop909, or SOURCE=ROLE rules) whose roles are the model's tracks
+    bool align_beats = false;                // import each file with its beats on every 4th step (core/midi_roll.h)
     std::string pitch_range = "all";         // the pitches the model plays: all (0-127) | piano (21-108) | LOW-HIGH
     int crop_length = 128;                   // steps per training crop (multiple of 16)
     int train_batch_size = 8;                // crops per step
@@ -83,6 +84,8 @@ constexpr void for_each_train_param(F&& f) {
     f("tracks", &P::tracks,
       "Train a multi-track model: a track map whose roles are its tracks (pop909: melody, bridge, piano; or SOURCE=ROLE rules, "
       "e.g. Vocal=melody,*=accompaniment); empty: one roll of all tracks");
+    f("align_beats", &P::align_beats,
+      "Import each file with its beats on the roll's quarters: 0-3 silent steps first where it starts off the beat (true|false)");
     f("pitch_range", &P::pitch_range, "Pitches the model plays: all (0-127), piano (the 88 keys, 21-108) or LOW-HIGH");
     f("crop_length", &P::crop_length, "Steps (1/16 notes) per training crop, a multiple of 16");
     f("train_batch_size", &P::train_batch_size, "Crops per step");

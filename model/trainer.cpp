@@ -238,6 +238,7 @@ void train(const TrainParams& p, const std::function<void(const TrainStatus&)>& 
     if (lead) {
         CacheOptions cache_options;
         cache_options.track_map = p.tracks;   // a multi-track run: each note keeps its track
+        cache_options.import.align_beats = p.align_beats;
         ts = build_cache(p.train_data, train_cache, cache_options, {}, cancel);
         if (!ts.cancelled && !p.val_data.empty()) build_cache(p.val_data, val_cache, cache_options, {}, cancel);
     }

@@ -16,7 +16,7 @@ namespace {
 struct DatasetArgs {
     std::string source, cache;
     int crop_length = 128;
-    bool keep_drums = false;
+    bool keep_drums = false, align_beats = false;
     double val_fraction = 0.1;
     uint64_t seed = 0;
 };
@@ -25,6 +25,7 @@ void run_dataset(const DatasetArgs& a) {
     fm::check_width(a.crop_length);
     fm::CacheOptions opt;
     opt.import.keep_drums = a.keep_drums;
+    opt.import.align_beats = a.align_beats;
     int last_shown = -1;
     fm::CacheSummary s;
     {
@@ -65,6 +66,7 @@ void add_dataset_command(CLI::App& app) {
     cmd->add_option("--val_fraction", a->val_fraction, "Share of files held out for validation")->capture_default_str()->check(CLI::Range(0.0, 1.0));
     cmd->add_option("--seed", a->seed, "Seed of the train/validation split")->capture_default_str();
     cmd->add_flag("--keep_drums", a->keep_drums, "Keep channel 10 (percussion)");
+    cmd->add_flag("--align_beats", a->align_beats, "Start each file's roll 0-3 steps later so that its beats fall on every 4th step");
     cmd->callback([a] { run_dataset(*a); });
 }
 

@@ -60,6 +60,7 @@ void run_info(const InfoArgs& a) {
         m.key_signatures.empty() ? "" : fm::key_name(fm::key_of_signature(m.key_signatures.front().sharps, m.key_signatures.front().minor));
     std::vector<std::string> chords;
     for (const fm::Chord& c : fm::estimate_bar_chords(m.roll)) chords.push_back(fm::chord_name(c));
+    const int beat = fm::estimate_beat_phase(m.notes);   // where the beats fall on this roll (0: on its quarters)
 
     if (a.json) {
         nlohmann::json j = {
@@ -68,7 +69,7 @@ void run_info(const InfoArgs& a) {
             {"source_notes", m.source_notes}, {"notes", int(m.notes.size())}, {"drum_notes_left_out", m.dropped_drum_notes},
             {"length_steps", m.roll.width}, {"length_bars", m.roll.width / double(fm::kStepsPerBar)},
             {"seconds", seconds}, {"grid_phase_ticks", m.phase_ticks}, {"grid_phase_steps", m.phase_ticks / step_ticks},
-            {"warnings", m.warnings}, {"key", m.notes.empty() ? "" : fm::key_name(key)}, {"key_fit", key.score},
+            {"beat_phase", beat}, {"warnings", m.warnings}, {"key", m.notes.empty() ? "" : fm::key_name(key)}, {"key_fit", key.score},
             {"declared_key", declared}, {"chords", chords}, {"roll_tracks", track_list}, {"notes_in_no_track", t.unmapped_notes}};
         std::cout << j.dump() << "\n";
         return;
@@ -82,6 +83,11 @@ void run_info(const InfoArgs& a) {
     if (m.dropped_drum_notes > 0) std::printf(", %d drum notes left out (--keep_drums keeps them)", m.dropped_drum_notes);
     std::printf("\nlength:         %d steps = %.2f bars (4/4), %.1f s\n", m.roll.width, m.roll.width / double(fm::kStepsPerBar), seconds);
     std::printf("grid phase:     %+.1f ticks (%+.3f step)\n", m.phase_ticks, m.phase_ticks / step_ticks);
+    if (!m.notes.empty()) {
+        if (beat == 0) std::printf("beats:          on the roll's quarters (steps 0, 4, 8, 12 of a bar)\n");
+        else std::printf("beats:          on steps %d, %d, %d, %d of a bar, not the roll's quarters (dataset/train --align_beats moves them)\n",
+                         beat, beat + 4, beat + 8, beat + 12);
+    }
     for (size_t k = 0; k < t.tracks.size(); ++k)   // what convert --tracks keeps apart
         std::printf("%-16s%-16s program %3d, %d notes\n", k == 0 ? "tracks:" : "", t.info[k].name.c_str(), t.info[k].program, fm::count_notes(t.tracks[k]));
     if (t.unmapped_notes > 0) std::printf("                %d notes in no track the map names\n", t.unmapped_notes);

@@ -257,6 +257,25 @@ TEST(Cli, InfoPrintsTheKeyAndEachBarsChord) {
     EXPECT_EQ(doc.at("chords"), (nlohmann::json{"Am", "Dm", "E7", "Am", "N.C."}));
 }
 
+// Chords held a bar each that start two 16ths into the file: info says the beats fall on steps 2, 6, 10 and 14 (the
+// importer's grid phase does not move whole steps); on the bar, it says they are on the roll's quarters.
+TEST(Cli, InfoSaysWhereTheBeatsFall) {
+    const std::string dir = fmtest::temp_dir("cli");
+    for (const int64_t late : {int64_t(0), int64_t(240)}) {
+        fmtest::TrackBuilder t;
+        for (int b = 0; b < 4; ++b)
+            for (int p : {48, 55, 64}) t.note(late + b * 1920, late + (b + 1) * 1920 - 60, p, 80);
+        t.note(late + 960, late + 1080, 72, 90);   // a short note on the third beat
+        const std::string path = fmtest::write_midi(dir, "late" + std::to_string(late) + ".mid", fmtest::make_smf(0, 480, {t.build()}));
+        const Proc r = run({"info", path});
+        ASSERT_EQ(r.status, 0) << r.err;
+        EXPECT_EQ(field(r.out, "beats:").rfind(late == 0 ? "on the roll's quarters" : "on steps 2, 6, 10, 14 of a bar", 0), 0u) << r.out;
+        const Proc j = run({"info", path, "--json"});
+        ASSERT_EQ(j.status, 0) << j.err;
+        EXPECT_EQ(nlohmann::json::parse(j.out).at("beat_phase").get<int>(), late == 0 ? 0 : 2);
+    }
+}
+
 TEST(Cli, InfoJson) {
     const std::string dir = fmtest::temp_dir("cli");
     const std::string path = fmtest::write_midi(dir, "phased.mid", phased_song());

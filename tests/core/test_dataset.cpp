@@ -297,6 +297,11 @@ TEST(DatasetCache, OnlyChangedFilesAreReadAgain) {
     EXPECT_EQ(build(d, cache, drums).reused, 0);
     EXPECT_TRUE(fm::cache_is_current(d, cache, drums));
     EXPECT_FALSE(fm::cache_is_current(d, cache));
+    fm::CacheOptions aligned;   // the beats on the quarters: another import too
+    aligned.import.align_beats = true;
+    EXPECT_FALSE(fm::cache_is_current(d, cache, aligned));
+    EXPECT_EQ(build(d, cache, aligned).reused, 0);
+    EXPECT_TRUE(fm::cache_is_current(d, cache, aligned));
 }
 
 TEST(DatasetCache, FailedAndEmptyFilesAreCountedAndLeftOut) {

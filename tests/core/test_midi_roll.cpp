@@ -2,9 +2,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "core/error.h"
 #include "core/midi_roll.h"
+#include "core/track_rolls.h"
 #include "support/test_support.h"
 
 using fmtest::TrackBuilder;
@@ -285,4 +287,68 @@ TEST(LoadMidi, ErrorsNameTheFile) {
         EXPECT_EQ(e.file(), dir + "/missing.mid");
         EXPECT_EQ(e.reason(), "no such file");
     }
+}
+
+// A file that starts three 16ths before its first beat (a pickup): chords held on the beats, short notes between. The
+// beat estimator names step 3; align_beats starts the roll one silent step later, so the beats fall on the quarters,
+// and moves everything with it: notes (each track's too), tempo changes, key signatures, the roll's end.
+TEST(MidiToRoll, AlignBeatsPutsAFileThatStartsOffTheBeatOnTheQuarters) {
+    const int64_t s = 120, phase = 20;   // ticks a step (480 per quarter), and a grid phase on every event
+    TrackBuilder chords, melody;
+    melody.note(phase, phase + s, 72, 90);   // the pickup, at tick 0
+    for (int beat = 0; beat < 16; ++beat) {
+        const int64_t on = phase + (3 + 4 * beat) * s;
+        chords.note(on, on + 3 * s, 48, 70).note(on, on + 3 * s, 55, 70);
+        melody.note(on + s, on + 2 * s, 74 + beat % 3, 90).note(on + 2 * s, on + 3 * s, 72, 90);
+    }
+    chords.tempo(0, 100).tempo(phase + 19 * s, 120).key_signature(phase + 19 * s, 1, false).end(phase + 70 * s);
+    const fm::SmfFile smf = fmtest::make_smf(1, 480, {chords.build(), melody.build()});
+    const auto plain = import(smf);
+    EXPECT_EQ(fm::estimate_beat_phase(plain.notes), 3);
+    EXPECT_EQ(plain.beat_shift, 0);
+    EXPECT_GT(plain.roll.at(48, 3), 0.0f);
+
+    fm::ImportOptions opt;
+    opt.align_beats = true;
+    const auto aligned = import(smf, opt);
+    EXPECT_EQ(aligned.beat_shift, 1);
+    EXPECT_EQ(fm::estimate_beat_phase(aligned.notes), 0);
+    EXPECT_NEAR(aligned.phase_ticks, plain.phase_ticks - s, 1e-9);
+    ASSERT_EQ(aligned.notes.size(), plain.notes.size());
+    for (size_t i = 0; i < plain.notes.size(); ++i) {   // the same notes, a step later
+        EXPECT_EQ(aligned.notes[i].start, plain.notes[i].start + 1) << i;
+        EXPECT_EQ(aligned.notes[i].end, plain.notes[i].end + 1) << i;
+        EXPECT_EQ(aligned.notes[i].pitch, plain.notes[i].pitch) << i;
+        EXPECT_EQ(aligned.notes[i].velocity, plain.notes[i].velocity) << i;
+    }
+    EXPECT_EQ(aligned.roll.width, plain.roll.width + 1);
+    EXPECT_EQ(aligned.roll.at(72, 0), 0.0f);   // the silent step
+    EXPECT_GT(aligned.roll.at(72, 1), 0.0f);   // the pickup
+    for (int beat = 0; beat < 16; ++beat) EXPECT_GT(aligned.roll.at(48, 4 + 4 * beat), 0.0f) << beat;
+    ASSERT_EQ(aligned.tempo.size(), 2u);
+    EXPECT_NEAR(aligned.tempo[1].step, plain.tempo[1].step + 1, 1e-9);
+    ASSERT_EQ(aligned.key_signatures.size(), 1u);
+    EXPECT_EQ(aligned.key_signatures[0].step, plain.key_signatures[0].step + 1);
+
+    fm::TrackRolls tracks = fm::midi_to_tracks(smf, fm::parse_track_map("auto"), opt);   // per track alike
+    ASSERT_EQ(tracks.tracks.size(), 2u);
+    EXPECT_EQ(tracks.tracks[0].width, aligned.roll.width);
+    EXPECT_GT(tracks.tracks[0].at(48, 4), 0.0f);
+    EXPECT_EQ(tracks.tracks[0].at(48, 3), 0.0f);
+}
+
+// A file already on the beat is left as it is; music with no pulse to find (equal weights) keeps step 0.
+TEST(MidiToRoll, AlignBeatsLeavesAFileOnTheBeatAlone) {
+    TrackBuilder t;
+    for (int beat = 0; beat < 8; ++beat) t.note(beat * 480, beat * 480 + 360, 60, 80).note(beat * 480 + 360, beat * 480 + 480, 67, 80);
+    const fm::SmfFile smf = fmtest::make_smf(0, 480, {t.build()});
+    fm::ImportOptions opt;
+    opt.align_beats = true;
+    const auto aligned = import(smf, opt), plain = import(smf);
+    EXPECT_EQ(aligned.beat_shift, 0);
+    EXPECT_EQ(aligned.notes, plain.notes);
+    EXPECT_EQ(fm::estimate_beat_phase({}), 0);
+    std::vector<fm::StepNote> even;
+    for (int k = 0; k < 16; ++k) even.push_back({60, k, k + 1, 64});   // a 16th on every step
+    EXPECT_EQ(fm::estimate_beat_phase(even), 0);
 }
