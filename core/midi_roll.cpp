@@ -158,7 +158,7 @@ double steps_to_seconds(const std::vector<TempoChange>& tempo, double step) {
 
 int estimate_beat_phase(const std::vector<StepNote>& notes) {
     double weight[kStepsPerQuarter] = {};
-    for (const StepNote& n : notes) weight[n.start % kStepsPerQuarter] += n.end - n.start;
+    for (const StepNote& n : notes) weight[(n.start % kStepsPerQuarter + kStepsPerQuarter) % kStepsPerQuarter] += n.end - n.start;
     int best = 0;
     for (int k = 1; k < kStepsPerQuarter; ++k)
         if (weight[k] > weight[best]) best = k;

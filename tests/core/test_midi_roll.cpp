@@ -351,4 +351,5 @@ TEST(MidiToRoll, AlignBeatsLeavesAFileOnTheBeatAlone) {
     std::vector<fm::StepNote> even;
     for (int k = 0; k < 16; ++k) even.push_back({60, k, k + 1, 64});   // a 16th on every step
     EXPECT_EQ(fm::estimate_beat_phase(even), 0);
+    EXPECT_EQ(fm::estimate_beat_phase({{60, -3, 5, 64}}), 1);   // a note before step 0 (an edit's): its step mod 4
 }
