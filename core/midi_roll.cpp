@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <utility>
 
 #include "error.h"
 
@@ -180,14 +181,19 @@ MidiRoll midi_to_roll(const SmfFile& smf, const ImportOptions& options) {
         for (const MidiNote& n : notes) onsets.push_back(n.start);
         m.phase_ticks = estimate_grid_phase(onsets, step_ticks);
     }
+    // A note's onset and end on the grid, with the phase as it stands (a note lasts at least one step).
+    const auto on_grid = [&](const MidiNote& n) {
+        const int64_t s = quantise_tick(double(n.start), m.phase_ticks, step_ticks);
+        return std::pair<int64_t, int64_t>{s, std::max(s + 1, quantise_tick(double(n.end), m.phase_ticks, step_ticks))};
+    };
     if (options.align_beats) {   // the beat's step, from the notes on the grid; the shift joins the phase
-        std::vector<StepNote> on_grid;
-        on_grid.reserve(notes.size());
+        std::vector<StepNote> beats;
+        beats.reserve(notes.size());
         for (const MidiNote& n : notes) {
-            const int64_t s = quantise_tick(double(n.start), m.phase_ticks, step_ticks);
-            on_grid.push_back({n.pitch, int(s), int(std::max(s + 1, quantise_tick(double(n.end), m.phase_ticks, step_ticks))), n.velocity});
+            const auto [s, e] = on_grid(n);
+            beats.push_back({n.pitch, int(s), int(e), n.velocity});
         }
-        m.beat_shift = (kStepsPerQuarter - estimate_beat_phase(on_grid)) % kStepsPerQuarter;
+        m.beat_shift = (kStepsPerQuarter - estimate_beat_phase(beats)) % kStepsPerQuarter;
         m.phase_ticks -= m.beat_shift * step_ticks;
     }
 
@@ -195,8 +201,7 @@ MidiRoll midi_to_roll(const SmfFile& smf, const ImportOptions& options) {
     steps.reserve(notes.size());
     int64_t last = 0;
     for (const MidiNote& n : notes) {
-        const int64_t s = quantise_tick(double(n.start), m.phase_ticks, step_ticks);
-        const int64_t e = std::max(s + 1, quantise_tick(double(n.end), m.phase_ticks, step_ticks));
+        const auto [s, e] = on_grid(n);
         if (e > kMaxImportSteps)
             throw Error("a note ends at step " + std::to_string(e) + "; at most " + std::to_string(kMaxImportSteps) +
                         " steps (" + std::to_string(kMaxImportSteps / kStepsPerBar) + " bars) can be imported");

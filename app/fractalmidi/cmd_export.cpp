@@ -49,6 +49,16 @@ void drop_level_styles(const ExportArgs& a, fm::FractalNet& net, std::map<std::s
     if (!names.empty()) meta["plan_only_styles"] = names;
 }
 
+// Both ways out: --plan_only_style applied, the file written, and a line saying what it holds (`what`: more of it).
+void write_export(const ExportArgs& a, fm::FractalNet& net, std::map<std::string, std::string>& meta, const std::string& what) {
+    drop_level_styles(a, net, meta);
+    fm::save_checkpoint(a.out, net, nullptr, meta, a.fp16);
+    int64_t n = 0;
+    for (const auto& t : net->parameters()) n += t.numel();
+    std::printf("wrote %s (%lld parameters, %s weights%s, %.1f MB)\n", a.out.c_str(), (long long)n, a.fp16 ? "fp16" : "fp32",
+                what.c_str(), double(std::filesystem::file_size(a.out)) / 1e6);
+}
+
 // A model whose plan prior learnt conditions, with the plan prior of `plain` (a model without them) kept for samples that
 // ask for nothing (ModelConfig::free_plan): what train --train_only plan now does itself, for runs made before it did.
 void export_with_free_plan(const ExportArgs& a, std::map<std::string, std::string>& meta) {
@@ -60,12 +70,7 @@ void export_with_free_plan(const ExportArgs& a, std::map<std::string, std::strin
         if (name.rfind("plan_free.", 0) != 0) throw fm::Error("--unconditional_plan_from: " + name + " is missing or of another shape", a.checkpoint);
     const auto left = fm::warm_start(a.unconditional_plan_from, net, "plan_free.");
     if (!left.empty()) throw fm::Error("--unconditional_plan_from: no plan prior of this shape (" + left.front() + ")", a.unconditional_plan_from);
-    drop_level_styles(a, net, meta);
-    fm::save_checkpoint(a.out, net, nullptr, meta, a.fp16);
-    int64_t n = 0;
-    for (const auto& t : net->parameters()) n += t.numel();
-    std::printf("wrote %s (%lld parameters, %s weights, unconditional plan from %s, %.1f MB)\n", a.out.c_str(), (long long)n,
-                a.fp16 ? "fp16" : "fp32", a.unconditional_plan_from.c_str(), double(std::filesystem::file_size(a.out)) / 1e6);
+    write_export(a, net, meta, ", unconditional plan from " + a.unconditional_plan_from);
 }
 
 void run_export(const ExportArgs& a) {
@@ -75,12 +80,7 @@ void run_export(const ExportArgs& a) {
         return;
     }
     fm::FractalNet net = fm::load_net(a.checkpoint, torch::kCPU);
-    drop_level_styles(a, net, meta);
-    fm::save_checkpoint(a.out, net, nullptr, meta, a.fp16);
-    int64_t n = 0;
-    for (const auto& t : net->parameters()) n += t.numel();
-    std::printf("wrote %s (%lld parameters, %s weights, %.1f MB)\n", a.out.c_str(), (long long)n, a.fp16 ? "fp16" : "fp32",
-                double(std::filesystem::file_size(a.out)) / 1e6);
+    write_export(a, net, meta, "");
 }
 
 }  // namespace
